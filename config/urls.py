@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "セキュリティ対策支援者リスト 管理"
+admin.site.site_title = "支援者リスト管理"
+admin.site.index_title = "管理メニュー"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("supporters.urls")),
+    path("assessments/", include("assessments.urls")),
+    path("seminars/", include("seminars.urls")),
+]
+
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"

@@ -1,0 +1,104 @@
+"""The list's filters. Parameter names and values are a public contract.
+
+Repeatable parameters are OR within the parameter; different parameters
+combine with AND.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+
+from .models import Supporter
+from .search import MAX_QUERY_LENGTH
+from .taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, REGIONS, THEMES
+
+INVALID_CHOICE = "「%(value)s」は選択できない値です。"
+
+
+class FlagCheckbox(forms.CheckboxInput):
+    """A checkbox submitted as ``name=1``; any other value is refused by the
+    field instead of being read as "yes"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"value": "1", **(attrs or {})}, check_test=lambda v: v == "1")
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name, "")
+
+
+def _multiple(label: str, taxonomy, method=None, field_name=None):
+    return django_filters.MultipleChoiceFilter(
+        label=label,
+        choices=taxonomy.choices,
+        widget=forms.CheckboxSelectMultiple,
+        method=method,
+        field_name=field_name,
+        error_messages={"invalid_choice": INVALID_CHOICE},
+    )
+
+
+class SupporterFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="キーワード",
+        method="filter_keyword",
+        max_length=MAX_QUERY_LENGTH,
+        help_text="氏名・カナ・居住地・所属・資格・自己PR・支援内容から探します。"
+        "スペースで区切った語はすべて含むものを表示します。",
+    )
+    region = _multiple("支援対象地域", REGIONS, method="filter_region")
+    industry = _multiple("得意とする業界", INDUSTRIES, method="filter_has_any", field_name="industries")
+    theme = _multiple("支援可能な指導テーマ", THEMES, method="filter_has_any", field_name="themes")
+    form = _multiple("支援可能な形態", FORMS, method="filter_has_any", field_name="forms")
+    period = _multiple("支援期間", PERIODS, method="filter_has_any", field_name="periods")
+    fee = _multiple("支援料金(1回/2時間あたり)", FEES, field_name="fee")
+    first_free = django_filters.ChoiceFilter(
+        label="初回相談が無料の専門家のみ",
+        choices=[("1", "初回相談が無料の専門家のみ")],
+        method="filter_first_free",
+        widget=FlagCheckbox,
+        error_messages={"invalid_choice": INVALID_CHOICE},
+    )
+    sort = django_filters.OrderingFilter(
+        label="並び順",
+        fields=(
+            ("registration_no", "registration_no"),
+            ("updated_on", "updated"),
+            ("support_cases", "cases"),
+        ),
+        field_labels={
+            "registration_no": "登録番号順",
+            "-registration_no": "登録番号の大きい順",
+            "updated_on": "最終更新日の古い順",
+            "-updated_on": "最終更新日の新しい順",
+            "support_cases": "支援実績件数の少ない順",
+            "-support_cases": "支援実績件数の多い順",
+        },
+        empty_label=None,
+        null_label=None,
+    )
+
+    class Meta:
+        model = Supporter
+        fields: list[str] = []
+
+    def filter_keyword(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_region(self, queryset, name, value):
+        return queryset.serving_regions(value) if value else queryset
+
+    def filter_has_any(self, queryset, name, value):
+        return queryset.filter(**{f"{name}__has_any": value}) if value else queryset
+
+    def filter_first_free(self, queryset, name, value):
+        return queryset.filter(first_free=True) if value else queryset
+
+    @property
+    def qs(self):
+        qs = super().qs
+        # A stable order on every page: ties broken by 登録番号.
+        ordering = list(qs.query.order_by) or ["registration_no"]
+        if "registration_no" not in ordering and "-registration_no" not in ordering:
+            ordering.append("registration_no")
+        return qs.order_by(*ordering)

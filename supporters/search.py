@@ -1,0 +1,35 @@
+"""Keyword normalisation shared by the stored search text and the query.
+
+Both sides go through the same fold, so full/half width, case and
+hiragana/katakana never decide a match (ｾｲ = せい = セイ), and a plain
+substring test works for two-character Japanese words on every database.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import jaconv
+
+MAX_TOKENS = 8
+MAX_QUERY_LENGTH = 200
+
+
+def fold(text: str) -> str:
+    """NFKC, lower case, katakana → hiragana, no whitespace."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = jaconv.kata2hira(text.lower())
+    return "".join(ch for ch in text if not ch.isspace() and ch.isprintable())
+
+
+def query_tokens(query: str) -> list[str]:
+    """Words of a keyword query, each folded; all of them must match."""
+    text = unicodedata.normalize("NFKC", (query or "")[:MAX_QUERY_LENGTH])
+    words = [fold(word) for word in text.split()]
+    unique = list(dict.fromkeys(w for w in words if w))
+    return unique[:MAX_TOKENS]
+
+
+def build_search_text(values) -> str:
+    """One line per field so that a word never matches across two fields."""
+    return "\n".join(fold(v) for v in values if v)

@@ -1,0 +1,34 @@
+"""Template helpers shared by every app's templates."""
+
+from django import forms, template
+
+register = template.Library()
+
+
+@register.filter
+def is_checkbox(field) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.simple_tag
+def described_widget(field):
+    """The widget with aria-describedby pointing at its help text and errors."""
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}_helptext")
+    if field.errors:
+        ids.append(f"{field.auto_id}_errors")
+    attrs = {"aria-describedby": " ".join(ids)} if ids else {}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def is_public(supporter, field_name: str) -> bool:
+    return supporter.is_public(field_name)
+
+
+@register.filter
+def public_value(supporter, field_name: str):
+    return supporter.public(field_name)

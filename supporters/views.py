@@ -1,0 +1,140 @@
+import csv
+import json
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_safe
+
+from .filters import SupporterFilter
+from .models import Supporter
+from .tabular import HEADERS, supporter_to_json, supporter_to_row
+from .taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, REGIONS, THEMES, prefectures_of
+
+
+def _filterset(request) -> SupporterFilter:
+    return SupporterFilter(request.GET, queryset=Supporter.objects.published())
+
+
+def _list_querystring(filterset: SupporterFilter) -> str:
+    """The valid list parameters of a request, to carry into links back to it."""
+    if not filterset.is_valid():
+        return ""
+    pairs = []
+    for name in [*filterset.filters, "page"]:
+        for value in filterset.data.getlist(name):
+            if value:
+                pairs.append((name, value))
+    return urlencode(pairs)
+
+
+@require_safe
+def home(request):
+    return render(
+        request,
+        "supporters/home.html",
+        {"regions": REGIONS, "industries": INDUSTRIES, "themes": THEMES},
+    )
+
+
+@require_safe
+def help_page(request):
+    mapping = [(region, prefectures_of(region.slug)) for region in REGIONS]
+    return render(
+        request,
+        "supporters/help.html",
+        {
+            "mapping": mapping,
+            "themes": THEMES,
+            "forms": FORMS,
+            "periods": PERIODS,
+            "fees": FEES,
+            "industries": INDUSTRIES,
+            "breadcrumbs": [("トップ", reverse("supporters:home")), ("使い方と地域の区分", None)],
+        },
+    )
+
+
+@require_safe
+def supporter_list(request):
+    filterset = _filterset(request)
+    context = {
+        "filterset": filterset,
+        "querystring": _list_querystring(filterset),
+        "breadcrumbs": [("トップ", reverse("supporters:home")), ("専門家を探す", None)],
+    }
+    if not filterset.is_valid():
+        return render(request, "supporters/list.html", context, status=400)
+    paginator = Paginator(filterset.qs, settings.SUPPORTERS_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    context.update(page=page, supporters=page.object_list)
+    return render(request, "supporters/list.html", context)
+
+
+@require_safe
+def supporter_detail(request, registration_no):
+    try:
+        supporter = Supporter.objects.published().get(registration_no=registration_no)
+    except Supporter.DoesNotExist:
+        raise Http404("該当する専門家は掲載されていません。") from None
+    back = _list_querystring(_filterset(request))
+    list_url = reverse("supporters:list") + (f"?{back}" if back else "")
+    breadcrumbs = [
+        ("トップ", reverse("supporters:home")),
+        ("専門家を探す" + ("(検索結果)" if back else ""), list_url),
+        (supporter.name, None),
+    ]
+    return render(
+        request,
+        "supporters/detail.html",
+        {"supporter": supporter, "breadcrumbs": breadcrumbs},
+    )
+
+
+def _invalid_filters_response(filterset, content_type):
+    errors = {name: [str(e) for e in errs] for name, errs in filterset.errors.items()}
+    if content_type == "json":
+        return JsonResponse({"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False})
+    lines = [f"{name}: {' '.join(messages)}" for name, messages in errors.items()]
+    return HttpResponse("\n".join(lines), status=400, content_type="text/plain; charset=utf-8")
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@require_safe
+def export_csv(request):
+    filterset = _filterset(request)
+    if not filterset.is_valid():
+        return _invalid_filters_response(filterset, "csv")
+    writer = csv.writer(_Echo())
+
+    def rows():
+        # A BOM so that Excel in Japan opens the UTF-8 file correctly.
+        yield "\ufeff" + writer.writerow(HEADERS)
+        for supporter in filterset.qs.iterator(chunk_size=2000):
+            yield writer.writerow(supporter_to_row(supporter))
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="supporters.csv"'
+    return response
+
+
+@require_safe
+def export_json(request):
+    filterset = _filterset(request)
+    if not filterset.is_valid():
+        return _invalid_filters_response(filterset, "json")
+    base = request.build_absolute_uri("/").rstrip("/")
+    detail = reverse("supporters:detail", args=["000000"]).replace("000000", "{}")
+    results = [
+        supporter_to_json(s, detail_url=base + detail.format(s.registration_no))
+        for s in filterset.qs.iterator(chunk_size=2000)
+    ]
+    body = json.dumps({"count": len(results), "results": results}, ensure_ascii=False)
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
