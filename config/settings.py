@@ -124,6 +124,7 @@ STORAGES = {
     },
 }
 
+AUTHENTICATION_BACKENDS = ["config.auth.EmailBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

@@ -1,0 +1,37 @@
+"""Log in with an e-mail address.
+
+Accounts use Django's own User; the username is the e-mail address in lower
+case, so the standard auth views, forms and admin work unchanged.
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
+
+
+def username_for(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+class EmailBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        return super().authenticate(request, username=username_for(username), password=password, **kwargs)
+
+
+def get_user_by_email(email: str):
+    User = get_user_model()
+    return User.objects.filter(username=username_for(email)).first()
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """The standard login form, asking for the e-mail address."""
+
+    username = UsernameField(
+        label="メールアドレス",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "メールアドレスまたはパスワードが正しくありません。",
+    }
