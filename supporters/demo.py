@@ -185,3 +185,38 @@ def load(stdout=None) -> int:
     if stdout:
         stdout.write(f"支援者 {summary.created + summary.updated}件を読み込みました。")
     return summary.created + summary.updated
+
+
+DEMO_PASSWORD = "demo-password"
+
+
+def demo_user(email: str, **attrs):
+    """A demo account (created only by load_demo) with the demo password."""
+    from django.contrib.auth import get_user_model
+
+    from config.auth import username_for
+
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=username_for(email), defaults={"email": email, **attrs}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return user
+
+
+def demo_expert():
+    """demo-expert@example.jp, owner of the first published demo entry.
+
+    Every app's demo uses this one expert, so the accounts in the README
+    show one consistent story.
+    """
+    from .models import Supporter
+
+    user = demo_user("demo-expert@example.jp", first_name="名001", last_name="姓001")
+    supporter = Supporter.objects.published().order_by("registration_no").first()
+    if supporter and supporter.user_id != user.pk:
+        supporter.user = user
+        supporter.save(update_fields=["user"])
+    return user, supporter

@@ -1,0 +1,27 @@
+"""Who may do what: the IPA staff group and its exact permissions.
+
+The group is kept in step with this list after every ``migrate`` (a
+post_migrate handler), so a new model's permissions are granted by adding
+them here, and nothing else is ever granted by hand.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+IPA_STAFF_GROUP = "IPA職員"
+
+# "app_label.codename" of every permission IPA staff need. Apps append theirs.
+IPA_STAFF_PERMISSIONS: list[str] = [
+    "supporters.view_supporter",
+    "supporters.change_supporter",
+]
+
+
+def sync_staff_group(**kwargs) -> Group:
+    """Create the IPA職員 group and give it exactly IPA_STAFF_PERMISSIONS."""
+    group, _ = Group.objects.get_or_create(name=IPA_STAFF_GROUP)
+    wanted = []
+    for name in IPA_STAFF_PERMISSIONS:
+        app_label, codename = name.split(".")
+        wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+    group.permissions.set(wanted)
+    return group
