@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db.models import F
 
 from .models import Supporter
 from .search import MAX_QUERY_LENGTH
@@ -25,6 +26,18 @@ class FlagCheckbox(forms.CheckboxInput):
 
     def value_from_datadict(self, data, files, name):
         return data.get(name, "")
+
+
+class NullsLastOrderingFilter(django_filters.OrderingFilter):
+    """Entries without a value (e.g. no 件数) sort last in both directions,
+    the same on SQLite and PostgreSQL."""
+
+    def get_ordering_value(self, param):
+        value = super().get_ordering_value(param)
+        expression = F(value.lstrip("-"))
+        if value.startswith("-"):
+            return expression.desc(nulls_last=True)
+        return expression.asc(nulls_last=True)
 
 
 def _multiple(label: str, taxonomy, method=None, field_name=None):
@@ -59,7 +72,7 @@ class SupporterFilter(django_filters.FilterSet):
         widget=FlagCheckbox,
         error_messages={"invalid_choice": INVALID_CHOICE},
     )
-    sort = django_filters.OrderingFilter(
+    sort = NullsLastOrderingFilter(
         label="並び順",
         fields=(
             ("registration_no", "registration_no"),
@@ -98,7 +111,7 @@ class SupporterFilter(django_filters.FilterSet):
     def qs(self):
         qs = super().qs
         # A stable order on every page: ties broken by 登録番号.
-        ordering = list(qs.query.order_by) or ["registration_no"]
-        if "registration_no" not in ordering and "-registration_no" not in ordering:
+        ordering = list(qs.query.order_by) or [F("registration_no").asc()]
+        if not any("registration_no" in str(term) for term in ordering):
             ordering.append("registration_no")
         return qs.order_by(*ordering)
