@@ -72,3 +72,11 @@ def test_security_headers(client):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+def test_healthz_answers_probes_by_ip_over_http_in_production(client, settings):
+    settings.ALLOWED_HOSTS = ["example.jp"]
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz", HTTP_HOST="10.0.0.5:8000").status_code == 200
+    assert client.get("/", HTTP_HOST="10.0.0.5:8000").status_code == 400
