@@ -105,5 +105,5 @@ class AttendanceImportForm(forms.Form):
     file = forms.FileField(
         label="出席者CSV",
         help_text="ウェビナーツールが出力したCSV(UTF-8 または Shift_JIS)。「メールアドレス」の列で申込と照合します。",
-        error_messages={"required": "ファイルを選んでください。"},
+        error_messages={"required": "ファイルを選んでください。", "empty": "ファイルが空です。"},
     )
