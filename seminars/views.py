@@ -149,7 +149,9 @@ def application(request, token):
         raise Http404("リンクが正しくないか、期限が切れています。")
     event = application.event
     if request.method == "POST":
-        if application.status != Application.Status.CANCELLED:
+        if event.is_past:
+            messages.error(request, "終了したイベントの申込は取り消せません。")
+        elif application.status != Application.Status.CANCELLED:
             for promoted in services.cancel_application(application_id=application.pk):
                 services.send_promotion_mail(promoted, base_url=_base_url(request))
             messages.success(request, "申込を取り消しました。ご連絡ありがとうございました。")

@@ -189,3 +189,14 @@ def test_concurrent_requests_cannot_overbook():
     assert codes == [302] * 8
     assert event.applications.filter(status="confirmed").count() == 3
     assert event.applications.filter(status="waitlisted").count() == 5
+
+
+def test_past_event_cannot_be_cancelled(client):
+    start = timezone.now() - datetime.timedelta(days=3)
+    application = ApplicationFactory(event=EventFactory(starts_at=start, ends_at=start + datetime.timedelta(hours=1)))
+    url = f"/seminars/applications/{services.application_token(application)}/"
+    assert "申込を取り消す" not in client.get(url).content.decode()
+    client.post(url)
+    application.refresh_from_db()
+    assert application.status == "confirmed"
+    assert "取り消せません" in client.get(url).content.decode()
