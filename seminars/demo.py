@@ -159,39 +159,62 @@ def load_history() -> list[Event]:
     return events
 
 
-def load_survey(event: Event, respondents: int = 120, seed: int = 20251107) -> Survey:
-    """A personal-link survey on ``event`` answered by some of its attendees."""
+# Counts that reproduce the seed's survey shares (§3 アンケート結果):
+# 満足度 55.1 % / 40.9 %, 意向 40.1 % / 33.1 %, and of the free texts
+# スキル・経験等の不足 13.3 % and 報酬水準 10.4 %.
+SURVEY_RESPONDENTS = 372
+SATISFACTION_COUNTS = [205, 152, 10, 5]
+INTENT_COUNTS = [149, 123, 70, 30]
+FREE_TEXTS = [
+    ("指導経験がなく、支援ができるか不安。研修やOJTの機会がほしい。", "スキル・経験等の不足", 18),
+    ("中小企業側の希望する価格帯と専門家側の希望する報酬水準が見合わない。", "報酬水準", 14),
+    ("契約、NDA等は自身で締結するのか。トラブル時の対応が不安。", "契約・責任", 12),
+    ("副業禁止のため、会社の許可が必要。", "副業・兼業、本業との競合", 11),
+    ("リストに登録したら、どれぐらいの頻度で案件が来るのかわからない。", "活動に関する不安", 10),
+    ("自身で解決できない相談が来た場合、どこに相談すればよいか。", "サポートや相談窓口", 9),
+    ("セキュリティをコストと見ている企業が多い。", "中小企業側の意識・投資余力", 8),
+    ("事例やサンプルがほしい。", "指導ツールの活用", 9),
+    ("そもそも支援者リストを知らなかった。登録方法がわからない。", "支援者リストのわかりにくさ", 10),
+    ("メールアドレスが公開され、スパムの標的になるのが心配。", "公開情報・プライバシー", 8),
+    ("大変参考になりました。", "", 26),
+]
+
+
+def _shuffled(rng: random.Random, options: list[str], counts: list[int], total: int) -> list[str | None]:
+    values = [o for o, n in zip(options, counts) for _ in range(n)]
+    values += [None] * (total - len(values))  # left unanswered
+    rng.shuffle(values)
+    return values
+
+
+def load_survey(event: Event, seed: int = 20251107) -> Survey:
+    """A personal-link survey on ``event`` answered as the seed reports."""
     survey = Survey.objects.create(event=event, mode=Survey.Mode.PERSONAL)
     satisfaction, intent, free = add_default_questions(survey)
     rng = random.Random(seed)
-    attendees = list(event.applications.filter(attended=True).order_by("id")[:respondents])
+    attendees = list(event.applications.filter(attended=True).order_by("id")[:SURVEY_RESPONDENTS])
     responses = Response.objects.bulk_create(
         Response(survey=survey, application=a, submitted_at=event.ends_at + datetime.timedelta(hours=1, minutes=i))
         for i, a in enumerate(attendees)
     )
-    texts = [
-        ("指導経験がなく、支援ができるか不安です。研修やOJTの機会がほしい。", "スキル・経験等の不足"),
-        ("中小企業側の希望する価格帯と専門家側の希望する報酬水準が見合わない。", "報酬水準"),
-        ("契約やNDAは自身で締結するのか知りたい。", "契約・責任"),
-        ("そもそも支援者リストを知らなかった。", "支援者リストのわかりにくさ"),
-        ("メールアドレスが公開されることに抵抗がある。", "公開情報・プライバシー"),
+    texts = _shuffled(rng, list(range(len(FREE_TEXTS))), [n for *_, n in FREE_TEXTS], len(responses))
+    columns = [
+        (satisfaction, _shuffled(rng, satisfaction.option_list, SATISFACTION_COUNTS, len(responses))),
+        (intent, _shuffled(rng, intent.option_list, INTENT_COUNTS, len(responses))),
     ]
-    answers, tagged = [], []
-    for response in responses:
-        answers.append(Answer(response=response, question=satisfaction,
-                              choice=rng.choices(satisfaction.option_list, weights=[55, 41, 3, 1])[0]))
-        answers.append(Answer(response=response, question=intent,
-                              choice=rng.choices(intent.option_list, weights=[40, 33, 20, 7])[0]))
-        if rng.random() < 0.4:
-            text, category = rng.choice(texts)
-            answers.append(Answer(response=response, question=free, text=text))
-            tagged.append(category)
+    answers, free_answers = [], []
+    for i, response in enumerate(responses):
+        answers += [Answer(response=response, question=q, choice=values[i]) for q, values in columns if values[i]]
+        if texts[i] is not None:
+            text, category, _ = FREE_TEXTS[texts[i]]
+            answer = Answer(response=response, question=free, text=text)
+            answers.append(answer)
+            free_answers.append((answer, category))
     Answer.objects.bulk_create(answers)
     categories = {c.name: c for c in AnswerCategory.objects.all()}
     Through = Answer.categories.through
-    free_answers = [a for a in answers if a.question_id == free.pk]
     Through.objects.bulk_create(
-        Through(answer_id=a.pk, answercategory_id=categories[name].pk) for a, name in zip(free_answers, tagged)
+        Through(answer_id=a.pk, answercategory_id=categories[name].pk) for a, name in free_answers if name in categories
     )
     return survey
 

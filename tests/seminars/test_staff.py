@@ -189,3 +189,27 @@ def test_admin_event_pages_open_for_staff(staff_client):
     staff_client.post(reverse("admin:seminars_event_changelist"), {"action": "action_close_applications", "_selected_action": [event.pk]})
     event.refresh_from_db()
     assert event.status == Event.Status.CLOSED
+
+
+def test_demo_survey_reproduces_the_seed_shares():
+    from seminars.charts import survey_results
+
+    history = demo.load_history()
+    satisfaction, intent, free = survey_results(demo.load_survey(history[0]))
+    assert [str(b.share) for b in satisfaction.bars[:2]] == ["55.1", "40.9"]
+    assert [str(b.share) for b in intent.bars[:2]] == ["40.1", "33.1"]
+    shares = {b.label: str(b.share) for b in free.category_bars}
+    assert shares["スキル・経験等の不足"] == "13.3" and shares["報酬水準"] == "10.4"
+
+
+def test_load_demo_includes_seminars():
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=__import__("io").StringIO())
+    upcoming = Event.objects.with_counts().get(slug="seminar-next")
+    workshop = Event.objects.with_counts().get(slug="workshop-next-fukuoka")
+    assert upcoming.is_accepting and upcoming.remaining_seats > 0
+    assert workshop.remaining_seats == 0 and workshop.waiting_count == 3
+    assert workshop.applications.filter(email="demo-expert@example.jp", status="confirmed").exists()
+    groups = services.attendance_report()
+    assert (groups[0].total.applicants, groups[0].total.participants) == (2134 + 120, 1928)
