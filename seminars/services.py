@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from supporters.importing import FileRefused, RowError, read_table
 from supporters.models import Supporter
@@ -205,7 +206,7 @@ class ReportRow:
 
 @dataclass
 class ReportGroup:
-    kind_label: str
+    label: str
     rows: list[ReportRow]
 
     @property
@@ -213,16 +214,29 @@ class ReportGroup:
         return ReportRow("合計", sum(r.applicants for r in self.rows), sum(r.participants for r in self.rows))
 
 
-def attendance_report() -> list[ReportGroup]:
-    """申込者数・参加者数・参加率 per event and per kind (one query)."""
-    events = Event.objects.public().exclude(status=Event.Status.CANCELLED).with_counts().order_by("kind", "starts_at")
-    groups: dict[str, ReportGroup] = {}
+def fiscal_year_label(when) -> str:
+    """Japanese fiscal year (April to March), e.g. 2025年度(令和7年度)."""
+    day = timezone.localtime(when)
+    year = day.year if day.month >= 4 else day.year - 1
+    return f"{year}年度(令和{year - 2018}年度)"
+
+
+def attendance_report(now=None) -> tuple[list[ReportGroup], list[Event]]:
+    """Held events: 申込者数・参加者数・参加率 per event, per fiscal year and kind;
+    and the events still to come with their application counts (one query)."""
+    now = now or timezone.now()
+    events = Event.objects.public().exclude(status=Event.Status.CANCELLED).with_counts().order_by("starts_at")
+    groups: dict[tuple, ReportGroup] = {}
+    upcoming = []
+    kinds = [k for k, _ in Event.Kind.choices]
     for event in events:
-        group = groups.setdefault(event.kind, ReportGroup(event.get_kind_display(), []))
-        applicants = event.confirmed_count + event.waiting_count
-        group.rows.append(ReportRow(event.title, applicants, event.attended_count, event))
-    order = [k for k, _ in Event.Kind.choices]
-    return [groups[k] for k in order if k in groups]
+        if event.ends_at >= now:
+            upcoming.append(event)
+            continue
+        key = (fiscal_year_label(event.starts_at), kinds.index(event.kind))
+        group = groups.setdefault(key, ReportGroup(f"{key[0]} {event.get_kind_display()}", []))
+        group.rows.append(ReportRow(event.title, event.confirmed_count + event.waiting_count, event.attended_count, event))
+    return [groups[k] for k in sorted(groups)], upcoming
 
 
 # Surveys --------------------------------------------------------------------------

@@ -250,11 +250,12 @@ def survey_anonymous(request, key):
 @require_safe
 @staff_required("seminars.view_application")
 def report(request):
+    groups, upcoming = services.attendance_report()
     surveys = Survey.objects.select_related("event").order_by("event__starts_at")
     return render(
         request,
         "seminars/report.html",
-        {"groups": services.attendance_report(), "surveys": surveys, "breadcrumbs": _crumbs(("実施報告", None))},
+        {"groups": groups, "upcoming": upcoming, "surveys": surveys, "breadcrumbs": _crumbs(("実施報告", None))},
     )
 
 

@@ -23,19 +23,21 @@ def test_report_reproduces_the_seed_table(staff_client, django_assert_num_querie
         response = staff_client.get("/seminars/report/")
     html = response.content.decode()
     rows = [
-        ("第1回", "783名", "727名", "92.8%"),
-        ("第2回", "691名", "624名", "90.3%"),
-        ("第3回", "660名", "577名", "87.4%"),
+        ("第1回)", "783名", "727名", "92.8%"),
+        ("第2回)", "691名", "624名", "90.3%"),
+        ("第3回)", "660名", "577名", "87.4%"),
     ]
     for label, applicants, participants, rate in rows:
         section = html[html.index(label):]
         assert section.index(applicants) < section.index(participants) < section.index(rate) < section.index("</tr>")
+    assert "2025年度(令和7年度) ウェビナー" in html
     total = html[html.index("<tfoot>"):]
-    assert "2134名" in total and "1928名" in total and "90.3%" in total
-    # The workshops: 15 / 31 / 14 participants, 60 in all.
-    workshops = html[html.index("ケース演習の申込者数"):]
+    assert "2,134名" in total and "1,928名" in total and "90.3%" in total
+    # The workshops (January 2026, still FY2025): 15 / 31 / 14 participants, 60 in all.
+    workshops = html[html.index("2025年度(令和7年度) ケース演習の申込者数"):]
     assert "60名" in workshops[workshops.index("<tfoot>"):]
-    groups = services.attendance_report()
+    groups, upcoming = services.attendance_report()
+    assert upcoming == []
     assert [(r.applicants, r.participants, str(r.rate)) for r in groups[0].rows] == [
         (783, 727, "92.8"), (691, 624, "90.3"), (660, 577, "87.4"),
     ]
@@ -211,5 +213,6 @@ def test_load_demo_includes_seminars():
     assert upcoming.is_accepting and upcoming.remaining_seats > 0
     assert workshop.remaining_seats == 0 and workshop.waiting_count == 3
     assert workshop.applications.filter(email="demo-expert@example.jp", status="confirmed").exists()
-    groups = services.attendance_report()
-    assert (groups[0].total.applicants, groups[0].total.participants) == (2134 + 120, 1928)
+    groups, upcoming = services.attendance_report()
+    assert (groups[0].total.applicants, groups[0].total.participants) == (2134, 1928)
+    assert {e.slug for e in upcoming} == {"seminar-next", "workshop-next-fukuoka"}
