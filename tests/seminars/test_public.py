@@ -142,3 +142,15 @@ def test_reserved_slug_is_refused():
     with pytest.raises(Exception) as info:
         event.full_clean()
     assert "URL名に使えません" in str(info.value)
+
+
+def test_material_form_refuses_a_disguised_file(settings):
+    from django.forms import modelform_factory
+
+    Form = modelform_factory(Material, fields=["event", "title", "file"])
+    event = past_event()
+    bad = Form({"event": event.pk, "title": "資料"}, {"file": SimpleUploadedFile("slides.pdf", b"<html>")})
+    assert not bad.is_valid() and "PDFファイルとして読み込めません" in str(bad.errors["file"])
+    good = Form({"event": event.pk, "title": "資料"}, {"file": SimpleUploadedFile("slides.pdf", PDF)})
+    assert good.is_valid(), good.errors
+    assert good.save().file.read() == PDF
