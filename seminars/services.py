@@ -9,7 +9,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -242,14 +242,21 @@ def attendance_report(now=None) -> tuple[list[ReportGroup], list[Event]]:
 # Surveys --------------------------------------------------------------------------
 
 
+ALREADY_ANSWERED = "このリンクからはすでに回答いただいています。"
+
+
 @transaction.atomic
 def submit_response(*, survey: Survey, answers: dict[Question, object], application: Application | None = None) -> Response:
     """Store one response; a personal link answers once only."""
     if application is not None:
         Application.objects.select_for_update().get(pk=application.pk)
         if Response.objects.filter(application=application).exists():
-            raise ApplicationRefused("このリンクからはすでに回答いただいています。")
-    response = Response.objects.create(survey=survey, application=application)
+            raise ApplicationRefused(ALREADY_ANSWERED)
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(survey=survey, application=application)
+    except IntegrityError:  # a parallel submission won (SQLite has no row locks)
+        raise ApplicationRefused(ALREADY_ANSWERED) from None
     rows = []
     for question, value in answers.items():
         if question.kind == Question.Kind.TEXT:

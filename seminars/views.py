@@ -232,7 +232,7 @@ def _survey_page(request, survey: Survey, application=None):
 @require_http_methods(["GET", "HEAD", "POST"])
 def survey_personal(request, token):
     application = services.application_from_survey_token(token)
-    if application is None or application.status == Application.Status.CANCELLED:
+    if application is None or application.status != Application.Status.CONFIRMED:
         raise Http404("リンクが正しくないか、期限が切れています。")
     survey = get_object_or_404(Survey.objects.select_related("event"), event=application.event, mode=Survey.Mode.PERSONAL)
     return _survey_page(request, survey, application)

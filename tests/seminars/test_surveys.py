@@ -76,6 +76,8 @@ def test_required_questions_and_bad_choices_are_refused(client, survey):
 def test_links_are_checked(client, survey):
     cancelled = ApplicationFactory(event=survey.event, status="cancelled")
     assert client.get(reverse("seminars:survey-personal", args=[services.survey_token(cancelled)])).status_code == 404
+    waiting = ApplicationFactory(event=survey.event, status="waitlisted")
+    assert client.get(reverse("seminars:survey-personal", args=[services.survey_token(waiting)])).status_code == 404
     other = ApplicationFactory()  # an event without a survey
     assert client.get(reverse("seminars:survey-personal", args=[services.survey_token(other)])).status_code == 404
     assert client.get(reverse("seminars:survey-personal", args=["nonsense"])).status_code == 404
