@@ -18,7 +18,7 @@ from config.roles import IPA_STAFF_GROUP
 from supporters.demo import demo_expert, demo_user
 from supporters.models import Supporter
 
-from .models import Answer, AnswerCategory, Application, Event, FaqEntry, ProgrammeItem, Question, Response, Speaker, Survey
+from .models import Answer, AnswerCategory, Application, Event, FaqEntry, ProgrammeItem, Response, Speaker, Survey
 from .surveys import add_default_questions
 
 JST = ZoneInfo("Asia/Tokyo")

@@ -154,3 +154,10 @@ def test_material_form_refuses_a_disguised_file(settings):
     good = Form({"event": event.pk, "title": "資料"}, {"file": SimpleUploadedFile("slides.pdf", PDF)})
     assert good.is_valid(), good.errors
     assert good.save().file.read() == PDF
+
+
+def test_ics_for_an_online_event_never_reveals_the_join_url(client):
+    event = EventFactory()
+    body = client.get(f"/seminars/{event.slug}/calendar.ics").content.decode().replace("\r\n ", "")
+    assert "LOCATION:オンライン\r\n" in body
+    assert "secret-room" not in body

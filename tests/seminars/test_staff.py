@@ -216,3 +216,10 @@ def test_load_demo_includes_seminars():
     groups, upcoming = services.attendance_report()
     assert (groups[0].total.applicants, groups[0].total.participants) == (2134, 1928)
     assert {e.slug for e in upcoming} == {"seminar-next", "workshop-next-fukuoka"}
+
+
+def test_follow_up_page_query_count_is_constant(staff_client, django_assert_max_num_queries):
+    _intent_survey({f"k{i}@example.jp": INTENT_OPTIONS[i % 2] for i in range(15)})
+    staff_client.post("/seminars/report/follow-up/")
+    with django_assert_max_num_queries(8):
+        assert staff_client.get("/seminars/report/follow-up/").status_code == 200
