@@ -176,3 +176,6 @@ LOGGING = {
 
 # The public list: 20 rows a page (issue A).
 SUPPORTERS_PAGE_SIZE = 20
+
+# Seminars (issue D): largest PDF material staff may upload.
+SEMINARS_MATERIAL_MAX_BYTES = 10 * 1024 * 1024
