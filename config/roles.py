@@ -13,6 +13,14 @@ IPA_STAFF_GROUP = "IPA職員"
 IPA_STAFF_PERMISSIONS: list[str] = [
     "supporters.view_supporter",
     "supporters.change_supporter",
+    # Registration lifecycle (issue B): review, import, history, relay log.
+    "supporters.add_supporter",
+    "supporters.view_changerequest",
+    "supporters.change_changerequest",
+    "supporters.view_decision",
+    "supporters.view_reminderlog",
+    "supporters.view_contactmessage",
+    "supporters.view_historicalsupporter",
 ]
 
 

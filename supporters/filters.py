@@ -59,6 +59,13 @@ class SupporterFilter(django_filters.FilterSet):
         widget=FlagCheckbox,
         error_messages={"invalid_choice": INVALID_CHOICE},
     )
+    fresh = django_filters.ChoiceFilter(
+        label="情報更新から1年以上の専門家を除く",
+        choices=[("1", "情報更新から1年以上の専門家を除く")],
+        method="filter_fresh",
+        widget=FlagCheckbox,
+        error_messages={"invalid_choice": INVALID_CHOICE},
+    )
     sort = django_filters.OrderingFilter(
         label="並び順",
         fields=(
@@ -93,6 +100,9 @@ class SupporterFilter(django_filters.FilterSet):
 
     def filter_first_free(self, queryset, name, value):
         return queryset.filter(first_free=True) if value else queryset
+
+    def filter_fresh(self, queryset, name, value):
+        return queryset.fresh() if value else queryset
 
     @property
     def qs(self):
