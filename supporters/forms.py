@@ -36,6 +36,11 @@ class SupporterForm(forms.ModelForm):
         "公開用メールアドレスはチェックした場合だけ公開されます(公開しない場合は、お問い合わせフォーム経由で連絡が届きます)。",
     )
 
+    url = forms.URLField(
+        label="参考URL", required=False, max_length=500, assume_scheme="https",
+        widget=forms.URLInput(attrs={"autocomplete": "url"}),
+    )
+
     SECTIONS = [
         ("基本情報", ["registration_no", "valid_until", "name", "name_kana", "email", "residence_prefecture",
                   "residence_city", "affiliation", "organization", "qualifications", "groups", "self_pr", "url"]),
@@ -68,7 +73,6 @@ class SupporterForm(forms.ModelForm):
             "valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "name": forms.TextInput(attrs={"autocomplete": "name"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
-            "url": forms.URLInput(attrs={"autocomplete": "url"}),
             "self_pr": forms.Textarea(attrs={"rows": 5}),
             "support_description": forms.Textarea(attrs={"rows": 5}),
             "support_experience": forms.RadioSelect,
