@@ -41,6 +41,16 @@ class SupporterForm(forms.ModelForm):
         widget=forms.URLInput(attrs={"autocomplete": "url"}),
     )
 
+    # A text box, not type=date: browsers order and type date segments by
+    # their own locale, which is hard to use by keyboard and screen reader.
+    valid_until = forms.DateField(
+        label="登録有効期限",
+        input_formats=["%Y-%m-%d", "%Y/%m/%d"],
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text="登録証に記載の有効期限(例: 2028-03-31 または 2028/03/31)",
+        error_messages={"invalid": "登録有効期限は 2028-03-31 または 2028/03/31 の形で入力してください。"},
+    )
+
     SECTIONS = [
         ("基本情報", ["registration_no", "valid_until", "name", "name_kana", "email", "residence_prefecture",
                   "residence_city", "affiliation", "organization", "qualifications", "groups", "self_pr", "url"]),
@@ -61,7 +71,6 @@ class SupporterForm(forms.ModelForm):
         labels = {"registration_no": "登録番号(情報処理安全確保支援士)"}
         help_texts = {
             "registration_no": "6桁の数字(例: 012345)",
-            "valid_until": "登録証に記載の有効期限(例: 2028-03-31)",
             "name_kana": "カタカナ(ひらがなで入力してもカタカナに直します)",
             "email": "公開する場合に一覧・個票に表示するアドレス。ログイン用とは別でもかまいません。",
             "nationwide": "全国に対応できる場合はチェックしてください。",
@@ -70,7 +79,6 @@ class SupporterForm(forms.ModelForm):
         }
         widgets = {
             "registration_no": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-            "valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "name": forms.TextInput(attrs={"autocomplete": "name"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "self_pr": forms.Textarea(attrs={"rows": 5}),
