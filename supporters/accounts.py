@@ -40,7 +40,11 @@ def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         existing = form.existing_user
-        if existing is not None:
+        if existing is not None and not existing.is_active and existing.last_login is None:
+            # Never verified: the owner may have lost the first link.
+            url = request.build_absolute_uri(reverse("verify", args=[make_token(existing)]))
+            _mail(request, existing.email or existing.username, "signup_email", "メールアドレスの確認", verify_url=url)
+        elif existing is not None:
             # Same answer as for a new address, so the page reveals nothing.
             _mail(request, existing.email or existing.username, "signup_exists_email", "アカウント登録について")
         else:

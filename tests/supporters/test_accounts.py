@@ -99,3 +99,16 @@ def test_password_reset_and_logout(client):
     client.login(username=user.username, password=PASSWORD)
     assert client.post("/accounts/logout/").status_code == 302
     assert client.get("/supporters/mine/").status_code == 302
+
+
+def test_signing_up_again_before_verifying_resends_the_link(client):
+    signup(client, email="again@example.jp")
+    signup(client, email="again@example.jp", password="another-pass-2026!")
+    assert len(mail.outbox) == 2
+    assert "/accounts/verify/" in mail.outbox[1].body
+    assert User.objects.filter(username="again@example.jp").count() == 1
+
+
+def test_signed_in_users_go_to_mine(client):
+    client.force_login(UserFactory())
+    assert client.get("/accounts/signup/")["Location"] == "/supporters/mine/"
