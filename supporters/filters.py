@@ -38,6 +38,17 @@ def _multiple(label: str, taxonomy, method=None, field_name=None):
     )
 
 
+def _flag(label: str, method: str):
+    """A single checkbox sent as ``name=1``."""
+    return django_filters.ChoiceFilter(
+        label=label,
+        choices=[("1", label)],
+        method=method,
+        widget=FlagCheckbox,
+        error_messages={"invalid_choice": INVALID_CHOICE},
+    )
+
+
 class SupporterFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="キーワード",
@@ -52,20 +63,8 @@ class SupporterFilter(django_filters.FilterSet):
     form = _multiple("支援可能な形態", FORMS, method="filter_has_any", field_name="forms")
     period = _multiple("支援期間", PERIODS, method="filter_has_any", field_name="periods")
     fee = _multiple("支援料金(1回/2時間あたり)", FEES, field_name="fee")
-    first_free = django_filters.ChoiceFilter(
-        label="初回相談が無料の専門家のみ",
-        choices=[("1", "初回相談が無料の専門家のみ")],
-        method="filter_first_free",
-        widget=FlagCheckbox,
-        error_messages={"invalid_choice": INVALID_CHOICE},
-    )
-    fresh = django_filters.ChoiceFilter(
-        label="情報更新から1年以上の専門家を除く",
-        choices=[("1", "情報更新から1年以上の専門家を除く")],
-        method="filter_fresh",
-        widget=FlagCheckbox,
-        error_messages={"invalid_choice": INVALID_CHOICE},
-    )
+    first_free = _flag("初回相談が無料の専門家のみ", "filter_first_free")
+    fresh = _flag("情報更新から1年以上の専門家を除く", "filter_fresh")
     sort = django_filters.OrderingFilter(
         label="並び順",
         fields=(
