@@ -15,6 +15,20 @@ from .models import LIVE_STATUSES, Supporter, TransitionRefused, display_value, 
 
 MINE = "supporters:mine"
 
+# (field shown, key in Supporter.hidden_fields) for "what is published".
+PUBLICATION_ROWS = [
+    ("name", "name"),
+    ("name_kana", "name_kana"),
+    ("email", "email"),
+    ("residence_prefecture", "residence"),
+    ("residence_city", "residence"),
+    ("organization", "organization"),
+    ("qualifications", "qualifications"),
+    ("groups", "groups"),
+    ("self_pr", "self_pr"),
+    ("url", "url"),
+]
+
 
 def _own_entry(user) -> Supporter | None:
     """The expert's live entry, else the most recent one."""
@@ -75,20 +89,6 @@ def mine(request):
         )
     return render(request, "supporters/mine.html", context)
 
-
-# (field shown, key in Supporter.hidden_fields) for "what is published".
-PUBLICATION_ROWS = [
-    ("name", "name"),
-    ("name_kana", "name_kana"),
-    ("email", "email"),
-    ("residence_prefecture", "residence"),
-    ("residence_city", "residence"),
-    ("organization", "organization"),
-    ("qualifications", "qualifications"),
-    ("groups", "groups"),
-    ("self_pr", "self_pr"),
-    ("url", "url"),
-]
 
 
 @login_required

@@ -148,11 +148,9 @@ def submit_application(*, supporter: Supporter, by) -> Decision:
     if supporter.pk is None:
         supporter.status = Supporter.Status.DRAFT
         supporter.user = by
-        supporter._history_user = by
-        supporter.save()
-    else:
-        supporter._history_user = by
-        supporter.save()
+    # Save what the expert typed, then move it to review.
+    supporter._history_user = by
+    supporter.save()
     supporter.submit(by=by)
     return _record(supporter, A.SUBMITTED, by=by)
 
