@@ -24,6 +24,14 @@ IPA_STAFF_PERMISSIONS: list[str] = [
     "seminars.change_answer",
     "seminars.view_reminder",
     "seminars.add_reminder",
+    # Registration lifecycle (issue B): review, import, history, relay log.
+    "supporters.add_supporter",
+    "supporters.view_changerequest",
+    "supporters.change_changerequest",
+    "supporters.view_decision",
+    "supporters.view_reminderlog",
+    "supporters.view_contactmessage",
+    "supporters.view_historicalsupporter",
 ]
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "supporters",
     "assessments",
     "seminars",
+    "simple_history",
 ]
 
 MIDDLEWARE = [
@@ -62,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -144,6 +146,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "セキュリティ対策支援者リスト <noreply@example.jp>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in e-mails sent outside a request (reviews, reminders) start with this.
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 
 # Security headers. Production values apply whenever DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -173,6 +177,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# Staff read an entry's history; going back goes through a change, not a revert.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # The public list: 20 rows a page (issue A).
 SUPPORTERS_PAGE_SIZE = 20

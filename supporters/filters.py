@@ -51,6 +51,17 @@ def _multiple(label: str, taxonomy, method=None, field_name=None):
     )
 
 
+def _flag(label: str, method: str):
+    """A single checkbox sent as ``name=1``."""
+    return django_filters.ChoiceFilter(
+        label=label,
+        choices=[("1", label)],
+        method=method,
+        widget=FlagCheckbox,
+        error_messages={"invalid_choice": INVALID_CHOICE},
+    )
+
+
 class SupporterFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="キーワード",
@@ -65,13 +76,8 @@ class SupporterFilter(django_filters.FilterSet):
     form = _multiple("支援可能な形態", FORMS, method="filter_has_any", field_name="forms")
     period = _multiple("支援期間", PERIODS, method="filter_has_any", field_name="periods")
     fee = _multiple("支援料金(1回/2時間あたり)", FEES, field_name="fee")
-    first_free = django_filters.ChoiceFilter(
-        label="初回相談が無料の専門家のみ",
-        choices=[("1", "初回相談が無料の専門家のみ")],
-        method="filter_first_free",
-        widget=FlagCheckbox,
-        error_messages={"invalid_choice": INVALID_CHOICE},
-    )
+    first_free = _flag("初回相談が無料の専門家のみ", "filter_first_free")
+    fresh = _flag("情報更新から1年以上の専門家を除く", "filter_fresh")
     sort = NullsLastOrderingFilter(
         label="並び順",
         fields=(
@@ -106,6 +112,9 @@ class SupporterFilter(django_filters.FilterSet):
 
     def filter_first_free(self, queryset, name, value):
         return queryset.filter(first_free=True) if value else queryset
+
+    def filter_fresh(self, queryset, name, value):
+        return queryset.fresh() if value else queryset
 
     @property
     def qs(self):
