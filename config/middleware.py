@@ -19,28 +19,30 @@ class HealthCheckMiddleware:
 
 
 class PublicPageCacheMiddleware:
-    """Serve anonymous GETs of the public directory from memory.
+    """Serve anonymous GETs of the public directory from memory, and store them.
 
-    Placed outermost (after the health check) so a hit skips the whole stack;
-    the stored response already carries every security header.
+    Placed outermost (after the health check) so a stored response already
+    carries every security header.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.core.cache import caches
+        from django.http import HttpResponse
 
         from supporters import cache
 
-        if not cache.is_cacheable_request(request):
-            return self.get_response(request)
-        pages = caches["pages"]
-        key = cache.page_key(request)
-        response = pages.get(key)
-        if response is not None:
+        key, entry = cache.lookup(
+            request.method, request.path_info, request.META.get("QUERY_STRING", ""), request.META.get("HTTP_COOKIE", "")
+        )
+        if entry is not None:
+            status, headers, body = entry
+            response = HttpResponse(body, status=int(status.split()[0]))
+            for name, value in headers:
+                response[name] = value
             return response
         response = self.get_response(request)
-        if request.method == "GET" and cache.is_cacheable_response(response):
-            pages.set(key, response, cache.PAGE_TTL)
+        if key and request.method == "GET" and cache.is_cacheable_response(response):
+            cache.store(key, response)
         return response

@@ -61,3 +61,44 @@ def test_the_key_includes_the_query_string(client):
     SupporterFactory(regions=("kinki",), name="近畿の人")
     assert "近畿の人" not in client.get(LIST, {"region": "kanto"}).content.decode()
     assert "関東の人" not in client.get(LIST, {"region": "kinki"}).content.decode()
+
+
+def wsgi_get(app, path, query="", cookie=""):
+    import io
+
+    captured = {}
+
+    def start_response(status, headers, exc_info=None):
+        captured["status"], captured["headers"] = status, dict(headers)
+
+    environ = {
+        "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "HTTP_COOKIE": cookie,
+        "SERVER_NAME": "testserver", "SERVER_PORT": "80", "HTTP_HOST": "testserver", "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(), "wsgi.errors": io.StringIO(),
+    }
+    body = b"".join(app(environ, start_response))
+    return captured, body
+
+
+def test_wsgi_front_serves_hits_with_all_headers_and_passes_misses_on(client):
+    from supporters.cache import CachedPagesApp
+
+    s = SupporterFactory(name="前の名前")
+    calls = []
+
+    def django_app(environ, start_response):
+        calls.append(environ["PATH_INFO"])
+        start_response("200 OK", [])
+        return [b"from django"]
+
+    front = CachedPagesApp(django_app)
+    assert wsgi_get(front, LIST)[1] == b"from django"  # nothing stored yet
+    client.get(LIST)  # Django renders and stores the page
+    captured, body = wsgi_get(front, LIST)
+    assert "前の名前" in body.decode() and calls == [LIST]
+    assert "Content-Security-Policy" in captured["headers"] and captured["status"] == "200 OK"
+    # A session cookie makes the request personal: Django answers it.
+    assert wsgi_get(front, LIST, cookie="sessionid=abc")[1] == b"from django"
+    s.name = "後の名前"
+    s.save()
+    assert wsgi_get(front, LIST)[1] == b"from django"  # the old page is never served
