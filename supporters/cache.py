@@ -20,7 +20,7 @@ import uuid
 from http.cookies import SimpleCookie
 
 from django.core.cache import caches
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,15 @@ def bump_version(**kwargs) -> None:
     """
     caches["default"].set(VERSION_KEY, uuid.uuid4().hex, None)
     transaction.on_commit(lambda: caches["default"].set(VERSION_KEY, uuid.uuid4().hex, None))
+
+
+def bump_after_migrate(**kwargs) -> None:
+    """migrate and flush change data without model signals."""
+    try:
+        with transaction.atomic():
+            bump_version()
+    except DatabaseError:
+        pass  # on a new database the cache table comes after migrate (createcachetable)
 
 
 def current_version() -> str:
