@@ -180,6 +180,7 @@ CACHES["pages"] = {
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 RATELIMIT_USE_CACHE = "default"
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_VIEW = "config.views.rate_limited"
 if os.environ.get("CLIENT_IP_HEADER"):
     # Behind a load balancer: the header it sets with the client address.
