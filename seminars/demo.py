@@ -11,11 +11,9 @@ import datetime
 import random
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from config.roles import IPA_STAFF_GROUP
-from supporters.demo import demo_expert, demo_user
+from supporters.demo import demo_expert, demo_staff
 from supporters.models import Supporter
 
 from .models import Answer, AnswerCategory, Application, Event, FaqEntry, ProgrammeItem, Response, Speaker, Survey
@@ -274,10 +272,7 @@ def load_current(now=None) -> tuple[Event, Event]:
 
 
 def load(stdout=None) -> int:
-    staff = demo_user("demo-staff@example.jp", is_staff=True)
-    group = Group.objects.filter(name=IPA_STAFF_GROUP).first()
-    if group:
-        staff.groups.add(group)
+    demo_staff()
     if Event.objects.filter(slug="seminar-2025-1").exists():
         return Event.objects.count()  # already loaded: load_demo may run again
     history = load_history()

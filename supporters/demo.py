@@ -220,3 +220,29 @@ def demo_expert():
         supporter.user = user
         supporter.save(update_fields=["user"])
     return user, supporter
+
+
+# The demo staff account's authenticator secret (base32, for any TOTP app or
+# `oathtool --totp -b`), printed in the README. Demo data only.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def demo_staff():
+    """demo-staff@example.jp: an IPA職員 staff account with a known second factor."""
+    import base64
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from django.contrib.auth.models import Group
+
+    from config.roles import IPA_STAFF_GROUP, sync_staff_group
+
+    staff = demo_user("demo-staff@example.jp", is_staff=True, first_name="職員", last_name="デモ")
+    group = Group.objects.filter(name=IPA_STAFF_GROUP).first() or sync_staff_group()
+    staff.groups.add(group)
+    TOTPDevice.objects.get_or_create(
+        user=staff,
+        name="デモ用認証アプリ",
+        defaults={"confirmed": True, "key": base64.b32decode(DEMO_TOTP_SECRET).hex()},
+    )
+    return staff

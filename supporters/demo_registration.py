@@ -5,24 +5,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import Group
-
-from config.roles import IPA_STAFF_GROUP, sync_staff_group
-
 from . import services
-from .demo import demo_expert, demo_user
+from .demo import demo_expert, demo_staff, demo_user
 from .models import ChangeRequest, Supporter, entry_values
 
 PENDING_NUMBERS = [f"{900000 + n:06d}" for n in range(1, 6)]
 PREFECTURES = ["tokyo", "osaka", "aichi", "fukuoka", "hokkaido"]
-
-
-def demo_staff():
-    """demo-staff@example.jp: an IPA職員 staff account."""
-    staff = demo_user("demo-staff@example.jp", is_staff=True, first_name="職員", last_name="デモ")
-    group = Group.objects.filter(name=IPA_STAFF_GROUP).first() or sync_staff_group()
-    staff.groups.add(group)
-    return staff
 
 
 def load(stdout=None) -> None:

@@ -1,10 +1,7 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
-
-from config.roles import IPA_STAFF_GROUP
-from tests.factories import SupporterFactory, UserFactory
+from tests.factories import SupporterFactory, UserFactory, login_staff, make_staff
 
 
 @pytest.fixture
@@ -14,9 +11,7 @@ def expert(db):
 
 @pytest.fixture
 def staff(db):
-    user = UserFactory(email="staff@example.jp", is_staff=True)
-    user.groups.add(Group.objects.get(name=IPA_STAFF_GROUP))
-    return user
+    return make_staff()
 
 
 @pytest.fixture
@@ -27,8 +22,7 @@ def expert_client(client, expert):
 
 @pytest.fixture
 def staff_client(client, staff):
-    client.force_login(staff)
-    return client
+    return login_staff(client, staff)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from config.roles import IPA_STAFF_GROUP, IPA_STAFF_PERMISSIONS
 from supporters import services
 from supporters.models import ChangeRequest, Decision, Supporter, entry_values
 from supporters.tabular import HEADERS
-from tests.factories import SupporterFactory, UserFactory
+from tests.factories import SupporterFactory, UserFactory, login_staff
 
 pytestmark = pytest.mark.django_db
 S = Supporter.Status
@@ -33,7 +33,11 @@ def test_experts_and_anonymous_users_do_not_reach_admin(client, expert):
 
 
 def test_staff_without_the_group_cannot_review(client):
-    client.force_login(UserFactory(is_staff=True))
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = UserFactory(is_staff=True)
+    TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    login_staff(client, user)  # even past the second factor
     assert client.get("/admin/supporters/supporter/review-queue/").status_code == 403
 
 

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from config.roles import IPA_STAFF_GROUP
@@ -23,10 +24,13 @@ def test_load_demo_adds_the_lifecycle_story_and_is_repeatable(client):
     assert client.get("/supporters/900001/").status_code == 404
     client.logout()
     assert client.login(username="demo-staff@example.jp", password=DEMO_PASSWORD)
+    from django_otp.oath import totp
+
+    device = get_user_model().objects.get(username="demo-staff@example.jp").totpdevice_set.get()
+    response = client.post("/accounts/two-factor/verify/", {"token": f"{totp(device.bin_key):06d}", "next": "/admin/"})
+    assert response.url == "/admin/"
     body = client.get("/admin/supporters/supporter/review-queue/").content.decode()
     assert body.count("審査する<span") == 6
-    from django.contrib.auth import get_user_model
-
     staff = get_user_model().objects.get(username="demo-staff@example.jp")
     assert staff.is_staff and not staff.is_superuser
     assert list(staff.groups.values_list("name", flat=True)) == [IPA_STAFF_GROUP]
