@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from config.ratelimit import limit
+
 from . import charts, services
 from .forms import ApplicationForm, AttendanceImportForm, SurveyForm
 from .ical import event_calendar
@@ -97,6 +99,7 @@ def event_ics(request, slug):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@limit("seminar-apply", rate="10/m")
 def apply(request, slug):
     event = _public_event(slug)
     closed_reason = event.accepting_reason()
@@ -230,6 +233,7 @@ def _survey_page(request, survey: Survey, application=None):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@limit("survey", rate="20/m")
 def survey_personal(request, token):
     application = services.application_from_survey_token(token)
     if application is None or application.status != Application.Status.CONFIRMED:
@@ -239,6 +243,7 @@ def survey_personal(request, token):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@limit("survey", rate="20/m")
 def survey_anonymous(request, key):
     survey = get_object_or_404(Survey.objects.select_related("event"), anonymous_key=key, mode=Survey.Mode.ANONYMOUS)
     return _survey_page(request, survey)

@@ -14,6 +14,8 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from config.ratelimit import limit
+
 from .forms import SignupForm
 
 SALT = "supporters.accounts.verify"
@@ -33,6 +35,7 @@ def _mail(request, to: str, template: str, subject: str, **context) -> None:
     send_mail(f"[セキュリティ対策支援者リスト] {subject}", body, None, [to])
 
 
+@limit("signup", rate="20/h")
 @transaction.atomic
 def signup(request):
     if request.user.is_authenticated:

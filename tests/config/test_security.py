@@ -120,3 +120,22 @@ def test_staff_group_has_exactly_the_listed_permissions():
     sync_staff_group()
     granted = {f"{p.content_type.app_label}.{p.codename}" for p in Group.objects.get(name=IPA_STAFF_GROUP).permissions.all()}
     assert granted == set(IPA_STAFF_PERMISSIONS)
+
+
+@pytest.mark.parametrize(
+    "url, data, limit",
+    [
+        ("/accounts/signup/", {"email": "x@example.jp"}, 20),
+        ("/seminars/no-such-event/apply/", {"name": "x"}, 10),
+        ("/seminars/surveys/open/00000000-0000-0000-0000-000000000000/", {}, 20),
+    ],
+)
+def test_public_forms_are_rate_limited(client, monkeypatch, url, data, limit):
+    import types
+
+    import django_ratelimit.core
+
+    monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: 1_800_000_000))
+    for _ in range(limit):
+        assert client.post(url, data).status_code != 429
+    assert client.post(url, data).status_code == 429
