@@ -150,7 +150,7 @@ class SupporterAdmin(SimpleHistoryAdmin):
                     prefix = "[検証のみ] " if form.cleaned_data["dry_run"] else ""
                     self.message_user(
                         request,
-                        f"{prefix}{len(result.rows)}件を確認しました(新規 {summary.created}件、更新 {summary.updated}件)。",
+                        f"{prefix}{len(result.rows)}件を確認しました({summary})。",
                     )
                     if not form.cleaned_data["dry_run"]:
                         return redirect("admin:supporters_supporter_changelist")

@@ -95,6 +95,34 @@ class SupporterQuerySet(models.QuerySet):
         bump_version()
         return rows
 
+    def update_each(self, objs, fields: list[str]) -> None:
+        """Write ``fields`` of every object with one prepared UPDATE run for all rows.
+
+        Django's bulk_update builds a CASE expression per field over the whole
+        batch, which takes minutes for tens of thousands of rows (the import
+        benchmark); executemany of one parameterised statement takes seconds.
+        """
+        from django.db import connections
+
+        from .cache import bump_version
+
+        connection = connections[self.db]
+        quote = connection.ops.quote_name
+        model_fields = [self.model._meta.get_field(name) for name in fields]
+        sql = "UPDATE {} SET {} WHERE {} = %s".format(
+            quote(self.model._meta.db_table),
+            ", ".join(f"{quote(f.column)} = %s" for f in model_fields),
+            quote(self.model._meta.pk.column),
+        )
+        params = [
+            [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in model_fields] + [obj.pk]
+            for obj in objs
+        ]
+        if params:
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, params)
+            bump_version()
+
     def published(self):
         return self.filter(status=SupporterStatus.PUBLISHED)
 

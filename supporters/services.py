@@ -11,7 +11,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from .models import ChangeRequest, ContactMessage, Decision, ReminderLog, Supporter, TransitionRefused
 from .tabular import ParsedRow
@@ -52,6 +52,17 @@ IMPORTED_FIELDS = [
 class ImportSummary:
     created: int
     updated: int
+    unchanged: int = 0
+
+    def __str__(self):
+        text = f"新規 {self.created}件、更新 {self.updated}件"
+        return text + (f"、変更なし {self.unchanged}件" if self.unchanged else "")
+
+
+def _same(name: str, stored, imported) -> bool:
+    """Equal as the database would store them (a TermSet equals its slug list)."""
+    field = Supporter._meta.get_field(name)
+    return field.get_prep_value(stored) == field.get_prep_value(imported)
 
 
 @transaction.atomic
@@ -71,34 +82,35 @@ def import_supporters(*, rows: list[ParsedRow], dry_run: bool = False) -> Import
             (s.registration_no, s) for s in Supporter.objects.live().filter(registration_no__in=chunk)
         )
 
-    to_create, to_update = [], []
+    to_create, to_update, unchanged = [], [], 0
     for row in rows:
         values = dict(row.fields)
         values["updated_on"] = values.get("updated_on") or today
         supporter = existing.get(values["registration_no"])
         if supporter is None:
             supporter = Supporter(**values, status=Supporter.Status.PUBLISHED)
+            supporter.refresh_search_text()
             to_create.append(supporter)
-        else:
-            for name in IMPORTED_FIELDS:
-                setattr(supporter, name, values[name])
-            supporter.status = Supporter.Status.PUBLISHED
-            supporter.modified_at = now
-            to_update.append(supporter)
+            continue
+        if supporter.status == Supporter.Status.PUBLISHED and all(
+            _same(name, getattr(supporter, name), values[name]) for name in IMPORTED_FIELDS
+        ):
+            unchanged += 1  # re-importing the same list writes nothing
+            continue
+        for name in IMPORTED_FIELDS:
+            setattr(supporter, name, values[name])
+        supporter.status = Supporter.Status.PUBLISHED
+        supporter.modified_at = now
         supporter.refresh_search_text()
+        to_update.append(supporter)
 
-    summary = ImportSummary(created=len(to_create), updated=len(to_update))
+    summary = ImportSummary(created=len(to_create), updated=len(to_update), unchanged=unchanged)
     if dry_run:
         return summary
-    # The *_with_history helpers write one history row per entry in bulk.
+    # One history row per entry, written in bulk like the entries themselves.
     bulk_create_with_history(to_create, Supporter, batch_size=BATCH, default_change_reason="一括取込")
-    bulk_update_with_history(
-        to_update,
-        Supporter,
-        [*IMPORTED_FIELDS, "status", "search_text", "modified_at"],
-        batch_size=BATCH,
-        default_change_reason="一括取込",
-    )
+    Supporter.objects.update_each(to_update, [*IMPORTED_FIELDS, "status", "search_text", "modified_at"])
+    Supporter.history.bulk_history_create(to_update, update=True, default_change_reason="一括取込")
     return summary
 
 

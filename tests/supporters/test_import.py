@@ -192,3 +192,18 @@ def test_broken_files_are_refused_with_a_message(tmp_path, name, content, expect
 def test_missing_file(tmp_path):
     message, _ = run_failing(tmp_path / "nothing.csv")
     assert "ファイルを開けません" in message
+
+
+def test_reimporting_the_same_file_writes_nothing_and_changes_are_applied(tmp_path):
+    path = write_csv(tmp_path / "list.csv", table(SEED_ROW, {**SEED_ROW, "登録番号": "000099"}))
+    run(path)
+    history_rows = Supporter.history.count()
+    out, _ = run(path)
+    assert "新規 0件、更新 0件、変更なし 2件" in out
+    assert Supporter.history.count() == history_rows
+    out, _ = run(write_csv(tmp_path / "changed.csv", table({**SEED_ROW, "自己PR": "新しいPR", "支援対象地域": "全国"})))
+    assert "新規 0件、更新 1件" in out
+    changed = Supporter.objects.get(registration_no="000022")
+    assert changed.self_pr == "新しいPR" and changed.nationwide
+    assert "しいpr" in changed.search_text  # the search text follows the change
+    assert changed.history.first().history_change_reason == "一括取込"

@@ -33,6 +33,6 @@ class Command(BaseCommand):
         prefix = "[検証のみ] " if dry_run else ""
         self.stdout.write(
             self.style.SUCCESS(
-                f"{prefix}{len(result.rows)}件を確認しました(新規 {summary.created}件、更新 {summary.updated}件)。"
+                f"{prefix}{len(result.rows)}件を確認しました({summary})。"
             )
         )
