@@ -13,6 +13,14 @@ IPA_STAFF_GROUP = "IPA職員"
 IPA_STAFF_PERMISSIONS: list[str] = [
     "supporters.view_supporter",
     "supporters.change_supporter",
+    "referrals.view_organisation",
+    "referrals.add_organisation",
+    "referrals.change_organisation",
+    "referrals.delete_organisation",
+    "referrals.view_membership",
+    "referrals.add_membership",
+    "referrals.change_membership",
+    "referrals.delete_membership",
 ]
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "supporters",
     "assessments",
     "seminars",
+    "supporters.referrals",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("supporters.urls")),
     path("assessments/", include("assessments.urls")),
     path("seminars/", include("seminars.urls")),
+    path("referrals/", include("supporters.referrals.urls")),
 ]
 
 handler404 = "config.views.page_not_found"
