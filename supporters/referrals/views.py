@@ -71,7 +71,7 @@ def home(request):
 @require_safe
 def case_list(request):
     membership = _membership(request)
-    cases = Case.objects.filter(organisation=membership.organisation).with_counts()
+    cases = Case.objects.filter(organisation=membership.organisation).with_counts().order_by("-created_at", "-pk")
     status = request.GET.get("status", "")
     if status in Case.Status.values:
         cases = cases.filter(status=status)
