@@ -275,6 +275,20 @@ class ReferralQuerySet(models.QuerySet):
         case.mark_referred()
         return referral
 
+    def track_record(self, organisation: Organisation, supporter_ids) -> dict[int, dict[str, int]]:
+        """How the organisation's own referrals to each expert went, so a
+        referrer can prefer experts it has seen help (seed 004)."""
+        rows = (
+            self.filter(case__organisation=organisation, supporter_id__in=list(supporter_ids))
+            .order_by()
+            .values("supporter_id")
+            .annotate(
+                total=Count("pk"),
+                started=Count("pk", filter=Q(status__in=[ReferralStatus.STARTED, ReferralStatus.COMPLETED])),
+            )
+        )
+        return {row["supporter_id"]: {"total": row["total"], "started": row["started"]} for row in rows}
+
     def status_counts(self) -> list[tuple[str, str, int]]:
         """(status, label, count) for every status, in workflow order."""
         counts = dict(self.order_by().values_list("status").annotate(n=Count("pk")))

@@ -187,7 +187,11 @@ def shortlist(request, pk):
     if not filterset.is_valid():
         return render(request, "referrals/shortlist.html", context, status=400)
     page = Paginator(filterset.qs, settings.SUPPORTERS_PAGE_SIZE).get_page(request.GET.get("page"))
-    context.update(page=page, supporters=page.object_list)
+    supporters = list(page.object_list)
+    records = Referral.objects.track_record(case.organisation, [s.pk for s in supporters])
+    for supporter in supporters:
+        supporter.track_record = records.get(supporter.pk)
+    context.update(page=page, supporters=supporters)
     return render(request, "referrals/shortlist.html", context)
 
 

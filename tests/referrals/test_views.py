@@ -268,3 +268,20 @@ def test_demo_story(django_user_model):
     expert = django_user_model.objects.get(username="demo-expert@example.jp")
     statuses = set(Referral.objects.for_expert(expert).values_list("status", flat=True))
     assert {"referred", "started", "completed"} <= statuses
+
+
+def test_shortlist_shows_the_organisations_own_track_record(client, world, login):
+    Referral.objects.filter(pk=world.referral.pk).update(status="started")
+    ReferralFactory(supporter=world.expert, case=CaseFactory(organisation=world.org_b), status="completed")
+    login(world.member_a)
+    case = CaseFactory(organisation=world.org_a)
+    body = client.get(reverse("referrals:shortlist", args=[case.pk]), {"filtered": "1"}).content.decode()
+    assert "紹介1件(うち支援開始1件)" in body
+    client.logout()
+    login(world.member_b)
+    case_b = CaseFactory(organisation=world.org_b)
+    body = client.get(reverse("referrals:shortlist", args=[case_b.pk]), {"filtered": "1"}).content.decode()
+    assert "紹介1件(うち支援開始1件)" in body  # B's own completed referral, not A's
+    ReferralFactory(supporter=world.expert, case=CaseFactory(organisation=world.org_b), status="declined")
+    body = client.get(reverse("referrals:shortlist", args=[case_b.pk]), {"filtered": "1"}).content.decode()
+    assert "紹介2件(うち支援開始1件)" in body
