@@ -32,6 +32,15 @@ IPA_STAFF_PERMISSIONS: list[str] = [
     "supporters.view_reminderlog",
     "supporters.view_contactmessage",
     "supporters.view_historicalsupporter",
+    # Referrals (issue E): support organisations and their members.
+    "referrals.view_organisation",
+    "referrals.add_organisation",
+    "referrals.change_organisation",
+    "referrals.delete_organisation",
+    "referrals.view_membership",
+    "referrals.add_membership",
+    "referrals.change_membership",
+    "referrals.delete_membership",
 ]
 
 

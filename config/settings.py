@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "assessments",
     "seminars",
     "simple_history",
+    "supporters.referrals",
 ]
 
 MIDDLEWARE = [

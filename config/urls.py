@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("supporters.urls")),
     path("assessments/", include("assessments.urls")),
     path("seminars/", include("seminars.urls")),
+    path("referrals/", include("supporters.referrals.urls")),
 ]
 
 handler403 = "config.views.permission_denied"

@@ -56,6 +56,12 @@ class TermSetField(models.BigIntegerField):
         # The taxonomy is code, not schema: migrations need not track it.
         return name, path, args, kwargs
 
+    @cached_property
+    def validators(self):
+        # A bit set is not a number anyone typed: BigIntegerField's range
+        # validators would compare a TermSet with an int (model full_clean).
+        return [*self.default_validators, *self._validators]
+
     def _to_set(self, value) -> TermSet:
         if isinstance(value, TermSet):
             return value

@@ -1,0 +1,51 @@
+"""Workflows that span a case, its referrals and e-mail."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from .models import EXPERT, Case, Referral, ReferralEvent, ShortlistEntry, TransitionError
+
+
+@transaction.atomic
+def refer(*, entry: ShortlistEntry, actor, inbox_url: str) -> Referral:
+    """Refer a shortlisted expert: the referral, its first event, the case
+    state and an e-mail to the expert's account (no company details)."""
+    case: Case = entry.case
+    supporter = entry.supporter
+    if case.is_closed:
+        raise TransitionError("終了した案件からは紹介できません。")
+    if not supporter.user_id or not supporter.user.email:
+        raise TransitionError(
+            f"{supporter.name}さんはサイトのアカウントがないため、サイト経由では紹介できません。"
+            "紹介票で連絡先をお伝えください。"
+        )
+    if supporter.status != supporter.Status.PUBLISHED:
+        raise TransitionError(f"{supporter.name}さんは現在掲載されていないため、紹介できません。")
+    if case.referrals.filter(supporter=supporter).exists():
+        raise TransitionError(f"{supporter.name}さんにはこの案件をすでに紹介しています。")
+    referral = Referral.objects.start(case=case, supporter=supporter, actor=actor)
+    body = render_to_string(
+        "referrals/email/referred.txt",
+        {"referral": referral, "case": case, "entry": entry, "url": inbox_url},
+    )
+    send_mail(f"【支援者リスト】{case.organisation.name}から相談のご紹介があります", body, None, [supporter.user.email])
+    return referral
+
+
+@transaction.atomic
+def record_move(
+    *, referral: Referral, to: str, actor, role: str, reason: str = "", on: datetime.date | None = None, case_url: str = ""
+) -> ReferralEvent:
+    """Move a referral on; the organisation hears by e-mail when the expert answers."""
+    event = referral.move(to, actor=actor, role=role, reason=reason, on=on)
+    organisation = referral.case.organisation
+    if role == EXPERT and organisation.contact_email:
+        body = render_to_string("referrals/email/moved.txt", {"event": event, "referral": referral, "url": case_url})
+        subject = f"【支援者リスト】紹介の状況が「{event.get_to_status_display()}」になりました"
+        send_mail(subject, body, None, [organisation.contact_email])
+    return event

@@ -1,0 +1,126 @@
+"""A chamber member refers an expert end to end, by keyboard, axe-clean."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from supporters.referrals.models import Referral
+from tests.browser.conftest import login
+from tests.factories import PASSWORD, SupporterFactory, UserFactory
+from tests.referrals.factories import ExpertFactory, OrganisationFactory, member_of
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def press(page, locator):
+    """Activate a link or button the way a keyboard user does."""
+    locator.focus()
+    page.keyboard.press("Enter")
+
+
+def tick(page, locator):
+    locator.focus()
+    page.keyboard.press("Space")
+
+
+@pytest.fixture
+def people():
+    chamber = OrganisationFactory(name="テスト商工会議所", contact_email="madoguchi@chamber.example.jp")
+    member = member_of(chamber, email="chamber@example.jp")
+    expert = ExpertFactory(name="適任 専門家", regions=["kanto"], industries=["construction"], themes=["incident-response"],
+                           user=UserFactory(email="expert@example.jp"))
+    SupporterFactory(name="地域外 専門家", regions=["kyushu"], industries=["construction"], themes=["incident-response"])
+    SupporterFactory.create_batch(3, regions=["kanto"], industries=["retail"])
+    staff = UserFactory(email="staff@example.jp", is_staff=True)
+    return member, expert, staff
+
+
+def test_chamber_refers_and_expert_follows_to_support_start(page, axe, people):
+    member, expert, staff = people
+    login(page, member.email, PASSWORD)
+    page.goto("/referrals/")
+    page.wait_for_url("**/referrals/cases/")
+    axe(page)
+
+    press(page, page.get_by_role("link", name="新しい相談案件を登録する"))
+    page.wait_for_url("**/referrals/cases/new/")
+    axe(page)
+    press(page, page.get_by_role("button", name="登録する"))
+    summary = page.get_by_role("alert")
+    assert "企業名: このフィールドは必須です。" in summary.inner_text()
+    axe(page)
+
+    page.get_by_label("企業名").focus()
+    page.keyboard.type("株式会社テスト建設")
+    page.get_by_label("所在地(都道府県)").select_option("tokyo")
+    page.get_by_label("業種").select_option("construction")
+    tick(page, page.get_by_role("group", name="相談したい指導テーマ").get_by_label("インシデント対応"))
+    press(page, page.get_by_role("button", name="登録する"))
+    page.wait_for_url(re.compile(r"/referrals/cases/\d+/$"))
+    assert page.get_by_role("heading", level=1).inner_text().startswith("株式会社テスト建設")
+    axe(page)
+
+    press(page, page.get_by_role("link", name="候補の専門家を探す"))
+    page.wait_for_url(re.compile(r"/shortlist/$"))
+    results = page.get_by_role("region", name=re.compile("専門家"))
+    assert "適任 専門家" in results.inner_text() and "地域外 専門家" not in results.inner_text()
+    axe(page)
+    press(page, page.get_by_role("button", name=re.compile("候補に追加.*適任 専門家さん")))
+    page.wait_for_url(re.compile(r"/shortlist/$"))
+    assert "第1希望: 適任 専門家" in page.locator(".shortlist-summary").inner_text()
+    axe(page)
+
+    press(page, page.get_by_role("link", name="案件に戻って順番を並べ替える・紹介する"))
+    press(page, page.get_by_role("link", name="紹介票を開く(印刷用)"))
+    page.wait_for_url(re.compile(r"/sheet/$"))
+    assert "第1希望 適任 専門家" in page.get_by_role("main").inner_text()
+    axe(page)
+    page.emulate_media(media="print")
+    assert not page.get_by_role("navigation", name="サイト全体").is_visible()
+    page.emulate_media(media="screen")
+    press(page, page.get_by_role("link", name="案件のページに戻る"))
+
+    press(page, page.get_by_role("button", name=re.compile("紹介する.*適任 専門家さん")))
+    expect(page.get_by_role("status")).to_contain_text("紹介をお送りしました")
+    axe(page)
+    referral = Referral.objects.get()
+
+    with page.expect_navigation():
+        press(page, page.get_by_role("button", name="ログアウト"))
+    login(page, "expert@example.jp", PASSWORD)
+    page.goto("/referrals/")
+    page.wait_for_url("**/referrals/inbox/")
+    assert "テスト建設" not in page.get_by_role("main").inner_text()
+    axe(page)
+    press(page, page.get_by_role("link", name="テスト商工会議所"))
+    page.wait_for_url(f"**/referrals/inbox/{referral.pk}/")
+    assert "テスト建設" not in page.get_by_role("main").inner_text()
+    axe(page)
+
+    for choice, status in [("受諾する", "受諾"), ("面談済にする", "面談済"), ("支援開始にする", "支援開始")]:
+        tick(page, page.get_by_role("radio", name=choice))
+        press(page, page.get_by_role("button", name="記録する"))
+        expect(page.get_by_role("heading", level=1)).to_contain_text(f"状況 {status}")
+        axe(page)
+    assert "株式会社テスト建設" in page.get_by_role("main").inner_text()
+
+    with page.expect_navigation():
+        press(page, page.get_by_role("button", name="ログアウト"))
+    login(page, member.email, PASSWORD)
+    page.goto(f"/referrals/cases/{referral.case_id}/referrals/{referral.pk}/")
+    history = page.get_by_role("main").inner_text()
+    assert "面談済 → 支援開始" in history
+    axe(page)
+
+
+def test_flow_and_inbox_panel_pages_are_axe_clean(page, axe, people):
+    member, expert, staff = people
+    from supporters.referrals.models import Case
+
+    case = Case.objects.create(organisation=member.referral_membership.organisation, company_name="X社", prefecture="tokyo", industry="retail", themes=["policy"])
+    Referral.objects.start(case=case, supporter=expert, actor=member)
+    login(page, staff.email, PASSWORD)
+    page.goto("/referrals/flow/")
+    assert page.locator("svg[role=img] title").count() == 5
+    axe(page)
