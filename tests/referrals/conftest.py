@@ -8,12 +8,6 @@ from tests.factories import PASSWORD, UserFactory
 from .factories import CaseFactory, ExpertFactory, OrganisationFactory, member_of
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Many logins per test module; the real hasher is deliberately slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(db):
     """Org A's case with a shortlisted, referred expert; org B; another expert; staff."""

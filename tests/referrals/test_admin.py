@@ -1,21 +1,16 @@
 """IPA staff manage organisations and their members in admin."""
 
 import pytest
-from django.contrib.auth.models import Group
-
-from config.roles import IPA_STAFF_GROUP
-from tests.factories import UserFactory
+from tests.factories import UserFactory, login_staff, make_staff
 
 from .factories import OrganisationFactory, member_of
 
 pytestmark = pytest.mark.django_db
 
 
-def test_ipa_staff_add_an_organisation_with_a_member(client, login):
-    staff = UserFactory(is_staff=True)
-    staff.groups.add(Group.objects.get(name=IPA_STAFF_GROUP))
+def test_ipa_staff_add_an_organisation_with_a_member(client):
+    login_staff(client, make_staff())
     newcomer = UserFactory(email="new-member@example.jp")
-    login(staff)
     response = client.post(
         "/admin/referrals/organisation/add/",
         {
