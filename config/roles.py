@@ -13,6 +13,14 @@ IPA_STAFF_GROUP = "IPA職員"
 IPA_STAFF_PERMISSIONS: list[str] = [
     "supporters.view_supporter",
     "supporters.change_supporter",
+    *[
+        f"assessments.{action}_{model}"
+        for model in ("catalogueversion", "majorcategory", "middlecategory", "requirement", "criterion")
+        for action in ("view", "add", "change")
+    ],
+    "assessments.view_company",
+    "assessments.view_assessment",
+    "assessments.view_improvementplan",
 ]
 
 

@@ -8,6 +8,7 @@ from supporters.models import Supporter
 # Each module has ``load(stdout)``; order matters (later ones use earlier data).
 DEMO_MODULES = [
     "supporters.demo",
+    "assessments.demo",
 ]
 
 
