@@ -19,6 +19,13 @@ from supporters.taxonomy import INDUSTRIES
 INVITATION_DAYS = 14
 
 
+def display_name(user) -> str:
+    """姓 名 in Japanese order, else the e-mail address."""
+    if user is None:
+        return "—"
+    return f"{user.last_name} {user.first_name}".strip() or user.email or user.username
+
+
 class TransitionError(Exception):
     """A status change that the current state does not allow."""
 
@@ -45,11 +52,6 @@ class CatalogueVersion(models.Model):
         verbose_name = "要求事項の版"
         verbose_name_plural = "要求事項の版"
         ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["is_current"], condition=Q(is_current=True), name="one_current_catalogue"
-            )
-        ]
 
     def __str__(self):
         return self.name
@@ -483,6 +485,10 @@ class SheetRevision(models.Model):
         verbose_name_plural = "シートの保存履歴"
         ordering = ["assessment", "-saved_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["assessment", "side", "version"], name="unique_sheet_revision")]
+
+    @property
+    def saved_by_name(self) -> str:
+        return display_name(self.saved_by)
 
 
 # The improvement plan --------------------------------------------------------
