@@ -178,7 +178,8 @@ class RowForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
-            field.label = f"{field.label}({self.instance.middle.name})"
+            if self.instance.middle_id:  # a forged row id has none
+                field.label = f"{field.label}({self.instance.middle.name})"
             if name in self.blank_labels:
                 field.choices = [("", self.blank_labels[name]), *[c for c in field.choices if c[0]]]
 

@@ -181,7 +181,12 @@ def save_plan(*, plan: ImprovementPlan, side: str, form, items_formset, version:
     plan.clear_agreement()
     plan.save()
     if items_formset is not None:
-        items_formset.save()
+        for offset, item in enumerate(items_formset.save(commit=False)):
+            if item.number is None:  # new items go last, in the order posted
+                item.number = 10_000 + offset
+            item.save()
+        for item in items_formset.deleted_objects:
+            item.delete()
         for number, item in enumerate(plan.items.order_by("number", "pk"), start=1):
             if item.number != number:
                 item.number = number

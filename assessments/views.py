@@ -333,7 +333,8 @@ def sheet_edit(request, pk):
         formset = formset_class(queryset=queryset)
         version_form = forms.VersionForm(initial={"version": getattr(assessment, version_field)})
     saved = {row.pk: row for row in rows}
-    entries = [(form, saved[form.instance.pk]) for form in formset.forms]
+    # A forged row id leaves a form without its row: show it at its position.
+    entries = [(form, saved.get(form.instance.pk, row)) for form, row in zip(formset.forms, rows, strict=False)]
     return render(request, "assessments/sheet_edit.html", {
         "assessment": assessment, "side": side, "formset": formset, "entries": entries,
         "version_form": version_form, "stale": stale,
