@@ -99,7 +99,7 @@ class InviteCompanyForm(forms.Form):
 class AcceptCompanyInvitationForm(forms.Form):
     """Logged in: join as the invited company, or as one of the user's own."""
 
-    company = forms.ChoiceField(label="参加する企業", widget=forms.RadioSelect)
+    company = forms.ChoiceField(label="参加する企業", widget=forms.RadioSelect, required=False)
 
     def __init__(self, *args, user, invitation, **kwargs):
         super().__init__(*args, **kwargs)

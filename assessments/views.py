@@ -5,6 +5,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
 
 from config.auth import username_for
@@ -259,7 +260,7 @@ def company_invitation(request, token):
             )
             login(request, new_user, backend="config.auth.EmailBackend")
             return _accept_company(request, invitation, new_user, None)
-    context.update(signup_form=form, existing=existing, login_url=f"{reverse('login')}?next={request.path}")
+    context.update(signup_form=form, existing=existing, login_url=f"{reverse('login')}?{urlencode({'next': request.path})}")
     return render(request, "assessments/invitation.html", context)
 
 
