@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db import transaction
+from django.utils import timezone
 
 from .models import (
     Assessment,
@@ -22,6 +24,15 @@ class MajorCategoryInline(admin.TabularInline):
 class CatalogueVersionAdmin(admin.ModelAdmin):
     list_display = ["name", "is_current", "created_at"]
     inlines = [MajorCategoryInline]
+    actions = ["duplicate"]
+
+    @admin.action(description="選択した版を複製する(新しい版の下書き)", permissions=["add"])
+    @transaction.atomic
+    def duplicate(self, request, queryset):
+        for version in queryset:
+            name = f"{version.name}(複製 {timezone.localtime():%Y-%m-%d %H:%M:%S})"
+            copy = version.duplicate(name)
+            self.message_user(request, f"「{copy.name}」を作成しました。名称と内容を直し、「新しいアセスメントで使う」をチェックしてください。")
 
 
 class MiddleCategoryInline(admin.TabularInline):

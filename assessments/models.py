@@ -56,6 +56,22 @@ class CatalogueVersion(models.Model):
     def __str__(self):
         return self.name
 
+    def duplicate(self, name: str) -> CatalogueVersion:
+        """A copy of the whole catalogue under ``name`` (not current), to edit into a new version."""
+        copy = CatalogueVersion.objects.create(name=name)
+        for major in self.majors.prefetch_related("middles__requirements__criteria"):
+            new_major = MajorCategory.objects.create(version=copy, number=major.number, name=major.name)
+            for middle in major.middles.all():
+                new_middle = MiddleCategory.objects.create(major=new_major, number=middle.number, name=middle.name)
+                for requirement in middle.requirements.all():
+                    new_requirement = Requirement.objects.create(
+                        middle=new_middle, code=requirement.code, text=requirement.text, order=requirement.order
+                    )
+                    Criterion.objects.bulk_create(
+                        Criterion(requirement=new_requirement, code=c.code, text=c.text) for c in requirement.criteria.all()
+                    )
+        return copy
+
     def save(self, *args, **kwargs):
         if self.is_current:
             # Only one version is current: choosing this one retires the other.

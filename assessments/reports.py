@@ -30,13 +30,17 @@ def sheet_rows(assessment):
     """The assessment's rows in sheet order, each with its 中分類, 大分類 and requirements."""
     return list(
         assessment.rows.select_related("middle__major").prefetch_related(
-            Prefetch("middle__requirements", queryset=Requirement.objects.order_by("order", "code"))
+            Prefetch("middle__requirements", queryset=Requirement.objects.order_by("order", "code").prefetch_related("criteria"))
         ).order_by("middle__number")
     )
 
 
 def requirement_text(row) -> str:
-    return "\n".join(f"・{r.text}" for r in row.middle.requirements.all())
+    lines = []
+    for requirement in row.middle.requirements.all():
+        lines.append(f"・{requirement.text}")
+        lines.extend(f"  {c.code} {c.text}" for c in requirement.criteria.all())
+    return "\n".join(lines)
 
 
 @dataclass

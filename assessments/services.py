@@ -56,6 +56,14 @@ def create_assessment(*, company: Company, started_by: str, expert: Supporter | 
     return assessment
 
 
+def _issue(*, assessment: Assessment, side: str, by, **fields) -> tuple[Invitation, str]:
+    """A new invitation to ``side``; an open earlier one is revoked (one link at a time)."""
+    assessment.invitations.open().filter(side=side).update(revoked_at=timezone.now())
+    invitation, token = Invitation.new(assessment=assessment, side=side, created_by=by, **fields)
+    invitation.save()
+    return invitation, token
+
+
 @transaction.atomic
 def invite_expert(*, assessment: Assessment, supporter: Supporter, by, list_url: str) -> Invitation:
     """Invite a published expert with an account; they accept from their page."""
@@ -63,9 +71,7 @@ def invite_expert(*, assessment: Assessment, supporter: Supporter, by, list_url:
         raise TransitionError("このアセスメントにはすでに専門家がいます。")
     if supporter.status != Supporter.Status.PUBLISHED or not supporter.user_id:
         raise TransitionError("この専門家は招待できません。")
-    assessment.invitations.open().filter(side=Side.EXPERT).update(revoked_at=timezone.now())
-    invitation, _ = Invitation.new(assessment=assessment, side=Side.EXPERT, supporter=supporter, created_by=by)
-    invitation.save()
+    invitation, _ = _issue(assessment=assessment, side=Side.EXPERT, by=by, supporter=supporter)
     _mail(
         template="assessments/email/invite_expert.txt",
         to=supporter.user.email or supporter.user.username,
@@ -79,9 +85,7 @@ def invite_company(*, assessment: Assessment, email: str, by, accept_url_for) ->
     """E-mail a single-use link; ``accept_url_for(token)`` makes it absolute."""
     if assessment.company.members.exists():
         raise TransitionError("この企業はすでに参加しています。")
-    assessment.invitations.open().filter(side=Side.COMPANY).update(revoked_at=timezone.now())
-    invitation, token = Invitation.new(assessment=assessment, side=Side.COMPANY, email=email, created_by=by)
-    invitation.save()
+    invitation, token = _issue(assessment=assessment, side=Side.COMPANY, by=by, email=email)
     _mail(
         template="assessments/email/invite_company.txt",
         to=email,
@@ -114,8 +118,10 @@ def decline_expert_invitation(*, invitation: Invitation, user) -> None:
 def accept_company_invitation(*, invitation: Invitation, user, company: Company | None = None) -> Assessment:
     """Join the invited company, or bring the assessment into one of the user's own."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    invitation.mark_accepted(user)
     assessment = invitation.assessment
+    if assessment.expert and assessment.expert.user_id == user.pk:
+        raise TransitionError("担当の専門家ご本人は、企業として参加できません。企業のご担当者にリンクを転送してください。")
+    invitation.mark_accepted(user)
     placeholder = assessment.company
     if company is not None and company != placeholder:
         if not company.members.filter(pk=user.pk).exists():

@@ -70,3 +70,20 @@ def test_ipa_staff_can_add_a_catalogue_version_in_admin(client, catalogue):
     assert response.status_code == 302
     assert CatalogueVersion.objects.current().name == "SCS★3 要求事項 2026年4月版"
     assert client.get("/admin/assessments/requirement/").status_code == 200
+
+
+def test_staff_duplicate_a_version_to_draft_the_next_one(client, catalogue):
+    catalogue.requirements.get(code="1-2-1").criteria.create(code="1-2-1-1", text="基準")
+    group = sync_staff_group()
+    staff = UserFactory(is_staff=True)
+    staff.groups.add(group)
+    client.force_login(staff)
+    response = client.post("/admin/assessments/catalogueversion/", {
+        "action": "duplicate", "_selected_action": [catalogue.pk],
+    })
+    assert response.status_code == 302
+    copy = CatalogueVersion.objects.exclude(pk=catalogue.pk).get()
+    assert "複製" in copy.name and not copy.is_current
+    assert CatalogueVersion.objects.current() == catalogue
+    assert copy.requirements.count() == 26 and MiddleCategory.objects.filter(major__version=copy).count() == 12
+    assert copy.requirements.get(code="1-2-1").criteria.get().code == "1-2-1-1"

@@ -115,3 +115,11 @@ def test_expert_can_decline(client, company_user, expert):
     invitation.refresh_from_db()
     assert invitation.status_label == "取り消し済み"
     assert Assessment.objects.get().expert is None
+
+
+def test_the_expert_cannot_join_as_the_company(client, invited, expert):
+    assessment, path = invited
+    client.force_login(expert[0])
+    response = client.post(path, {"company": ""}, follow=True)
+    assert "企業として参加できません" in response.content.decode()
+    assert not assessment.company.members.exists() and Invitation.objects.get().is_open

@@ -84,6 +84,14 @@ def test_sheet_shows_requirements_and_escapes_input(client, assessment, company_
     assert page.count('scope="rowgroup"') == 7
 
 
+def test_evaluation_criteria_show_under_their_requirement(client, assessment, company_user, catalogue):
+    requirement = catalogue.requirements.get(code="1-2-1")
+    requirement.criteria.create(code="1-2-1-1", text="担当部署が文書で定められていること。")
+    client.force_login(company_user)
+    page = client.get(reverse("assessments:sheet", args=[assessment.pk])).content.decode()
+    assert '<span class="criterion-code">1-2-1-1</span> 担当部署が文書で定められていること。' in page
+
+
 def _queries_for(client, django_assert_num_queries, url, n):
     with django_assert_num_queries(n):
         assert client.get(url).status_code == 200
@@ -93,7 +101,7 @@ def test_sheet_pages_run_a_constant_number_of_queries(client, company_user, expe
     early = make_assessment(company_user=company_user, expert=expert[1], stage="self_check")
     late = make_assessment(company_user=company_user, expert=expert[1], stage="planning")
     client.force_login(company_user)
-    for name, count in [("sheet", 6), ("sheet-edit", 7), ("summary", 6), ("detail", 7)]:
+    for name, count in [("sheet", 7), ("sheet-edit", 8), ("summary", 7), ("detail", 7)]:
         for a in (early, late):
             _queries_for(client, django_assert_num_queries, reverse(f"assessments:{name}", args=[a.pk]), count)
     late.plans.get().items.create(number=9, content="追加の項目")
