@@ -150,7 +150,7 @@ def detail(request, pk):
         "meetings": list(assessment.meetings.all()),
         "invitations": list(assessment.invitations.select_related("supporter")),
         "plan": assessment.plans.order_by("-revision").first(),
-        "breadcrumbs": _crumbs()[:-1] + [(str(assessment), None)],
+        "breadcrumbs": _crumbs(str(assessment)),
     }
     return render(request, "assessments/detail.html", context)
 
