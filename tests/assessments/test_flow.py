@@ -57,6 +57,7 @@ def test_company_starts_with_prefilled_expert_and_the_expert_accepts(client, com
     assert assessment.rows.count() == 12 and assessment.meetings.count() == 3
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [expert_user.email]
     assert "AAA株式会社" in mail.outbox[0].body
+    assert mail.outbox[0].subject == "【支援者リスト】セキュリティアセスメントの依頼が届きました"
 
     client.force_login(expert_user)
     page = client.get(reverse("assessments:list")).content.decode()

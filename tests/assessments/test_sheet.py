@@ -117,3 +117,15 @@ def test_list_runs_a_constant_number_of_queries(client, company_user, expert, dj
         make_assessment(company_user=company_user, expert=expert[1], stage="expert_review")
     with django_assert_num_queries(7):
         client.get(reverse("assessments:list"))
+
+
+def test_a_stale_plan_save_is_refused(client, company_user, expert):
+    a = make_assessment(company_user=company_user, expert=expert[1], stage="planning")
+    edit = reverse("assessments:plan-edit", args=[a.pk])
+    client.force_login(expert[0])
+    assert client.post(edit, {"version": "0", "evaluation_summary": "先に保存した評価"}).status_code == 302
+    response = client.post(edit, {"version": "0", "evaluation_summary": "古い版からの評価"})
+    body = response.content.decode()
+    assert response.status_code == 409 and "ほかの人が先に保存しました" in body
+    assert "古い版からの評価" in body and "先に保存した評価" in body
+    assert a.plans.get().evaluation_summary == "先に保存した評価"
