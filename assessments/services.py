@@ -21,7 +21,6 @@ from .models import (
     SheetRevision,
     SheetRow,
     Side,
-    Stage,
     TransitionError,
 )
 

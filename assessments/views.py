@@ -12,7 +12,7 @@ from config.auth import username_for
 from supporters.models import Supporter
 
 from . import forms, reports, services
-from .models import Assessment, Company, ImprovementPlan, Invitation, Side, SheetRevision, SheetRow, Stage, TransitionError
+from .models import Assessment, Company, ImprovementPlan, Invitation, SheetRow, Side, Stage, TransitionError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -4,7 +4,7 @@ users, the assigned expert and staff see an assessment; others get 404."""
 import pytest
 from django.urls import reverse
 
-from assessments.models import Invitation, Side
+from assessments.models import Assessment, Invitation, Side
 from tests.factories import UserFactory
 
 from .factories import CompanyFactory, expert_with_account, hold_meetings, make_assessment
@@ -135,3 +135,13 @@ def test_lists_show_only_ones_own_assessments(client, world):
 
 def test_unknown_join_token_is_404(client):
     assert client.get(reverse("assessments:invitation", args=["not-a-token"])).status_code == 404
+
+
+def test_an_invited_expert_sees_nothing_until_accepting(client, company_user, expert):
+    client.force_login(company_user)
+    client.post(reverse("assessments:start"), {"name": "AAA株式会社", "expert": "012345"})
+    a = Assessment.objects.get()
+    client.force_login(expert[0])
+    assert client.get(a.get_absolute_url()).status_code == 404
+    client.post(reverse("assessments:accept-invitation", args=[Invitation.objects.get().pk]))
+    assert client.get(a.get_absolute_url()).status_code == 200

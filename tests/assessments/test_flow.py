@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from assessments.models import Assessment, ImprovementPlan, Invitation, SheetRow, Stage
+from assessments.models import Assessment, ImprovementPlan, Invitation, Stage
 from tests.factories import SupporterFactory, UserFactory
 
 from .factories import hold_meetings, make_assessment
