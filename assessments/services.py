@@ -38,6 +38,17 @@ def _mail(*, template: str, to: str, context: dict) -> None:
     send_mail(subject.strip(), body.lstrip("\n"), None, [to])
 
 
+def notify(*, assessment: Assessment, to_side: str, message: str, url: str) -> None:
+    """Tell the other side, by e-mail, that the engagement moved on."""
+    if to_side == Side.COMPANY:
+        users = list(assessment.company.members.all())
+    else:
+        users = [assessment.expert.user] if assessment.expert and assessment.expert.user else []
+    for user in users:
+        _mail(template="assessments/email/progress.txt", to=user.email or user.username,
+              context={"assessment": assessment, "message": message, "url": url})
+
+
 @transaction.atomic
 def create_assessment(*, company: Company, started_by: str, expert: Supporter | None = None,
                       responsible_title: str = "", responsible_name: str = "") -> Assessment:

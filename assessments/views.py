@@ -229,6 +229,7 @@ def respond_expert_invitation(request, invitation_pk, answer):
         return redirect("assessments:list")
     if answer == "accept":
         messages.success(request, "招待を承諾しました。第1回の打合せの日程を記録してください。")
+        _notify(request, assessment, Side.COMPANY, f"専門家 {assessment.expert.name} さんが招待を承諾しました。")
         return redirect(assessment)
     messages.success(request, "招待をお断りしました。")
     return redirect("assessments:list")
@@ -282,13 +283,21 @@ def submit(request, pk, step):
     try:
         if step == "self-check":
             assessment.submit_self_check()
-            messages.success(request, "自己評価を提出しました。専門家の評価に進みます。")
+            done, news, to_side = "自己評価を提出しました。専門家の評価に進みます。", "企業が自己評価を提出しました。評価を記入してください。", Side.EXPERT
         else:
             services.submit_review(assessment=assessment)
-            messages.success(request, "評価を確定しました。改善計画書の下書きを作成しました。")
+            done, news, to_side = "評価を確定しました。改善計画書の下書きを作成しました。", "専門家が評価を確定しました。改善計画書の「3. 改善計画案」を記入してください。", Side.COMPANY
     except TransitionError as error:
         messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+        _notify(request, assessment, to_side, news)
     return redirect(assessment)
+
+
+def _notify(request, assessment, to_side, message):
+    services.notify(assessment=assessment, to_side=to_side, message=message,
+                    url=request.build_absolute_uri(assessment.get_absolute_url()))
 
 
 # The sheet ---------------------------------------------------------------------
@@ -461,6 +470,8 @@ def plan_agree(request, pk):
     else:
         if plan.is_locked:
             messages.success(request, "双方が合意しました。改善計画書を確定しました。")
+            other = Side.EXPERT if side == Side.COMPANY else Side.COMPANY
+            _notify(request, assessment, other, "双方の合意により、改善計画書が確定しました。")
         else:
             messages.success(request, "合意しました。相手の合意を待っています。")
     return redirect("assessments:plan", pk=pk)

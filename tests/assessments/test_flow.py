@@ -66,6 +66,7 @@ def test_company_starts_with_prefilled_expert_and_the_expert_accepts(client, com
     response = client.post(reverse("assessments:accept-invitation", args=[invitation.pk]))
     assessment.refresh_from_db()
     assert assessment.expert == supporter and assessment.stage == Stage.SELF_CHECK
+    assert mail.outbox[-1].to == [company_user.email] and "招待を承諾しました" in mail.outbox[-1].body
     # Single use: a second acceptance is refused with a message, not a 500.
     response = client.post(reverse("assessments:accept-invitation", args=[invitation.pk]), follow=True)
     assert "使用済み" in response.content.decode()
@@ -146,6 +147,7 @@ def test_full_three_visit_flow(client, assessment, company_user, expert):
     client.post(reverse("assessments:submit-self-check", args=[assessment.pk]))
     assessment.refresh_from_db()
     assert assessment.stage == Stage.EXPERT_REVIEW
+    assert mail.outbox[-1].to == [expert_user.email] and "企業が自己評価を提出しました" in mail.outbox[-1].body
 
     # ② the expert evaluates and confirms; the plan is drafted from 改善要 rows.
     client.force_login(expert_user)
@@ -153,6 +155,7 @@ def test_full_three_visit_flow(client, assessment, company_user, expert):
     client.post(reverse("assessments:submit-review", args=[assessment.pk]))
     assessment.refresh_from_db()
     assert assessment.stage == Stage.PLANNING
+    assert mail.outbox[-1].to == [company_user.email] and "3. 改善計画案" in mail.outbox[-1].body
     plan = assessment.plans.get()
     assert [i.content for i in plan.items.all()] == ["意識向上とトレーニング: 専門家の指摘5", "データセキュリティ: 専門家の指摘6"]
 
@@ -185,6 +188,7 @@ def test_full_three_visit_flow(client, assessment, company_user, expert):
     client.force_login(expert_user)
     response = client.post(reverse("assessments:plan-agree", args=[assessment.pk]), follow=True)
     assert "双方が合意しました" in response.content.decode()
+    assert mail.outbox[-1].to == [company_user.email] and "改善計画書が確定しました" in mail.outbox[-1].body
     assessment.refresh_from_db()
     plan.refresh_from_db()
     assert assessment.stage == Stage.AGREED and plan.is_locked
