@@ -65,6 +65,7 @@ class CompanyStartForm(CompanyFieldsMixin, ResponsibleMixin):
         companies = Company.objects.filter(members=user)
         if companies.exists():
             self.fields["company"].queryset = companies
+            self.fields["company"].initial = companies.first().pk
             self.fields["name"].help_text = "新しい企業として登録するときだけ入力します。"
         else:
             del self.fields["company"]

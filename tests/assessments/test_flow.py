@@ -9,7 +9,7 @@ from django.urls import reverse
 from assessments.models import Assessment, ImprovementPlan, Invitation, Stage
 from tests.factories import SupporterFactory, UserFactory
 
-from .factories import hold_meetings, make_assessment
+from .factories import CompanyFactory, hold_meetings, make_assessment
 
 
 def sheet_post(assessment, side, values, *, version=None):
@@ -232,3 +232,18 @@ def test_meetings_are_recorded_with_validation(client, assessment, company_user)
     data.update({"form-0-end_time": "17:00", "form-1-date": "2025-12-02"})
     assert client.post(reverse("assessments:meetings", args=[assessment.pk]), data).status_code == 302
     assert assessment.meetings.get(number=1).when == "2025/11/11(火) 14:00~17:00"
+
+
+def test_a_later_assessment_reuses_the_users_company(client, company_user):
+    client.force_login(company_user)
+    client.post(reverse("assessments:start"), {"name": "AAA株式会社"})
+    company = Assessment.objects.get().company
+    page = client.get(reverse("assessments:start")).content.decode()
+    assert f'<option value="{company.pk}" selected>AAA株式会社</option>' in page
+    client.post(reverse("assessments:start"), {"company": str(company.pk)})
+    assert Assessment.objects.filter(company=company).count() == 2
+    # A company the user does not belong to cannot be chosen.
+    stranger = CompanyFactory()
+    response = client.post(reverse("assessments:start"), {"company": str(stranger.pk)})
+    assert response.status_code == 200 and "正しく選択してください" in response.content.decode()
+    assert not stranger.assessments.exists()
