@@ -31,6 +31,7 @@ test: install
 
 bench: install
 	$(PY) bench/list_page.py
+	$(PY) bench/list_page.py --postgres
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

@@ -13,6 +13,26 @@ IPA_STAFF_GROUP = "IPA職員"
 IPA_STAFF_PERMISSIONS: list[str] = [
     "supporters.view_supporter",
     "supporters.change_supporter",
+    # Seminars (issue D): events and their content, applications, surveys, follow-up.
+    *[f"seminars.{action}_{model}" for model in ("event", "programmeitem", "speaker", "material", "faqentry",
+                                                 "survey", "question", "answercategory")
+      for action in ("view", "add", "change", "delete")],
+    "seminars.view_application",
+    "seminars.change_application",
+    "seminars.view_response",
+    "seminars.view_answer",
+    "seminars.change_answer",
+    "seminars.view_reminder",
+    "seminars.add_reminder",
+    # Registration lifecycle (issue B): review, import, history, relay log.
+    "supporters.add_supporter",
+    "supporters.view_changerequest",
+    "supporters.change_changerequest",
+    "supporters.view_decision",
+    "supporters.view_reminderlog",
+    "supporters.view_contactmessage",
+    "supporters.view_historicalsupporter",
+    # Assessments (issue C): the ★3 catalogue versions; assessments read-only.
     *[
         f"assessments.{action}_{model}"
         for model in ("catalogueversion", "majorcategory", "middlecategory", "requirement", "criterion")

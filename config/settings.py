@@ -49,9 +49,11 @@ INSTALLED_APPS = [
     "supporters",
     "assessments",
     "seminars",
+    "simple_history",
 ]
 
 MIDDLEWARE = [
+    "config.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -61,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -143,6 +146,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "セキュリティ対策支援者リスト <noreply@example.jp>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in e-mails sent outside a request (reviews, reminders) start with this.
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 
 # Security headers. Production values apply whenever DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -154,8 +159,6 @@ CSRF_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    # The load balancer probes /healthz over plain HTTP.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -175,5 +178,11 @@ LOGGING = {
     },
 }
 
+# Staff read an entry's history; going back goes through a change, not a revert.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # The public list: 20 rows a page (issue A).
 SUPPORTERS_PAGE_SIZE = 20
+
+# Seminars (issue D): largest PDF material staff may upload.
+SEMINARS_MATERIAL_MAX_BYTES = 10 * 1024 * 1024

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from supporters import accounts as supporter_accounts
+
 from . import views
 from .auth import EmailAuthenticationForm
 
@@ -17,6 +19,8 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm),
         name="login",
     ),
+    path("accounts/signup/", supporter_accounts.signup, name="signup"),
+    path("accounts/verify/<str:token>/", supporter_accounts.verify, name="verify"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("supporters.urls")),
     path("assessments/", include("assessments.urls")),

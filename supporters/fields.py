@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db import models
+from django.utils.functional import cached_property
 
 from .taxonomy import Taxonomy
 
@@ -41,6 +42,11 @@ class TermSetField(models.BigIntegerField):
         self.taxonomy = taxonomy
         kwargs.setdefault("default", 0)
         super().__init__(*args, **kwargs)
+
+    @cached_property
+    def validators(self):
+        # Model validation sees a TermSet, not a number: no integer range checks.
+        return [*self.default_validators, *self._validators]
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db.models import F
 
 from .models import Supporter
 from .search import MAX_QUERY_LENGTH
@@ -27,6 +28,18 @@ class FlagCheckbox(forms.CheckboxInput):
         return data.get(name, "")
 
 
+class NullsLastOrderingFilter(django_filters.OrderingFilter):
+    """Entries without a value (e.g. no 件数) sort last in both directions,
+    the same on SQLite and PostgreSQL."""
+
+    def get_ordering_value(self, param):
+        value = super().get_ordering_value(param)
+        expression = F(value.lstrip("-"))
+        if value.startswith("-"):
+            return expression.desc(nulls_last=True)
+        return expression.asc(nulls_last=True)
+
+
 def _multiple(label: str, taxonomy, method=None, field_name=None):
     return django_filters.MultipleChoiceFilter(
         label=label,
@@ -34,6 +47,17 @@ def _multiple(label: str, taxonomy, method=None, field_name=None):
         widget=forms.CheckboxSelectMultiple,
         method=method,
         field_name=field_name,
+        error_messages={"invalid_choice": INVALID_CHOICE},
+    )
+
+
+def _flag(label: str, method: str):
+    """A single checkbox sent as ``name=1``."""
+    return django_filters.ChoiceFilter(
+        label=label,
+        choices=[("1", label)],
+        method=method,
+        widget=FlagCheckbox,
         error_messages={"invalid_choice": INVALID_CHOICE},
     )
 
@@ -52,14 +76,9 @@ class SupporterFilter(django_filters.FilterSet):
     form = _multiple("支援可能な形態", FORMS, method="filter_has_any", field_name="forms")
     period = _multiple("支援期間", PERIODS, method="filter_has_any", field_name="periods")
     fee = _multiple("支援料金(1回/2時間あたり)", FEES, field_name="fee")
-    first_free = django_filters.ChoiceFilter(
-        label="初回相談が無料の専門家のみ",
-        choices=[("1", "初回相談が無料の専門家のみ")],
-        method="filter_first_free",
-        widget=FlagCheckbox,
-        error_messages={"invalid_choice": INVALID_CHOICE},
-    )
-    sort = django_filters.OrderingFilter(
+    first_free = _flag("初回相談が無料の専門家のみ", "filter_first_free")
+    fresh = _flag("情報更新から1年以上の専門家を除く", "filter_fresh")
+    sort = NullsLastOrderingFilter(
         label="並び順",
         fields=(
             ("registration_no", "registration_no"),
@@ -94,11 +113,14 @@ class SupporterFilter(django_filters.FilterSet):
     def filter_first_free(self, queryset, name, value):
         return queryset.filter(first_free=True) if value else queryset
 
+    def filter_fresh(self, queryset, name, value):
+        return queryset.fresh() if value else queryset
+
     @property
     def qs(self):
         qs = super().qs
         # A stable order on every page: ties broken by 登録番号.
-        ordering = list(qs.query.order_by) or ["registration_no"]
-        if "registration_no" not in ordering and "-registration_no" not in ordering:
+        ordering = list(qs.query.order_by) or [F("registration_no").asc()]
+        if not any("registration_no" in str(term) for term in ordering):
             ordering.append("registration_no")
         return qs.order_by(*ordering)

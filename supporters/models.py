@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from . import search
 from .fields import TermSetField
@@ -24,6 +25,26 @@ from .taxonomy import (
     THEMES,
     prefectures_of,
 )
+
+# An entry not updated for longer than this carries the 情報更新から1年以上 mark.
+STALE_AFTER = datetime.timedelta(days=365)
+
+
+def stale_cutoff(today: datetime.date | None = None) -> datetime.date:
+    """The oldest 最終更新日 that is still fresh."""
+    return (today or timezone.localdate()) - STALE_AFTER
+
+
+class TransitionRefused(Exception):
+    """An illegal status change; the message is shown to the user as is."""
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionRefused("理由を入力してください。")
+    return reason
+
 
 registration_no_validator = RegexValidator(
     r"^\d{6}\Z", "登録番号は6桁の数字で入力してください。"
@@ -57,6 +78,10 @@ class SupporterQuerySet(models.QuerySet):
 
     def live(self):
         return self.filter(status__in=LIVE_STATUSES)
+
+    def fresh(self, today: datetime.date | None = None):
+        """Entries updated within the last year (no 情報更新から1年以上 mark)."""
+        return self.filter(updated_on__gte=stale_cutoff(today))
 
     def serving_regions(self, region_slugs):
         """Entries that support any of the regions: 全国, the region itself,
@@ -164,6 +189,7 @@ class Supporter(models.Model):
     modified_at = models.DateTimeField("更新日時", auto_now=True)
 
     objects = SupporterQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["search_text", "modified_at"])
 
     class Meta:
         verbose_name = "支援者"
@@ -246,3 +272,348 @@ class Supporter(models.Model):
                 self.support_description,
             ]
         )
+
+    # Freshness ----------------------------------------------------------
+
+    @property
+    def is_stale(self) -> bool:
+        return self.updated_on < stale_cutoff()
+
+    # Lifecycle: every status change goes through one of these ------------
+
+    def _require_status(self, *allowed, doing: str) -> None:
+        if self.status not in allowed:
+            raise TransitionRefused(f"掲載状況が「{self.get_status_display()}」の登録は{doing}できません。")
+
+    def _save_as(self, by, fields) -> None:
+        self._history_user = by
+        self.save(update_fields=[*fields, "modified_at"])
+
+    def submit(self, *, by=None) -> None:
+        """The expert sends a new or returned application for review."""
+        self._require_status(SupporterStatus.DRAFT, SupporterStatus.RETURNED, doing="申請")
+        self.status = SupporterStatus.PENDING
+        self._save_as(by, ["status"])
+
+    def approve(self, *, by) -> None:
+        """Staff publish a pending application."""
+        self._require_status(SupporterStatus.PENDING, doing="承認")
+        if self.valid_until and self.valid_until < timezone.localdate():
+            raise TransitionRefused("登録有効期限が過ぎているため承認できません。")
+        self.status = SupporterStatus.PUBLISHED
+        self.updated_on = timezone.localdate()
+        self._save_as(by, ["status", "updated_on"])
+
+    def return_for_changes(self, *, by, reason: str) -> None:
+        self._require_status(SupporterStatus.PENDING, doing="差戻し")
+        _require_reason(reason)
+        self.status = SupporterStatus.RETURNED
+        self._save_as(by, ["status"])
+
+    def reject(self, *, by, reason: str) -> None:
+        self._require_status(SupporterStatus.PENDING, doing="却下")
+        _require_reason(reason)
+        self.status = SupporterStatus.REJECTED
+        self._save_as(by, ["status"])
+
+    def end_listing(self, *, by) -> None:
+        """Take the entry off the list for good (the expert's wish or staff's
+        decision); an open change request is withdrawn with it."""
+        self._require_status(*LIVE_STATUSES, doing="掲載終了")
+        for change in self.change_requests.open():
+            change.withdraw(by=by)
+        self.status = SupporterStatus.ENDED
+        self._save_as(by, ["status"])
+
+    def expire(self) -> None:
+        """Hide a published entry whose 登録有効期限 has passed."""
+        self._require_status(SupporterStatus.PUBLISHED, doing="期限切れに")
+        if not self.valid_until or self.valid_until >= timezone.localdate():
+            raise TransitionRefused("登録有効期限はまだ過ぎていません。")
+        self.status = SupporterStatus.EXPIRED
+        self._save_as(None, ["status"])
+
+    def confirm_unchanged(self, *, by) -> None:
+        """内容に変更なし: refresh 最終更新日 without a review."""
+        self._require_status(SupporterStatus.PUBLISHED, doing="変更なしの確認")
+        self.updated_on = timezone.localdate()
+        self._save_as(by, ["updated_on"])
+
+    @property
+    def open_change(self) -> ChangeRequest | None:
+        return self.change_requests.open().first()
+
+    @property
+    def contact_address(self) -> str:
+        """Where relayed messages go: the account's address, else the entry's."""
+        return (self.user.email if self.user_id else "") or self.email
+
+
+# The values an expert enters (application and change request alike).
+ENTRY_FIELDS = [
+    "name", "name_kana", "email", "residence_prefecture", "residence_city", "affiliation",
+    "organization", "qualifications", "groups", "self_pr", "url", "experience",
+    "support_experience", "support_cases", "support_years", "support_description",
+    "nationwide", "regions", "prefectures", "industries", "themes", "periods", "fee",
+    "first_free", "forms", "valid_until", "hidden_fields",
+]
+
+
+def entry_values(supporter: Supporter) -> dict:
+    """ENTRY_FIELDS of an entry as JSON-ready values."""
+    out = {}
+    for name in ENTRY_FIELDS:
+        value = getattr(supporter, name)
+        if isinstance(value, frozenset):
+            value = value.ordered()
+        elif isinstance(value, datetime.date):
+            value = value.isoformat()
+        out[name] = value
+    return out
+
+
+def apply_values(supporter: Supporter, values: dict) -> Supporter:
+    """Set ENTRY_FIELDS from ``entry_values`` output (in memory only)."""
+    for name in ENTRY_FIELDS:
+        if name in values:
+            field = Supporter._meta.get_field(name)
+            setattr(supporter, name, field.to_python(values[name]))
+    return supporter
+
+
+def display_value(supporter: Supporter, name: str) -> str:
+    """A field's value as staff and experts read it."""
+    if name == "hidden_fields":
+        hidden = [label for key, label in Supporter.HIDEABLE_FIELDS.items() if key in (supporter.hidden_fields or [])]
+        return "、".join(hidden) or "なし(すべて公開)"
+    field = Supporter._meta.get_field(name)
+    value = getattr(supporter, name)
+    if field.choices and value:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, frozenset):
+        return "/".join(value.labels()) or "—"
+    if isinstance(value, bool):
+        return "あり" if value else "なし"
+    if isinstance(value, datetime.date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    if value in (None, ""):
+        return "—"
+    return str(value)
+
+
+class ChangeRequestStatus(models.TextChoices):
+    PENDING = "pending", "審査待ち"
+    RETURNED = "returned", "差戻し"
+    APPROVED = "approved", "承認済み"
+    REJECTED = "rejected", "却下"
+    WITHDRAWN = "withdrawn", "取下げ"
+
+
+OPEN_CHANGE_STATUSES = (ChangeRequestStatus.PENDING, ChangeRequestStatus.RETURNED)
+
+
+class ChangeRequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_CHANGE_STATUSES)
+
+    def pending(self):
+        return self.filter(status=ChangeRequestStatus.PENDING)
+
+
+class ChangeRequest(models.Model):
+    """Proposed values for a published (or expired) entry. The entry itself
+    is untouched until staff approve."""
+
+    Status = ChangeRequestStatus
+
+    supporter = models.ForeignKey(
+        Supporter, verbose_name="支援者", on_delete=models.CASCADE, related_name="change_requests"
+    )
+    data = models.JSONField("変更後の内容", default=dict)
+    status = models.CharField(
+        "状況", max_length=10, choices=ChangeRequestStatus.choices, default=ChangeRequestStatus.PENDING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申請者", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("作成日時", default=timezone.now)
+    submitted_at = models.DateTimeField("申請日時", default=timezone.now, db_index=True)
+    decided_at = models.DateTimeField("判断日時", null=True, blank=True)
+
+    objects = ChangeRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "変更申請"
+        verbose_name_plural = "変更申請"
+        ordering = ["submitted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supporter"],
+                condition=Q(status__in=OPEN_CHANGE_STATUSES),
+                name="one_open_change_per_supporter",
+                violation_error_message="審査中または差戻し中の変更申請がすでにあります。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.supporter} の変更申請({self.get_status_display()})"
+
+    def proposed(self) -> Supporter:
+        """The entry as it would be after approval (not saved)."""
+        entry = Supporter.objects.get(pk=self.supporter_id)
+        return apply_values(entry, self.data)
+
+    def diff(self) -> list[tuple[str, str, str]]:
+        """(label, published value, proposed value) of every changed field."""
+        current, proposed = self.supporter, self.proposed()
+        rows = []
+        for name in ENTRY_FIELDS:
+            before, after = display_value(current, name), display_value(proposed, name)
+            if before != after:
+                rows.append((str(Supporter._meta.get_field(name).verbose_name), before, after))
+        return rows
+
+    def _require_status(self, *allowed, doing: str) -> None:
+        if self.status not in allowed:
+            raise TransitionRefused(f"状況が「{self.get_status_display()}」の変更申請は{doing}できません。")
+
+    def _decide(self, status) -> None:
+        self.status = status
+        self.decided_at = timezone.now()
+        self.save(update_fields=["status", "decided_at"])
+
+    def resubmit(self, *, data: dict) -> None:
+        """The expert sends a returned change again, edited."""
+        self._require_status(ChangeRequestStatus.RETURNED, doing="再申請")
+        self.data = data
+        self.status = ChangeRequestStatus.PENDING
+        self.submitted_at = timezone.now()
+        self.decided_at = None
+        self.save(update_fields=["data", "status", "submitted_at", "decided_at"])
+
+    def approve(self, *, by) -> None:
+        """Copy the proposed values onto the entry; an expired entry with a
+        new validity date is published again."""
+        self._require_status(ChangeRequestStatus.PENDING, doing="承認")
+        entry = self.proposed()
+        entry._require_status(SupporterStatus.PUBLISHED, SupporterStatus.EXPIRED, doing="変更")
+        today = timezone.localdate()
+        if entry.valid_until and entry.valid_until < today:
+            raise TransitionRefused("登録有効期限が過ぎているため承認できません。新しい有効期限が必要です。")
+        entry.status = SupporterStatus.PUBLISHED
+        entry.updated_on = today
+        entry._history_user = by
+        entry._change_reason = "変更申請の承認"
+        entry.save()
+        self._decide(ChangeRequestStatus.APPROVED)
+        self.supporter = entry
+
+    def return_for_changes(self, *, by, reason: str) -> None:
+        self._require_status(ChangeRequestStatus.PENDING, doing="差戻し")
+        _require_reason(reason)
+        self._decide(ChangeRequestStatus.RETURNED)
+
+    def reject(self, *, by, reason: str) -> None:
+        self._require_status(ChangeRequestStatus.PENDING, doing="却下")
+        _require_reason(reason)
+        self._decide(ChangeRequestStatus.REJECTED)
+
+    def withdraw(self, *, by=None) -> None:
+        self._require_status(*OPEN_CHANGE_STATUSES, doing="取下げ")
+        self._decide(ChangeRequestStatus.WITHDRAWN)
+
+
+class Decision(models.Model):
+    """One step in an entry's life: who did what, when and why."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "申請"
+        CHANGE_SUBMITTED = "change_submitted", "変更申請"
+        APPROVED = "approved", "承認"
+        RETURNED = "returned", "差戻し"
+        REJECTED = "rejected", "却下"
+        ENDED = "ended", "掲載終了"
+        EXPIRED = "expired", "期限切れ"
+        CONFIRMED = "confirmed", "変更なしの確認"
+        WITHDRAWN = "withdrawn", "変更申請の取下げ"
+
+    supporter = models.ForeignKey(Supporter, verbose_name="支援者", on_delete=models.CASCADE, related_name="decisions")
+    change_request = models.ForeignKey(
+        ChangeRequest, verbose_name="変更申請", null=True, blank=True, on_delete=models.CASCADE, related_name="decisions"
+    )
+    action = models.CharField("内容", max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="実施者", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField("理由", blank=True)
+    created_at = models.DateTimeField("日時", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "審査・手続きの記録"
+        verbose_name_plural = "審査・手続きの記録"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.supporter} {self.get_action_display()}"
+
+    @property
+    def actor_label(self) -> str:
+        if self.actor_id is None:
+            return "システム(自動)"
+        return "IPA職員" if self.actor.is_staff else "ご本人"
+
+
+class ReminderLog(models.Model):
+    """One reminder e-mail sent; the unique key makes send_reminders idempotent."""
+
+    class Kind(models.TextChoices):
+        EXPIRY_60 = "expiry_60", "有効期限60日前"
+        EXPIRY_30 = "expiry_30", "有効期限30日前"
+        STALE = "stale", "情報更新から1年以上"
+
+    supporter = models.ForeignKey(Supporter, verbose_name="支援者", on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField("種類", max_length=12, choices=Kind.choices)
+    # The date the reminder is about (登録有効期限 or 最終更新日): a new date
+    # earns a new reminder, the same date never a second one.
+    key = models.CharField("対象日", max_length=10)
+    sent_at = models.DateTimeField("送信日時", default=timezone.now)
+
+    class Meta:
+        verbose_name = "リマインダー送信記録"
+        verbose_name_plural = "リマインダー送信記録"
+        constraints = [
+            models.UniqueConstraint(fields=["supporter", "kind", "key"], name="one_reminder_per_kind_and_date"),
+        ]
+
+
+class ContactMessageQuerySet(models.QuerySet):
+    def since(self, when):
+        return self.filter(created_at__gte=when)
+
+    def older_than(self, days: int):
+        return self.filter(created_at__lt=timezone.now() - datetime.timedelta(days=days))
+
+
+class ContactMessage(models.Model):
+    """A message relayed to an expert whose address is not published; kept
+    for 90 days so staff can deal with abuse."""
+
+    RETENTION_DAYS = 90
+
+    supporter = models.ForeignKey(Supporter, verbose_name="宛先の支援者", on_delete=models.CASCADE, related_name="contact_messages")
+    name = models.CharField("お名前", max_length=100)
+    email = models.EmailField("メールアドレス", max_length=254)
+    organization = models.CharField("会社・団体名", max_length=200, blank=True)
+    message = models.TextField("お問い合わせ内容", max_length=2000)
+    ip_address = models.GenericIPAddressField("送信元IPアドレス", null=True, blank=True)
+    created_at = models.DateTimeField("受信日時", default=timezone.now, db_index=True)
+
+    objects = ContactMessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "お問い合わせ(中継)"
+        verbose_name_plural = "お問い合わせ(中継)"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} → {self.supporter}"

@@ -5,10 +5,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .models import Supporter
+from .models import ChangeRequest, ContactMessage, Decision, ReminderLog, Supporter, TransitionRefused
 from .tabular import ParsedRow
 
 BATCH = 500
@@ -85,8 +90,156 @@ def import_supporters(*, rows: list[ParsedRow], dry_run: bool = False) -> Import
     summary = ImportSummary(created=len(to_create), updated=len(to_update))
     if dry_run:
         return summary
-    Supporter.objects.bulk_create(to_create, batch_size=BATCH)
-    Supporter.objects.bulk_update(
-        to_update, [*IMPORTED_FIELDS, "status", "search_text", "modified_at"], batch_size=BATCH
+    # The *_with_history helpers write one history row per entry in bulk.
+    bulk_create_with_history(to_create, Supporter, batch_size=BATCH, default_change_reason="一括取込")
+    bulk_update_with_history(
+        to_update,
+        Supporter,
+        [*IMPORTED_FIELDS, "status", "search_text", "modified_at"],
+        batch_size=BATCH,
+        default_change_reason="一括取込",
     )
     return summary
+
+
+# Registration lifecycle ----------------------------------------------------
+# Each function changes the state, records a Decision and e-mails the expert
+# in one transaction: if the mail cannot be handed over, nothing changes.
+
+A = Decision.Action
+SUBJECTS = {
+    A.SUBMITTED: "登録申請を受け付けました",
+    A.CHANGE_SUBMITTED: "変更申請を受け付けました",
+    A.APPROVED: "登録内容を掲載しました",
+    A.RETURNED: "登録内容の修正をお願いします(差戻し)",
+    A.REJECTED: "登録申請を受理できませんでした",
+    A.ENDED: "掲載を終了しました",
+    A.EXPIRED: "登録有効期限が過ぎたため掲載を停止しました",
+}
+
+
+def site_url(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def _mail(supporter: Supporter, template: str, subject: str, **context) -> None:
+    address = supporter.contact_address
+    if not address:
+        return
+    body = render_to_string(
+        f"supporters/email/{template}.txt",
+        {"supporter": supporter, "mine_url": site_url(reverse("supporters:mine")), **context},
+    )
+    send_mail(f"[セキュリティ対策支援者リスト] {subject}", body, None, [address])
+
+
+def _record(supporter, action, *, by=None, reason="", change=None) -> Decision:
+    decision = Decision.objects.create(
+        supporter=supporter, change_request=change, action=action, actor=by, reason=reason.strip()
+    )
+    if action in SUBJECTS:
+        _mail(supporter, "decision", SUBJECTS[action], decision=decision, change=change)
+    return decision
+
+
+@transaction.atomic
+def submit_application(*, supporter: Supporter, by) -> Decision:
+    """Send a new (unsaved) or returned application for review."""
+    if supporter.pk is None:
+        supporter.status = Supporter.Status.DRAFT
+        supporter.user = by
+    # Save what the expert typed, then move it to review.
+    supporter._history_user = by
+    supporter.save()
+    supporter.submit(by=by)
+    return _record(supporter, A.SUBMITTED, by=by)
+
+
+@transaction.atomic
+def submit_change(*, supporter: Supporter, data: dict, by) -> ChangeRequest:
+    """Propose new values for a published or expired entry; a returned
+    change request is edited and sent again rather than duplicated."""
+    supporter = Supporter.objects.select_for_update().get(pk=supporter.pk)
+    if supporter.status not in (Supporter.Status.PUBLISHED, Supporter.Status.EXPIRED):
+        raise TransitionRefused(f"掲載状況が「{supporter.get_status_display()}」の登録は変更申請できません。")
+    change = supporter.open_change
+    if change is None:
+        change = ChangeRequest.objects.create(supporter=supporter, data=data, created_by=by)
+    else:
+        change.resubmit(data=data)
+    _record(supporter, A.CHANGE_SUBMITTED, by=by, change=change)
+    return change
+
+
+@transaction.atomic
+def review(*, item: Supporter | ChangeRequest, action: str, by, reason: str = "") -> Decision:
+    """Staff approve, return (差戻し) or reject an application or change request."""
+    transitions = {
+        "approve": (item.approve, A.APPROVED, {}),
+        "return": (item.return_for_changes, A.RETURNED, {"reason": reason}),
+        "reject": (item.reject, A.REJECTED, {"reason": reason}),
+    }
+    if action not in transitions:
+        raise TransitionRefused("判断の種類が正しくありません。")
+    method, recorded, extra = transitions[action]
+    method(by=by, **extra)
+    if isinstance(item, ChangeRequest):
+        return _record(item.supporter, recorded, by=by, reason=reason, change=item)
+    return _record(item, recorded, by=by, reason=reason)
+
+
+@transaction.atomic
+def end_listing(*, supporter: Supporter, by, reason: str = "") -> Decision:
+    """End a listing, at the expert's request or by staff."""
+    supporter.end_listing(by=by)
+    return _record(supporter, A.ENDED, by=by, reason=reason)
+
+
+@transaction.atomic
+def confirm_unchanged(*, supporter: Supporter, by) -> Decision:
+    """内容に変更なし: the expert vouches for the entry; no review needed."""
+    supporter.confirm_unchanged(by=by)
+    return _record(supporter, A.CONFIRMED, by=by)
+
+
+@transaction.atomic
+def withdraw_change(*, change: ChangeRequest, by) -> Decision:
+    change.withdraw(by=by)
+    return _record(change.supporter, A.WITHDRAWN, by=by, change=change)
+
+
+@transaction.atomic
+def expire_listing(*, supporter: Supporter) -> Decision:
+    supporter.expire()
+    return _record(supporter, A.EXPIRED)
+
+
+@transaction.atomic
+def send_reminder(*, supporter: Supporter, kind: str, about: datetime.date) -> bool:
+    """Send one reminder unless it was sent before; True if sent now."""
+    _, created = ReminderLog.objects.get_or_create(supporter=supporter, kind=kind, key=about.isoformat())
+    if created:
+        subject = {
+            ReminderLog.Kind.EXPIRY_60: "登録有効期限が近づいています(60日前)",
+            ReminderLog.Kind.EXPIRY_30: "登録有効期限が近づいています(30日前)",
+            ReminderLog.Kind.STALE: "掲載内容の確認をお願いします(最終更新から1年以上)",
+        }[kind]
+        _mail(supporter, "reminder", subject, kind=kind, about=about)
+    return created
+
+
+@transaction.atomic
+def relay_contact(*, supporter: Supporter, message: ContactMessage) -> ContactMessage:
+    """Store a message to an expert and forward it; the sender never sees
+    the expert's address, the expert replies to the sender directly."""
+    message.supporter = supporter
+    message.save()
+    body = render_to_string("supporters/email/contact.txt", {"supporter": supporter, "message": message})
+    EmailMessage(
+        f"[セキュリティ対策支援者リスト] {message.name}様からのお問い合わせ",
+        body,
+        None,
+        [supporter.contact_address],
+        reply_to=[message.email],
+    ).send()
+    return message

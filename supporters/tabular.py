@@ -115,20 +115,25 @@ def _date(value: datetime.date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def supporter_to_row(s: Supporter) -> list[str]:
-    """One entry as a row under HEADERS, public fields only."""
+def supporter_to_row(s: Supporter, *, include_hidden: bool = False) -> list[str]:
+    """One entry as a row under HEADERS: public fields only, unless
+    ``include_hidden`` (IPA staff's export from admin, for re-import)."""
+
+    def value(name):
+        return (s.residence if name == "residence" else getattr(s, name)) if include_hidden else s.public(name)
+
     row = {
         "登録番号": s.registration_no,
         "氏名": s.name,
-        "氏名(カナ)": s.public("name_kana"),
-        "公開用メールアドレス": s.public("email"),
-        "居住地": s.public("residence"),
+        "氏名(カナ)": value("name_kana"),
+        "公開用メールアドレス": value("email"),
+        "居住地": value("residence"),
         "所属状況": AFFILIATIONS.label(s.affiliation),
-        "所属組織": s.public("organization"),
-        "他の資格": s.public("qualifications"),
-        "所属・関係する団体": s.public("groups"),
-        "自己PR": s.public("self_pr"),
-        "参考URL": s.public("url"),
+        "所属組織": value("organization"),
+        "他の資格": value("qualifications"),
+        "所属・関係する団体": value("groups"),
+        "自己PR": value("self_pr"),
+        "参考URL": value("url"),
         "セキュリティ実務経験": EXPERIENCE.label(s.experience),
         "企業支援経験": s.get_support_experience_display() if s.support_experience else "",
         "企業支援実績": s.support_record,

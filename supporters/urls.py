@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import expert_views, views
 
 
 class RegistrationNoConverter:
@@ -23,5 +23,12 @@ urlpatterns = [
     path("supporters/", views.supporter_list, name="list"),
     path("supporters/export.csv", views.export_csv, name="export-csv"),
     path("supporters/export.json", views.export_json, name="export-json"),
+    path("supporters/apply/", expert_views.apply, name="apply"),
+    path("supporters/mine/", expert_views.mine, name="mine"),
+    path("supporters/mine/edit/", expert_views.edit, name="edit"),
+    path("supporters/mine/confirm/", expert_views.confirm, name="confirm"),
+    path("supporters/mine/withdraw-change/", expert_views.withdraw_change, name="withdraw-change"),
+    path("supporters/mine/end/", expert_views.end, name="end"),
     path("supporters/<regno:registration_no>/", views.supporter_detail, name="detail"),
+    path("supporters/<regno:registration_no>/contact/", views.supporter_contact, name="contact"),
 ]

@@ -1,16 +1,21 @@
 import csv
+import datetime
 import json
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
+from . import services
 from .filters import SupporterFilter
-from .models import Supporter
+from .forms import ContactForm
+from .models import ContactMessage, Supporter
 from .tabular import HEADERS, supporter_to_json, supporter_to_row
 from .taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, REGIONS, THEMES, prefectures_of
 
@@ -74,12 +79,25 @@ def supporter_list(request):
     return render(request, "supporters/list.html", context)
 
 
-@require_safe
-def supporter_detail(request, registration_no):
+def _published_or_404(registration_no) -> Supporter:
     try:
-        supporter = Supporter.objects.published().get(registration_no=registration_no)
+        return Supporter.objects.published().select_related("user").get(registration_no=registration_no)
     except Supporter.DoesNotExist:
         raise Http404("該当する専門家は掲載されていません。") from None
+
+
+def _accepts_contact(supporter: Supporter) -> bool:
+    """The relay form is offered only where the address is not published."""
+    return not (supporter.is_public("email") and supporter.email) and bool(supporter.contact_address)
+
+
+@require_safe
+def supporter_detail(request, registration_no):
+    supporter = _published_or_404(registration_no)
+    return _render_detail(request, supporter, ContactForm() if _accepts_contact(supporter) else None)
+
+
+def _render_detail(request, supporter, contact_form, status=200):
     back = _list_querystring(_filterset(request))
     list_url = reverse("supporters:list") + (f"?{back}" if back else "")
     breadcrumbs = [
@@ -90,8 +108,46 @@ def supporter_detail(request, registration_no):
     return render(
         request,
         "supporters/detail.html",
-        {"supporter": supporter, "breadcrumbs": breadcrumbs},
+        {"supporter": supporter, "breadcrumbs": breadcrumbs, "contact_form": contact_form},
+        status=status,
     )
+
+
+# Contact relay limits: counted from stored messages, so they hold across
+# processes without extra infrastructure.
+CONTACT_LIMITS = [
+    ("ip_address", 5, datetime.timedelta(hours=1)),
+    ("email", 3, datetime.timedelta(days=1)),
+]
+
+
+def _over_limit(**sender) -> bool:
+    now = timezone.now()
+    return any(
+        ContactMessage.objects.since(now - window).filter(**{field: sender[field]}).count() >= limit
+        for field, limit, window in CONTACT_LIMITS
+    )
+
+
+@require_POST
+def supporter_contact(request, registration_no):
+    supporter = _published_or_404(registration_no)
+    if not _accepts_contact(supporter):
+        raise Http404("この専門家へはお問い合わせフォームを使えません。")
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, supporter, form, status=400)
+    ip = request.META.get("REMOTE_ADDR") or None
+    if not form.is_bot:
+        if _over_limit(ip_address=ip, email=form.cleaned_data["email"]):
+            form.add_error(None, "短時間に送信できる件数を超えました。時間をおいてから送信してください。")
+            return _render_detail(request, supporter, form, status=429)
+        message = form.save(commit=False)
+        message.ip_address = ip
+        services.relay_contact(supporter=supporter, message=message)
+    # A bot sees the same answer as a person.
+    messages.success(request, "お問い合わせを送信しました。専門家から直接返信が届きます。")
+    return redirect(supporter.get_absolute_url())
 
 
 def _invalid_filters_response(filterset, content_type):

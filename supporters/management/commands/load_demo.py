@@ -8,6 +8,8 @@ from supporters.models import Supporter
 # Each module has ``load(stdout)``; order matters (later ones use earlier data).
 DEMO_MODULES = [
     "supporters.demo",
+    "supporters.demo_registration",
+    "seminars.demo",
     "assessments.demo",
 ]
 

@@ -1,0 +1,124 @@
+"""Survey results: counts, shares and the geometry of server-side SVG bar charts."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch
+from django.utils import timezone
+
+from .models import Answer, AnswerCategory, Question, Response, Survey
+from .services import rate
+
+BAR_MAX = 360  # px of the longest possible bar (100 %)
+ROW_HEIGHT = 44
+
+
+@dataclass
+class Bar:
+    label: str
+    count: int
+    share: object  # Decimal percentage or None
+
+    @property
+    def width(self) -> int:
+        return round(float(self.share or 0) * BAR_MAX / 100)
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    respondents: int
+    bars: list[Bar] = field(default_factory=list)
+    texts: list[Answer] = field(default_factory=list)
+    category_bars: list[Bar] = field(default_factory=list)
+
+    @property
+    def chart_height(self) -> int:
+        return ROW_HEIGHT * len(self.bars or self.category_bars) + 8
+
+    @property
+    def chart_rows(self):
+        """(bar, y of its label, y of its rectangle) for the SVG template."""
+        return [(bar, i * ROW_HEIGHT + 16, i * ROW_HEIGHT + 22) for i, bar in enumerate(self.bars or self.category_bars)]
+
+
+def survey_results(survey: Survey) -> list[QuestionResult]:
+    """Per question: counts and shares of each option, or tagged free texts.
+
+    Shares are of the respondents who answered that question. A fixed number
+    of queries whatever the number of responses.
+    """
+    questions = list(survey.questions.all())
+    counts = defaultdict(Counter)
+    for row in (
+        Answer.objects.filter(question__survey=survey)
+        .exclude(choice="")
+        .values("question_id", "choice")
+        .annotate(n=Count("id"))
+    ):
+        counts[row["question_id"]][row["choice"]] = row["n"]
+    respondents = dict(
+        Answer.objects.filter(question__survey=survey)
+        .values("question_id")
+        .annotate(n=Count("response_id", distinct=True))
+        .values_list("question_id", "n")
+    )
+    texts = defaultdict(list)
+    for answer in (
+        Answer.objects.filter(question__survey=survey, question__kind=Question.Kind.TEXT)
+        .prefetch_related(Prefetch("categories", queryset=AnswerCategory.objects.all()))
+        .order_by("id")
+    ):
+        texts[answer.question_id].append(answer)
+    categories = list(AnswerCategory.objects.all())
+
+    results = []
+    for question in questions:
+        answered = respondents.get(question.pk, 0)
+        result = QuestionResult(question, answered)
+        if question.is_choice:
+            options = question.option_list
+            # Options removed after answers came in are still counted.
+            extra = [c for c in counts[question.pk] if c not in options]
+            result.bars = [Bar(o, counts[question.pk][o], rate(counts[question.pk][o], answered)) for o in options + extra]
+        else:
+            result.texts = texts[question.pk]
+            tagged = Counter(c.pk for a in result.texts for c in a.categories.all())
+            result.category_bars = [
+                Bar(c.name, tagged[c.pk], rate(tagged[c.pk], len(result.texts))) for c in categories if tagged[c.pk]
+            ]
+        results.append(result)
+    return results
+
+
+def _cell(text: str) -> str:
+    """Free text must not run as a spreadsheet formula when the CSV is opened."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def survey_table(survey: Survey) -> tuple[list[str], list[list[str]]]:
+    """Every response as one CSV row (multiple choices joined by " / ")."""
+    questions = list(survey.questions.all())
+    header = ["回答番号", "回答日時", "申込者メールアドレス"] + [q.text for q in questions]
+    rows = []
+    responses = (
+        Response.objects.filter(survey=survey)
+        .select_related("application")
+        .prefetch_related("answers")
+        .order_by("submitted_at", "id")
+    )
+    for number, response in enumerate(responses, start=1):
+        by_question = defaultdict(list)
+        for answer in response.answers.all():
+            by_question[answer.question_id].append(answer.choice or answer.text)
+        rows.append(
+            [
+                str(number),
+                timezone.localtime(response.submitted_at).strftime("%Y-%m-%d %H:%M"),
+                response.application.email if response.application else "",
+            ]
+            + [_cell(" / ".join(by_question[q.pk])) for q in questions]
+        )
+    return header, rows

@@ -1,0 +1,341 @@
+"""Seminar workflows that lock rows, span models or send mail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from supporters.importing import FileRefused, RowError, read_table
+from supporters.models import Supporter
+
+from .models import Answer, Application, Event, Question, Reminder, Response, Survey
+
+# One salt per purpose, so a link made for one thing never opens another.
+APPLICATION_SALT = "seminars.application"
+SURVEY_SALT = "seminars.survey"
+
+# The intent options that count as "wants to register": the first two, as the
+# seed's reminder went to everyone who showed interest (登録したい + 関心はある).
+INTERESTED_OPTION_COUNT = 2
+
+
+class ApplicationRefused(Exception):
+    """The application cannot be accepted; ``field`` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# Signed links -------------------------------------------------------------
+
+
+def _token(salt: str, application: Application) -> str:
+    return signing.dumps([application.pk, application.email], salt=salt, compress=True)
+
+
+def _from_token(salt: str, token: str):
+    try:
+        pk, email = signing.loads(token, salt=salt)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    return Application.objects.select_related("event").filter(pk=pk, email=email).first()
+
+
+def application_token(application: Application) -> str:
+    return _token(APPLICATION_SALT, application)
+
+
+def application_from_token(token: str) -> Application | None:
+    return _from_token(APPLICATION_SALT, token)
+
+
+def survey_token(application: Application) -> str:
+    return _token(SURVEY_SALT, application)
+
+
+def application_from_survey_token(token: str) -> Application | None:
+    return _from_token(SURVEY_SALT, token)
+
+
+def _mail(template: str, context: dict, to: str) -> None:
+    subject, _, body = render_to_string(template, context).strip().partition("\n")
+    send_mail(subject.strip(), body.strip() + "\n", None, [to])
+
+
+# Applications ---------------------------------------------------------------
+
+
+DUPLICATE_MESSAGE = (
+    "このメールアドレスではすでにお申し込みいただいています。"
+    "申込内容は確認メールのリンクからご覧いただけます。"
+)
+
+
+@transaction.atomic
+def apply(*, event_id: int, data: dict) -> Application:
+    """Accept an application, or put it on the waiting list when full.
+
+    The event row is locked, so two requests for the last seat are decided one
+    after the other and capacity can never be exceeded.
+    """
+    event = Event.objects.select_for_update().get(pk=event_id)
+    reason = event.accepting_reason()
+    if reason:
+        raise ApplicationRefused(reason)
+    email = data["email"].strip().lower()
+    if event.applications.active().filter(email=email).exists():
+        raise ApplicationRefused(DUPLICATE_MESSAGE, field="email")
+    confirmed = event.applications.filter(status=Application.Status.CONFIRMED).count()
+    status = Application.Status.CONFIRMED if confirmed < event.capacity else Application.Status.WAITLISTED
+    return Application.objects.create(event=event, status=status, **{**data, "email": email})
+
+
+def send_application_mail(application: Application, *, base_url: str) -> None:
+    link = base_url + reverse("seminars:application", args=[application_token(application)])
+    _mail("seminars/mail/applied.txt", {"application": application, "event": application.event, "link": link}, application.email)
+
+
+@transaction.atomic
+def cancel_application(*, application_id: int) -> list[Application]:
+    """Cancel; fill freed seats from the waiting list in order. Returns the promoted."""
+    event_id = Application.objects.values_list("event_id", flat=True).get(pk=application_id)
+    event = Event.objects.select_for_update().get(pk=event_id)
+    application = Application.objects.get(pk=application_id)
+    application.cancel()
+    application.save(update_fields=["status", "cancelled_at"])
+    promoted = []
+    if event.is_past or event.status == Event.Status.CANCELLED:
+        return promoted
+    confirmed = event.applications.filter(status=Application.Status.CONFIRMED).count()
+    for waiting in event.applications.waiting_line()[: max(event.capacity - confirmed, 0)]:
+        waiting.promote()
+        waiting.save(update_fields=["status", "promoted_at"])
+        promoted.append(waiting)
+    return promoted
+
+
+def send_promotion_mail(application: Application, *, base_url: str) -> None:
+    link = base_url + reverse("seminars:application", args=[application_token(application)])
+    _mail("seminars/mail/promoted.txt", {"application": application, "event": application.event, "link": link}, application.email)
+
+
+# Attendance -------------------------------------------------------------------
+
+EMAIL_HEADERS = ("メールアドレス", "メール", "ユーザーのメール", "email", "e-mail", "mail", "email address", "attendee email")
+
+
+class AttendanceRefused(Exception):
+    def __init__(self, errors: list):
+        super().__init__("; ".join(map(str, errors)))
+        self.errors = errors
+
+
+@transaction.atomic
+def import_attendance(*, event: Event, data: bytes, filename: str) -> int:
+    """Mark attendees from a webinar tool's CSV (matched by e-mail); all or nothing.
+
+    Returns how many applications were newly marked as attended.
+    """
+    try:
+        rows = read_table(data, filename)
+    except FileRefused as exc:
+        raise AttendanceRefused([RowError(1, str(exc))]) from exc
+    header = [str(h or "").strip().lower() for h in rows[0]]
+    column = next((header.index(h) for h in EMAIL_HEADERS if h in header), None)
+    if column is None:
+        raise AttendanceRefused([RowError(1, "メールアドレスの列が見つかりません(見出しを「メールアドレス」にしてください)")])
+    applications = {a.email: a for a in event.applications.active()}
+    errors, found = [], set()
+    for line, cells in enumerate(rows[1:], start=2):
+        cell = cells[column] if column < len(cells) else None
+        value = str(cell or "").strip().lower()
+        if not value:
+            if any(str(c or "").strip() for c in cells):
+                errors.append(RowError(line, "メールアドレスが空です"))
+            continue
+        try:
+            validate_email(value)
+        except ValidationError:
+            errors.append(RowError(line, f"メールアドレス「{value}」の形式が正しくありません"))
+            continue
+        application = applications.get(value)
+        if application is None:
+            errors.append(RowError(line, f"「{value}」の申込はこのイベントにありません"))
+        elif application.status != Application.Status.CONFIRMED:
+            errors.append(RowError(line, f"「{value}」は{application.get_status_display()}のため出席にできません"))
+        else:
+            found.add(application.pk)
+    if errors:
+        raise AttendanceRefused(errors)
+    return event.applications.filter(pk__in=found, attended=False).update(attended=True)
+
+
+# Report -----------------------------------------------------------------------
+
+
+def rate(part: int, whole: int) -> Decimal | None:
+    """Percentage with one decimal, rounded half up as in the seed's table."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class ReportRow:
+    label: str
+    applicants: int
+    participants: int
+    event: Event | None = None
+
+    @property
+    def rate(self):
+        return rate(self.participants, self.applicants)
+
+
+@dataclass
+class ReportGroup:
+    label: str
+    rows: list[ReportRow]
+
+    @property
+    def total(self) -> ReportRow:
+        return ReportRow("合計", sum(r.applicants for r in self.rows), sum(r.participants for r in self.rows))
+
+
+def fiscal_year_label(when) -> str:
+    """Japanese fiscal year (April to March), e.g. 2025年度(令和7年度)."""
+    day = timezone.localtime(when)
+    year = day.year if day.month >= 4 else day.year - 1
+    return f"{year}年度(令和{year - 2018}年度)"
+
+
+def attendance_report(now=None) -> tuple[list[ReportGroup], list[Event]]:
+    """Held events: 申込者数・参加者数・参加率 per event, per fiscal year and kind;
+    and the events still to come with their application counts (one query)."""
+    now = now or timezone.now()
+    events = Event.objects.public().exclude(status=Event.Status.CANCELLED).with_counts().order_by("starts_at")
+    groups: dict[tuple, ReportGroup] = {}
+    upcoming = []
+    kinds = [k for k, _ in Event.Kind.choices]
+    for event in events:
+        if event.ends_at >= now:
+            upcoming.append(event)
+            continue
+        key = (fiscal_year_label(event.starts_at), kinds.index(event.kind))
+        group = groups.setdefault(key, ReportGroup(f"{key[0]} {event.get_kind_display()}", []))
+        group.rows.append(ReportRow(event.title, event.confirmed_count + event.waiting_count, event.attended_count, event))
+    return [groups[k] for k in sorted(groups)], upcoming
+
+
+# Surveys --------------------------------------------------------------------------
+
+
+ALREADY_ANSWERED = "このリンクからはすでに回答いただいています。"
+
+
+@transaction.atomic
+def submit_response(*, survey: Survey, answers: dict[Question, object], application: Application | None = None) -> Response:
+    """Store one response; a personal link answers once only."""
+    if application is not None:
+        Application.objects.select_for_update().get(pk=application.pk)
+        if Response.objects.filter(application=application).exists():
+            raise ApplicationRefused(ALREADY_ANSWERED)
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(survey=survey, application=application)
+    except IntegrityError:  # a parallel submission won (SQLite has no row locks)
+        raise ApplicationRefused(ALREADY_ANSWERED) from None
+    rows = []
+    for question, value in answers.items():
+        if question.kind == Question.Kind.TEXT:
+            if value:
+                rows.append(Answer(response=response, question=question, text=value))
+        else:
+            for choice in value if isinstance(value, list) else [value] if value else []:
+                rows.append(Answer(response=response, question=question, choice=choice))
+    Answer.objects.bulk_create(rows)
+    return response
+
+
+def send_survey_requests(*, survey: Survey, base_url: str) -> int:
+    """E-mail a personal survey link to every attendee who has not answered."""
+    attendees = survey.event.applications.filter(
+        status=Application.Status.CONFIRMED, attended=True, survey_response__isnull=True
+    )
+    count = 0
+    for application in attendees:
+        link = base_url + reverse("seminars:survey-personal", args=[survey_token(application)])
+        _mail("seminars/mail/survey.txt", {"application": application, "survey": survey, "link": link}, application.email)
+        count += 1
+    return count
+
+
+# Follow-up funnel ---------------------------------------------------------------
+
+
+def listed_emails() -> set[str]:
+    """E-mails of everyone already on the list (account or published address)."""
+    rows = Supporter.objects.live().values_list("user__username", "email")
+    return {e.strip().lower() for pair in rows for e in pair if e}
+
+
+@dataclass
+class Candidate:
+    email: str
+    name: str
+    events: list[str]
+    intent: str
+    reminded_at: object = None
+
+
+def follow_up_candidates() -> list[Candidate]:
+    """Respondents who said they want to register but are not on the list."""
+    answers = (
+        Answer.objects.filter(question__purpose=Question.Purpose.INTENT, response__application__isnull=False)
+        .select_related("question", "response__application__event")
+        .order_by("response__submitted_at", "id")
+    )
+    listed = listed_emails()
+    reminded = dict(Reminder.objects.values_list("email", "sent_at"))
+    found: dict[str, Candidate] = {}
+    for answer in answers:
+        if answer.choice not in answer.question.option_list[:INTERESTED_OPTION_COUNT]:
+            continue
+        application = answer.response.application
+        if application.email in listed:
+            continue
+        candidate = found.setdefault(
+            application.email,
+            Candidate(application.email, application.name, [], answer.choice, reminded.get(application.email)),
+        )
+        candidate.events.append(application.event.title)
+    return list(found.values())
+
+
+@transaction.atomic
+def send_reminders(*, sent_by, base_url: str) -> int:
+    """One reminder to each candidate never reminded before; logged per address."""
+    targets = [c for c in follow_up_candidates() if c.reminded_at is None]
+    Reminder.objects.bulk_create([Reminder(email=c.email, sent_by=sent_by) for c in targets])
+    list_url = base_url + reverse("supporters:home")
+    for candidate in targets:
+        _mail("seminars/mail/reminder.txt", {"candidate": candidate, "list_url": list_url}, candidate.email)
+    return len(targets)
+
+
+def reminder_outcomes():
+    """Reminders, each annotated with whether that address has since applied."""
+    applied = Supporter.objects.filter(user__username=OuterRef("email"), created_at__gt=OuterRef("sent_at"))
+    return Reminder.objects.annotate(applied=Exists(applied))

@@ -1,0 +1,342 @@
+import csv
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_safe
+
+from . import charts, services
+from .forms import ApplicationForm, AttendanceImportForm, SurveyForm
+from .ical import event_calendar
+from .models import Application, Event, FaqEntry, Survey
+
+SESSION_APPLIED = "seminars_applied"
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _crumbs(*items):
+    return [("トップ", reverse("supporters:home")), ("セミナー", reverse("seminars:list")), *items]
+
+
+def staff_required(permission: str):
+    """Staff with ``permission`` only; anyone else logged in gets a 404."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not (request.user.is_staff and request.user.has_perm(permission)):
+                raise Http404("ページが見つかりません。")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _public_event(slug) -> Event:
+    return get_object_or_404(Event.objects.public().with_counts(), slug=slug)
+
+
+# Public pages -------------------------------------------------------------------
+
+
+@require_safe
+def event_list(request):
+    events = Event.objects.public().with_counts()
+    return render(
+        request,
+        "seminars/list.html",
+        {
+            "upcoming": list(events.upcoming()),
+            "past": list(events.past()),
+            "breadcrumbs": [("トップ", reverse("supporters:home")), ("セミナー", None)],
+        },
+    )
+
+
+@require_safe
+def event_detail(request, slug):
+    event = get_object_or_404(
+        Event.objects.public()
+        .with_counts()
+        .prefetch_related(
+            "programme",
+            "speakers",
+            "materials",
+            Prefetch("faq_entries", queryset=FaqEntry.objects.filter(is_published=True), to_attr="published_faq"),
+        ),
+        slug=slug,
+    )
+    return render(
+        request,
+        "seminars/detail.html",
+        {
+            "event": event,
+            "closed_reason": event.accepting_reason(),
+            "breadcrumbs": _crumbs((event.title, None)),
+        },
+    )
+
+
+@require_safe
+def event_ics(request, slug):
+    event = _public_event(slug)
+    body = event_calendar(event, url=request.build_absolute_uri(event.get_absolute_url()), host=request.get_host())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def apply(request, slug):
+    event = _public_event(slug)
+    closed_reason = event.accepting_reason()
+    form = ApplicationForm(request.POST or None, event=event)
+    status = 200
+    if request.method == "POST" and not closed_reason:
+        if form.is_valid():
+            try:
+                application = services.apply(event_id=event.pk, data=form.application_data())
+            except services.ApplicationRefused as exc:
+                form.add_error(exc.field, exc.message)
+            else:
+                services.send_application_mail(application, base_url=_base_url(request))
+                request.session[SESSION_APPLIED] = application.pk
+                return redirect("seminars:applied", slug=event.slug)
+        status = 400
+    return render(
+        request,
+        "seminars/apply.html",
+        {
+            "event": event,
+            "form": form,
+            "closed_reason": closed_reason,
+            "breadcrumbs": _crumbs((event.title, event.get_absolute_url()), ("申込", None)),
+        },
+        status=status,
+    )
+
+
+@require_safe
+def applied(request, slug):
+    pk = request.session.get(SESSION_APPLIED)
+    application = get_object_or_404(Application.objects.select_related("event"), pk=pk, event__slug=slug)
+    return render(
+        request,
+        "seminars/applied.html",
+        {
+            "application": application,
+            "event": application.event,
+            "breadcrumbs": _crumbs((application.event.title, application.event.get_absolute_url()), ("申込完了", None)),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def application(request, token):
+    """The applicant's own page, reached by the signed link in the e-mail."""
+    application = services.application_from_token(token)
+    if application is None:
+        raise Http404("リンクが正しくないか、期限が切れています。")
+    event = application.event
+    if request.method == "POST":
+        if event.is_past:
+            messages.error(request, "終了したイベントの申込は取り消せません。")
+        elif application.status != Application.Status.CANCELLED:
+            for promoted in services.cancel_application(application_id=application.pk):
+                services.send_promotion_mail(promoted, base_url=_base_url(request))
+            messages.success(request, "申込を取り消しました。ご連絡ありがとうございました。")
+        return redirect("seminars:application", token=token)
+    waiting_position = None
+    if application.status == Application.Status.WAITLISTED:
+        waiting_position = list(event.applications.waiting_line().values_list("pk", flat=True)).index(application.pk) + 1
+    return render(
+        request,
+        "seminars/application.html",
+        {
+            "application": application,
+            "event": event,
+            "waiting_position": waiting_position,
+            "show_join_url": application.status == Application.Status.CONFIRMED and not event.is_past,
+            "breadcrumbs": _crumbs((event.title, event.get_absolute_url()), ("申込内容", None)),
+        },
+    )
+
+
+@require_safe
+def material(request, slug, pk):
+    event = _public_event(slug)
+    item = get_object_or_404(event.materials, pk=pk)
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("資料が見つかりません。") from None
+    return FileResponse(handle, as_attachment=True, filename=f"{item.title}.pdf", content_type="application/pdf")
+
+
+@require_safe
+def faq(request):
+    entries = list(
+        FaqEntry.objects.filter(is_published=True)
+        .exclude(event__status=Event.Status.DRAFT)
+        .select_related("event")
+        .order_by("event__starts_at", "order", "id")
+    )
+    general = [e for e in entries if e.event_id is None]
+    by_event: dict = {}
+    for entry in entries:
+        if entry.event_id:
+            by_event.setdefault(entry.event, []).append(entry)
+    return render(
+        request,
+        "seminars/faq.html",
+        {"general": general, "by_event": list(by_event.items()), "breadcrumbs": _crumbs(("よくある質問", None))},
+    )
+
+
+# Surveys -----------------------------------------------------------------------------
+
+
+def _survey_page(request, survey: Survey, application=None):
+    event = survey.event
+    context = {"survey": survey, "event": event, "breadcrumbs": _crumbs((event.title, event.get_absolute_url()), ("アンケート", None))}
+    if not survey.is_open:
+        return render(request, "seminars/survey_closed.html", context)
+    if application is not None and hasattr(application, "survey_response"):
+        context["already"] = True
+        return render(request, "seminars/survey_closed.html", context)
+    form = SurveyForm(request.POST or None, questions=survey.questions.all())
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.submit_response(survey=survey, answers=form.answers(), application=application)
+            except services.ApplicationRefused:
+                context["already"] = True
+                return render(request, "seminars/survey_closed.html", context)
+            return render(request, "seminars/survey_thanks.html", context)
+        context["form"] = form
+        return render(request, "seminars/survey.html", context, status=400)
+    context["form"] = form
+    return render(request, "seminars/survey.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def survey_personal(request, token):
+    application = services.application_from_survey_token(token)
+    if application is None or application.status != Application.Status.CONFIRMED:
+        raise Http404("リンクが正しくないか、期限が切れています。")
+    survey = get_object_or_404(Survey.objects.select_related("event"), event=application.event, mode=Survey.Mode.PERSONAL)
+    return _survey_page(request, survey, application)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def survey_anonymous(request, key):
+    survey = get_object_or_404(Survey.objects.select_related("event"), anonymous_key=key, mode=Survey.Mode.ANONYMOUS)
+    return _survey_page(request, survey)
+
+
+# Staff ----------------------------------------------------------------------------------
+
+
+@require_safe
+@staff_required("seminars.view_application")
+def report(request):
+    groups, upcoming = services.attendance_report()
+    surveys = Survey.objects.select_related("event").order_by("event__starts_at")
+    return render(
+        request,
+        "seminars/report.html",
+        {"groups": groups, "upcoming": upcoming, "surveys": surveys, "breadcrumbs": _crumbs(("実施報告", None))},
+    )
+
+
+@require_safe
+@staff_required("seminars.view_response")
+def survey_results(request, pk):
+    survey = get_object_or_404(Survey.objects.select_related("event"), pk=pk)
+    results = charts.survey_results(survey)
+    return render(
+        request,
+        "seminars/survey_results.html",
+        {
+            "survey": survey,
+            "results": results,
+            "breadcrumbs": _crumbs(("実施報告", reverse("seminars:report")), (f"アンケート結果: {survey.event.title}", None)),
+        },
+    )
+
+
+@require_safe
+@staff_required("seminars.view_response")
+def survey_csv(request, pk):
+    survey = get_object_or_404(Survey.objects.select_related("event"), pk=pk)
+    header, rows = charts.survey_table(survey)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="survey-{survey.event.slug}.csv"'
+    response.write("\ufeff")  # Excel in Japan needs the BOM to read UTF-8
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_required("seminars.change_application")
+def attendance_import(request, slug):
+    event = get_object_or_404(Event, slug=slug)
+    form = AttendanceImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                count = services.import_attendance(event=event, data=upload.read(), filename=upload.name)
+            except services.AttendanceRefused as exc:
+                errors = exc.errors
+            else:
+                messages.success(request, f"{count}件の申込を出席にしました。")
+                return redirect("seminars:attendance-import", slug=event.slug)
+        status = 400
+    return render(
+        request,
+        "seminars/attendance_import.html",
+        {
+            "event": event,
+            "form": form,
+            "errors": errors,
+            "breadcrumbs": _crumbs(("実施報告", reverse("seminars:report")), (f"出席者の取込: {event.title}", None)),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_required("seminars.add_reminder")
+def follow_up(request):
+    if request.method == "POST":
+        count = services.send_reminders(sent_by=request.user, base_url=_base_url(request))
+        messages.success(request, f"{count}件のリマインドメールを送信しました。" if count else "新たに送る相手はいません。")
+        return redirect("seminars:follow-up")
+    candidates = services.follow_up_candidates()
+    outcomes = list(services.reminder_outcomes())
+    return render(
+        request,
+        "seminars/follow_up.html",
+        {
+            "candidates": candidates,
+            "unsent": sum(1 for c in candidates if c.reminded_at is None),
+            "reminded": len(outcomes),
+            "applied": sum(1 for r in outcomes if r.applied),
+            "breadcrumbs": _crumbs(("実施報告", reverse("seminars:report")), ("登録フォローアップ", None)),
+        },
+    )

@@ -1,0 +1,81 @@
+"""Expert accounts: sign up, then verify the address by a signed link.
+
+Log in, log out and password reset are Django's own views (config/urls.py).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from .forms import SignupForm
+
+SALT = "supporters.accounts.verify"
+MAX_AGE = 60 * 60 * 24 * 3  # three days
+
+
+def make_token(user) -> str:
+    return signing.dumps(user.pk, salt=SALT)
+
+
+def _mail(request, to: str, template: str, subject: str, **context) -> None:
+    body = render_to_string(
+        f"registration/{template}.txt",
+        {"login_url": request.build_absolute_uri(reverse("login")),
+         "reset_url": request.build_absolute_uri(reverse("password_reset")), **context},
+    )
+    send_mail(f"[セキュリティ対策支援者リスト] {subject}", body, None, [to])
+
+
+@transaction.atomic
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("supporters:mine")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        existing = form.existing_user
+        if existing is not None and not existing.is_active and existing.last_login is None:
+            # Never verified: the owner may have lost the first link.
+            url = request.build_absolute_uri(reverse("verify", args=[make_token(existing)]))
+            _mail(request, existing.email or existing.username, "signup_email", "メールアドレスの確認", verify_url=url)
+        elif existing is not None:
+            # Same answer as for a new address, so the page reveals nothing.
+            _mail(request, existing.email or existing.username, "signup_exists_email", "アカウント登録について")
+        else:
+            user = form.save()
+            url = request.build_absolute_uri(reverse("verify", args=[make_token(user)]))
+            _mail(request, user.email, "signup_email", "メールアドレスの確認", verify_url=url)
+        return render(request, "registration/signup_done.html", {"email": form.cleaned_data["email"]})
+    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def verify(request, token: str):
+    """Activate an account that has never been used, from the mailed link."""
+    try:
+        pk = signing.loads(token, salt=SALT, max_age=MAX_AGE)
+    except signing.SignatureExpired:
+        messages.error(request, "確認用リンクの有効期限(3日)が切れています。もう一度アカウント登録をしてください。")
+        return redirect("signup")
+    except signing.BadSignature:
+        messages.error(request, "確認用リンクが正しくありません。メールのリンクをそのまま開いてください。")
+        return redirect("signup")
+    user = get_user_model().objects.filter(pk=pk).first()
+    if user is None:
+        messages.error(request, "確認用リンクが正しくありません。")
+        return redirect("signup")
+    # A deactivated account that was once used is not revived by an old link.
+    if not user.is_active and user.last_login is None:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        messages.success(request, "メールアドレスを確認しました。ログインしてください。")
+    elif user.is_active:
+        messages.info(request, "メールアドレスは確認済みです。ログインしてください。")
+    else:
+        messages.error(request, "このアカウントは利用できません。IPAへお問い合わせください。")
+    return redirect("login")

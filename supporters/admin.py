@@ -1,0 +1,257 @@
+"""IPA staff's tools: the review queue, decisions, history, bulk import/export.
+
+Decisions go through ``services`` so each is recorded and mailed; status is
+never edited by hand.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .forms import DecisionForm, EndListingForm
+from .importing import FileRefused, parse_table, read_table
+from .models import (
+    ENTRY_FIELDS,
+    ChangeRequest,
+    ContactMessage,
+    Decision,
+    ReminderLog,
+    Supporter,
+    TransitionRefused,
+    display_value,
+)
+from .tabular import HEADERS, supporter_to_row
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records staff read but never write by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="取り込むファイル(.xlsx または .csv)")
+    dry_run = forms.BooleanField(label="検証のみ(保存しない)", required=False)
+
+
+def _entry_rows(supporter: Supporter) -> list[tuple[str, str, str]]:
+    """A new application shown like a change: every field against nothing."""
+    return [
+        (str(Supporter._meta.get_field(name).verbose_name), "", display_value(supporter, name))
+        for name in ENTRY_FIELDS
+    ]
+
+
+@admin.register(Supporter)
+class SupporterAdmin(SimpleHistoryAdmin):
+    list_display = ["registration_no", "name", "status", "updated_on", "valid_until", "user"]
+    list_filter = ["status"]
+    search_fields = ["registration_no", "name"]
+    readonly_fields = ["status", "user", "created_at", "modified_at"]
+    list_select_related = ["user"]
+    actions = ["export_xlsx"]
+    change_list_template = "admin/supporters/supporter/change_list.html"
+    change_form_template = "admin/supporters/supporter/change_form.html"
+
+    def has_delete_permission(self, request, obj=None):
+        # Entries end (掲載終了); they are never deleted, so history stays whole.
+        return False
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("review-queue/", wrap(self.queue_view), name="supporters_review_queue"),
+            path("import/", wrap(self.import_view), name="supporters_supporter_import"),
+            path("<int:pk>/review/", wrap(self.review_view), name="supporters_supporter_review"),
+            path("<int:pk>/end/", wrap(self.end_view), name="supporters_supporter_end"),
+            *super().get_urls(),
+        ]
+
+    def _require(self, request, *perms):
+        if not request.user.has_perms([f"supporters.{p}" for p in perms]):
+            raise PermissionDenied
+
+    def _context(self, request, title, **extra):
+        return {**self.admin_site.each_context(request), "opts": self.model._meta, "title": title, **extra}
+
+    def queue_view(self, request):
+        """Applications and change requests awaiting review, oldest first."""
+        self._require(request, "view_supporter", "view_changerequest")
+        items = [
+            {"kind": "新規申請", "submitted": s.modified_at, "supporter": s,
+             "url": reverse("admin:supporters_supporter_review", args=[s.pk])}
+            for s in Supporter.objects.filter(status=Supporter.Status.PENDING).select_related("user")
+        ] + [
+            {"kind": "変更申請", "submitted": c.submitted_at, "supporter": c.supporter,
+             "url": reverse("admin:supporters_changerequest_review", args=[c.pk])}
+            for c in ChangeRequest.objects.pending().select_related("supporter")
+        ]
+        items.sort(key=lambda item: item["submitted"])
+        return TemplateResponse(
+            request, "admin/supporters/review_queue.html", self._context(request, "審査待ち一覧", items=items)
+        )
+
+    def review_view(self, request, pk):
+        self._require(request, "change_supporter")
+        supporter = get_object_or_404(Supporter, pk=pk)
+        return _review(self, request, supporter, supporter, _entry_rows(supporter), "新規申請の審査")
+
+    def end_view(self, request, pk):
+        self._require(request, "change_supporter")
+        supporter = get_object_or_404(Supporter, pk=pk)
+        form = EndListingForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.end_listing(supporter=supporter, by=request.user, reason=form.cleaned_data["reason"])
+            except TransitionRefused as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, f"{supporter} の掲載を終了し、本人に通知しました。")
+            return redirect("admin:supporters_supporter_change", supporter.pk)
+        return TemplateResponse(
+            request,
+            "admin/supporters/end.html",
+            self._context(request, f"掲載の終了: {supporter}", form=form, original=supporter),
+        )
+
+    def import_view(self, request):
+        """The issue-A file format, validated exactly as import_supporters does."""
+        self._require(request, "add_supporter", "change_supporter")
+        form = ImportForm(request.POST or None, request.FILES or None)
+        errors, summary = [], None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = parse_table(read_table(upload.read(), upload.name))
+            except FileRefused as exc:
+                errors = [str(exc)]
+            else:
+                errors = [str(e) for e in result.errors]
+                if not errors:
+                    summary = services.import_supporters(rows=result.rows, dry_run=form.cleaned_data["dry_run"])
+                    prefix = "[検証のみ] " if form.cleaned_data["dry_run"] else ""
+                    self.message_user(
+                        request,
+                        f"{prefix}{len(result.rows)}件を確認しました(新規 {summary.created}件、更新 {summary.updated}件)。",
+                    )
+                    if not form.cleaned_data["dry_run"]:
+                        return redirect("admin:supporters_supporter_changelist")
+        return TemplateResponse(
+            request,
+            "admin/supporters/import.html",
+            self._context(request, "支援者リストの取り込み", form=form, errors=errors[:200],
+                          more_errors=max(0, len(errors) - 200), summary=summary),
+        )
+
+    @admin.action(description="選択した支援者をxlsxで書き出す(非公開項目を含む・職員用)", permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("支援者リスト")
+        sheet.append(HEADERS)
+        for supporter in queryset.order_by("registration_no").iterator(chunk_size=2000):
+            sheet.append(supporter_to_row(supporter, include_hidden=True))
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        stamp = timezone.localdate().strftime("%Y%m%d")
+        response["Content-Disposition"] = f'attachment; filename="supporters-{stamp}.xlsx"'
+        return response
+
+
+def _review(model_admin, request, item, supporter, rows, title):
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review(
+                item=item, action=form.cleaned_data["action"], by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except TransitionRefused as exc:
+            model_admin.message_user(request, str(exc), messages.ERROR)
+        else:
+            label = dict(DecisionForm.ACTIONS)[form.cleaned_data["action"]].split("(")[0]
+            model_admin.message_user(request, f"{supporter}: {label}処理をし、本人にメールで通知しました。")
+            return redirect("admin:supporters_review_queue")
+    return TemplateResponse(
+        request,
+        "admin/supporters/review.html",
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.model._meta,
+            "title": f"{title}: {supporter}",
+            "item": item,
+            "supporter": supporter,
+            "rows": rows,
+            "form": form,
+            "decisions": supporter.decisions.select_related("actor")[:20],
+        },
+    )
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(ReadOnlyAdmin):
+    list_display = ["supporter", "status", "submitted_at", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["supporter__registration_no", "supporter__name"]
+    list_select_related = ["supporter"]
+    ordering = ["submitted_at"]
+    exclude = ["data"]
+    readonly_fields = ["supporter", "status", "created_by", "submitted_at", "decided_at"]
+    change_form_template = "admin/supporters/changerequest/change_form.html"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/review/", wrap(self.review_view), name="supporters_changerequest_review"),
+            *super().get_urls(),
+        ]
+
+    def review_view(self, request, pk):
+        if not request.user.has_perms(["supporters.change_changerequest", "supporters.change_supporter"]):
+            raise PermissionDenied
+        change = get_object_or_404(ChangeRequest.objects.select_related("supporter"), pk=pk)
+        return _review(self, request, change, change.supporter, change.diff(), "変更申請の審査")
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "supporter", "action", "actor", "reason"]
+    list_filter = ["action"]
+    search_fields = ["supporter__registration_no", "supporter__name"]
+    list_select_related = ["supporter", "actor"]
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(ReadOnlyAdmin):
+    list_display = ["sent_at", "supporter", "kind", "key"]
+    list_filter = ["kind"]
+    list_select_related = ["supporter"]
+
+
+@admin.register(ContactMessage)
+class ContactMessageAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "supporter", "name", "email", "organization", "ip_address"]
+    search_fields = ["email", "name", "ip_address", "supporter__registration_no"]
+    list_select_related = ["supporter"]

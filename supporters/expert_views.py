@@ -1,0 +1,190 @@
+"""The expert's own pages: apply, see the entry, change it, end it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from . import services
+from .forms import EndListingForm, SupporterForm
+from .models import LIVE_STATUSES, Supporter, TransitionRefused, display_value, entry_values
+
+MINE = "supporters:mine"
+
+# (field shown, key in Supporter.hidden_fields) for "what is published".
+PUBLICATION_ROWS = [
+    ("name", "name"),
+    ("name_kana", "name_kana"),
+    ("email", "email"),
+    ("residence_prefecture", "residence"),
+    ("residence_city", "residence"),
+    ("organization", "organization"),
+    ("qualifications", "qualifications"),
+    ("groups", "groups"),
+    ("self_pr", "self_pr"),
+    ("url", "url"),
+]
+
+
+def _own_entry(user) -> Supporter | None:
+    """The expert's live entry, else the most recent one."""
+    entries = list(user.supporter_entries.order_by("-created_at", "-pk")[:20])
+    live = [e for e in entries if e.status in LIVE_STATUSES]
+    return (live or entries or [None])[0]
+
+
+def _breadcrumbs(*items):
+    return [("トップ", reverse("supporters:home")), ("マイページ", reverse(MINE)), *items]
+
+
+@login_required
+def apply(request):
+    entry = _own_entry(request.user)
+    if entry and entry.status in LIVE_STATUSES:
+        messages.info(request, "登録はすでにあります。内容の変更はマイページから行えます。")
+        return redirect(MINE)
+    form = SupporterForm(request.POST or None, initial={"email": request.user.email})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_application(supporter=form.save(commit=False), by=request.user)
+        except IntegrityError:
+            form.add_error("registration_no", "この登録番号はすでに登録されています。")
+        else:
+            messages.success(request, "登録申請を受け付けました。IPAの確認後に掲載されます。")
+            return redirect(MINE)
+    return render(
+        request,
+        "supporters/apply.html",
+        {
+            "form": form,
+            "title": "専門家として登録を申請する",
+            "submit_label": "この内容で申請する",
+            "breadcrumbs": _breadcrumbs(("登録の申請", None)),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def mine(request):
+    entry = _own_entry(request.user)
+    context = {"supporter": entry, "breadcrumbs": [("トップ", reverse("supporters:home")), ("マイページ", None)]}
+    if entry:
+        change = entry.open_change
+        context.update(
+            change=change,
+            diff=change.diff() if change else [],
+            decisions=entry.decisions.select_related("actor", "change_request"),
+            published=[
+                (str(Supporter._meta.get_field(name).verbose_name), display_value(entry, name), entry.is_public(key))
+                for name, key in PUBLICATION_ROWS
+            ],
+            can_edit=entry.status in (Supporter.Status.RETURNED, Supporter.Status.PUBLISHED, Supporter.Status.EXPIRED)
+            and not (change and change.status == change.Status.PENDING),
+            can_end=entry.status in LIVE_STATUSES,
+        )
+    return render(request, "supporters/mine.html", context)
+
+
+
+@login_required
+def edit(request):
+    """Fix a returned application, or propose a change to a listed entry."""
+    entry = _own_entry(request.user)
+    if entry is None or entry.status not in (
+        Supporter.Status.RETURNED,
+        Supporter.Status.PUBLISHED,
+        Supporter.Status.EXPIRED,
+    ):
+        messages.error(request, "いまの掲載状況では内容を変更できません。")
+        return redirect(MINE)
+    is_change = entry.status != Supporter.Status.RETURNED
+    change = entry.open_change if is_change else None
+    if change and change.status == change.Status.PENDING:
+        messages.error(request, "審査中の変更申請があります。取り下げるか、結果をお待ちください。")
+        return redirect(MINE)
+    # A change is typed onto an unsaved copy: the listed entry stays as it is.
+    instance = change.proposed() if change else entry
+    form = SupporterForm(request.POST or None, instance=instance, change=is_change)
+    if request.method == "POST" and form.is_valid():
+        if is_change:
+            services.submit_change(supporter=entry, data=entry_values(form.instance), by=request.user)
+            messages.success(request, "変更申請を受け付けました。IPAの確認後に反映されます。それまでは現在の内容が掲載されます。")
+        else:
+            services.submit_application(supporter=form.save(commit=False), by=request.user)
+            messages.success(request, "修正した内容で再申請しました。")
+        return redirect(MINE)
+    title = "掲載内容の変更を申請する" if is_change else "差し戻された申請を修正する"
+    return render(
+        request,
+        "supporters/apply.html",
+        {
+            "form": form,
+            "title": title,
+            "is_change": is_change,
+            "supporter": entry,
+            "submit_label": "変更を申請する" if is_change else "修正して再申請する",
+            "breadcrumbs": _breadcrumbs((title, None)),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _act(request, action, success: str):
+    entry = _own_entry(request.user)
+    if entry is None:
+        return redirect(MINE)
+    try:
+        action(entry)
+    except TransitionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+    return redirect(MINE)
+
+
+@require_POST
+@login_required
+def confirm(request):
+    return _act(
+        request,
+        lambda entry: services.confirm_unchanged(supporter=entry, by=request.user),
+        "内容に変更がないことを確認しました。最終更新日を今日の日付にしました。",
+    )
+
+
+@require_POST
+@login_required
+def withdraw_change(request):
+    def withdraw(entry):
+        change = entry.open_change
+        if change is None:
+            raise TransitionRefused("取り下げる変更申請はありません。")
+        services.withdraw_change(change=change, by=request.user)
+
+    return _act(request, withdraw, "変更申請を取り下げました。")
+
+
+@login_required
+def end(request):
+    entry = _own_entry(request.user)
+    if entry is None or entry.status not in LIVE_STATUSES:
+        messages.error(request, "終了できる掲載はありません。")
+        return redirect(MINE)
+    form = EndListingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        return _act(
+            request,
+            lambda e: services.end_listing(supporter=e, by=request.user, reason=form.cleaned_data["reason"]),
+            "掲載を終了しました。一覧・個票には表示されません。",
+        )
+    return render(
+        request,
+        "supporters/end.html",
+        {"form": form, "supporter": entry, "breadcrumbs": _breadcrumbs(("掲載の終了", None))},
+    )
+

@@ -1,0 +1,32 @@
+import pytest
+from django.core.management import call_command
+
+from config.roles import IPA_STAFF_GROUP
+from supporters.demo import DEMO_PASSWORD
+from supporters.models import ChangeRequest, Supporter
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_demo_adds_the_lifecycle_story_and_is_repeatable(client):
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    pending = Supporter.objects.filter(registration_no__startswith="90000")
+    assert sorted(pending.values_list("registration_no", "status")) == [
+        (f"90000{i}", "pending") for i in range(1, 6)
+    ]
+    change = ChangeRequest.objects.get()
+    assert change.status == "pending" and change.supporter.user.email == "demo-expert@example.jp"
+    assert client.login(username="demo-expert@example.jp", password=DEMO_PASSWORD)
+    assert "変更申請(審査待ち)" in client.get("/supporters/mine/").content.decode()
+    assert "900001" not in client.get("/supporters/?sort=-registration_no").content.decode()
+    assert client.get("/supporters/900001/").status_code == 404
+    client.logout()
+    assert client.login(username="demo-staff@example.jp", password=DEMO_PASSWORD)
+    body = client.get("/admin/supporters/supporter/review-queue/").content.decode()
+    assert body.count("審査する<span") == 6
+    from django.contrib.auth import get_user_model
+
+    staff = get_user_model().objects.get(username="demo-staff@example.jp")
+    assert staff.is_staff and not staff.is_superuser
+    assert list(staff.groups.values_list("name", flat=True)) == [IPA_STAFF_GROUP]
