@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test install migrate demo bench clean
+.PHONY: run test install migrate demo bench load-test clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,7 @@ install: $(STAMP)
 
 migrate: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 
 demo: migrate
 	$(PY) manage.py load_demo --if-empty
@@ -32,6 +33,9 @@ test: install
 bench: install
 	$(PY) bench/list_page.py
 	$(PY) bench/list_page.py --postgres
+
+load-test: install
+	$(PY) bench/load_restart.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

@@ -8,10 +8,29 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from axes.backends import AxesStandaloneBackend
 
 
 def username_for(email: str) -> str:
     return (email or "").strip().lower()
+
+
+def axes_username(request, credentials) -> str:
+    """Lock-out counts per account whatever case the address was typed in."""
+    return username_for((credentials or {}).get("username", ""))
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' lock-out check, for logins that come with a request.
+
+    Only HTTP logins carry a request; Django's test client and management
+    code authenticate without one, and there is no client to lock out.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 class EmailBackend(ModelBackend):

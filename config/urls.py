@@ -4,28 +4,28 @@ from django.urls import include, path
 
 from supporters import accounts as supporter_accounts
 
-from . import views
+from . import two_factor, views
 from .auth import EmailAuthenticationForm
-
-admin.site.site_header = "セキュリティ対策支援者リスト 管理"
-admin.site.site_title = "支援者リスト管理"
-admin.site.index_title = "管理メニュー"
+from .ratelimit import limit
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm),
+        limit("login", rate="20/m")(auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm)),
         name="login",
     ),
     path("accounts/signup/", supporter_accounts.signup, name="signup"),
     path("accounts/verify/<str:token>/", supporter_accounts.verify, name="verify"),
+    path("accounts/two-factor/", two_factor.setup, name="two-factor-setup"),
+    path("accounts/two-factor/verify/", two_factor.verify, name="two-factor-verify"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("supporters.urls")),
     path("assessments/", include("assessments.urls")),
     path("seminars/", include("seminars.urls")),
 ]
 
+handler403 = "config.views.permission_denied"
 handler404 = "config.views.page_not_found"
 handler500 = "config.views.server_error"

@@ -23,3 +23,11 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # No context processors may touch the database here: it may be the cause.
     return render(request, "500.html", status=500)
+
+
+def rate_limited(request, exception=None):
+    return render(request, "429.html", status=429)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)

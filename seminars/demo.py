@@ -278,6 +278,8 @@ def load(stdout=None) -> int:
     group = Group.objects.filter(name=IPA_STAFF_GROUP).first()
     if group:
         staff.groups.add(group)
+    if Event.objects.filter(slug="seminar-2025-1").exists():
+        return Event.objects.count()  # already loaded: load_demo may run again
     history = load_history()
     load_survey(history[0])
     FaqEntry.objects.bulk_create(

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class SupportersConfig(AppConfig):
@@ -13,3 +13,11 @@ class SupportersConfig(AppConfig):
         # After every app's permissions exist (post_migrate runs per app; the
         # last run sees them all), keep the staff group exact.
         post_migrate.connect(sync_staff_group, dispatch_uid="sync_staff_group")
+
+        from . import cache
+        from .models import Supporter
+
+        # Any write to an entry invalidates the cached public pages.
+        post_save.connect(cache.bump_version, sender=Supporter, dispatch_uid="supporters_cache_save")
+        post_delete.connect(cache.bump_version, sender=Supporter, dispatch_uid="supporters_cache_delete")
+        post_migrate.connect(cache.bump_after_migrate, dispatch_uid="supporters_cache_migrate")

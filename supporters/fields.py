@@ -9,6 +9,7 @@ docs/decisions/0002-term-sets-as-bit-sets.md.
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
 
@@ -62,6 +63,12 @@ class TermSetField(models.BigIntegerField):
             return TermSet(self.taxonomy)
         if isinstance(value, int):
             return TermSet(self.taxonomy, self.taxonomy.from_mask(value))
+        if isinstance(value, str):
+            # Serialised form (fixtures, backups): comma-separated slugs.
+            value = [slug for slug in value.split(",") if slug]
+        unknown = [slug for slug in value if self.taxonomy.get(slug) is None]
+        if unknown:
+            raise ValidationError(f"{self.taxonomy.name}に不明な値があります: {', '.join(map(str, unknown))}")
         return TermSet(self.taxonomy, value)
 
     def from_db_value(self, value, expression, connection):

@@ -73,6 +73,28 @@ LIVE_STATUSES = (
 
 
 class SupporterQuerySet(models.QuerySet):
+    # Bulk writes send no signals; they invalidate the cached pages here.
+    def update(self, **kwargs):
+        from .cache import bump_version
+
+        rows = super().update(**kwargs)
+        bump_version()
+        return rows
+
+    def bulk_create(self, *args, **kwargs):
+        from .cache import bump_version
+
+        created = super().bulk_create(*args, **kwargs)
+        bump_version()
+        return created
+
+    def bulk_update(self, *args, **kwargs):
+        from .cache import bump_version
+
+        rows = super().bulk_update(*args, **kwargs)
+        bump_version()
+        return rows
+
     def published(self):
         return self.filter(status=SupporterStatus.PUBLISHED)
 

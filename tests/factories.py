@@ -17,7 +17,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"user{n}@example.jp")
     username = factory.LazyAttribute(lambda o: o.email.lower())
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    password = factory.django.Password(PASSWORD)
 
 
 class SupporterFactory(factory.django.DjangoModelFactory):
@@ -44,3 +44,28 @@ class SupporterFactory(factory.django.DjangoModelFactory):
     fee = "10k-20k"
     valid_until = datetime.date(2028, 3, 31)
     updated_on = datetime.date(2026, 10, 1)
+
+
+def make_staff(email="staff@example.jp"):
+    """An IPA職員 staff user with a confirmed TOTP device."""
+    from django.contrib.auth.models import Group
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from config.roles import IPA_STAFF_GROUP, sync_staff_group
+
+    user = UserFactory(email=email, is_staff=True)
+    sync_staff_group()
+    user.groups.add(Group.objects.get(name=IPA_STAFF_GROUP))
+    TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    return user
+
+
+def login_staff(client, user):
+    """Log ``user`` in as if they had also passed the second factor."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = user.totpdevice_set.get(confirmed=True).persistent_id
+    session.save()
+    return client

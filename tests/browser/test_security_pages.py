@@ -1,0 +1,41 @@
+"""Second-factor pages and refusal pages: axe-clean and usable by keyboard, under the real CSP."""
+
+import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.browser.conftest import login
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_staff_sets_up_totp_by_keyboard_and_reaches_admin(page, axe, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    UserFactory(email="staff@example.jp", is_staff=True)
+    csp_errors = []
+    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    login(page, "staff@example.jp", PASSWORD)
+    page.goto("/admin/")
+    page.wait_for_url("**/accounts/two-factor/**")
+    axe(page)
+    device = TOTPDevice.objects.get(user__username="staff@example.jp")
+    page.get_by_label("確認コード(6桁)").fill("123")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_role("alert").is_visible()
+    axe(page)
+    page.get_by_label("確認コード(6桁)").fill(f"{totp(device.bin_key):06d}")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/admin/")
+    assert "管理" in page.title()
+    assert csp_errors == []
+
+
+def test_locked_out_page_is_accessible(page, axe):
+    UserFactory(email="victim@example.jp")
+    for _ in range(5):
+        login(page, "victim@example.jp", "wrong-password")
+    login(page, "victim@example.jp", PASSWORD)
+    assert page.get_by_role("heading", level=1).inner_text() == "ログインを一時的に制限しています"
+    axe(page)
