@@ -41,6 +41,15 @@ IPA_STAFF_PERMISSIONS: list[str] = [
     "referrals.add_membership",
     "referrals.change_membership",
     "referrals.delete_membership",
+    # Assessments (issue C): the ★3 catalogue versions; assessments read-only.
+    *[
+        f"assessments.{action}_{model}"
+        for model in ("catalogueversion", "majorcategory", "middlecategory", "requirement", "criterion")
+        for action in ("view", "add", "change")
+    ],
+    "assessments.view_company",
+    "assessments.view_assessment",
+    "assessments.view_improvementplan",
 ]
 
 

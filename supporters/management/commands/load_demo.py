@@ -10,6 +10,7 @@ DEMO_MODULES = [
     "supporters.demo",
     "supporters.demo_registration",
     "seminars.demo",
+    "assessments.demo",
     "supporters.referrals.demo",
 ]
 

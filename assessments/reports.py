@@ -1,0 +1,262 @@
+"""The sheet's rows, its summary and chart, and the .xlsx downloads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from io import BytesIO
+
+from django.db.models import Prefetch
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side as LineSide
+from openpyxl.utils import get_column_letter
+
+from .models import Requirement, SheetRow
+
+SHEET_TITLE = "セキュリティアセスメントシート"
+# The seed's two heading rows: (heading, sub-headings under it).
+SHEET_HEADINGS = [
+    ("大分類", []),
+    ("中分類", []),
+    ("★3 要求事項 No.", []),
+    ("要求事項", []),
+    ("企業が記入する欄", ["確認結果", "結果に関するコメント"]),
+    ("評価手続き (実施したものに○印)", [p.label for p in SheetRow.Procedure]),
+    ("評価結果 (専門家が記入)", []),
+    ("専門家コメント", []),
+]
+
+
+def sheet_rows(assessment):
+    """The assessment's rows in sheet order, each with its 中分類, 大分類 and requirements."""
+    return list(
+        assessment.rows.select_related("middle__major").prefetch_related(
+            Prefetch("middle__requirements", queryset=Requirement.objects.order_by("order", "code").prefetch_related("criteria"))
+        ).order_by("middle__number")
+    )
+
+
+def requirement_text(row) -> str:
+    lines = []
+    for requirement in row.middle.requirements.all():
+        lines.append(f"・{requirement.text}")
+        lines.extend(f"  {c.code} {c.text}" for c in requirement.criteria.all())
+    return "\n".join(lines)
+
+
+@dataclass
+class MajorTally:
+    name: str
+    conform: int = 0
+    improve: int = 0
+    pending: int = 0
+    rows: int = 0
+
+    @property
+    def bars(self):
+        return [("適合", self.conform, "conform"), ("改善要", self.improve, "improve"), ("未評価", self.pending, "pending")]
+
+
+@dataclass
+class Summary:
+    results: list[tuple[str, int]] = field(default_factory=list)
+    evaluations: list[tuple[str, int]] = field(default_factory=list)
+    majors: list[MajorTally] = field(default_factory=list)
+    improve_rows: list = field(default_factory=list)
+
+
+def summarize(rows) -> Summary:
+    summary = Summary()
+    by_result = {value: 0 for value in SheetRow.Result.values}
+    by_evaluation = {value: 0 for value in SheetRow.Evaluation.values}
+    unanswered = unevaluated = 0
+    majors: dict[int, MajorTally] = {}
+    for row in rows:
+        tally = majors.setdefault(row.middle.major_id, MajorTally(name=row.middle.major.name))
+        tally.rows += 1
+        if row.result:
+            by_result[row.result] += 1
+        else:
+            unanswered += 1
+        if row.evaluation:
+            by_evaluation[row.evaluation] += 1
+        else:
+            unevaluated += 1
+        if row.evaluation == SheetRow.Evaluation.CONFORM:
+            tally.conform += 1
+        elif row.evaluation == SheetRow.Evaluation.IMPROVE:
+            tally.improve += 1
+            summary.improve_rows.append(row)
+        else:
+            tally.pending += 1
+    summary.results = [(label, by_result[value]) for value, label in SheetRow.Result.choices] + [("未記入", unanswered)]
+    summary.evaluations = [(label, by_evaluation[value]) for value, label in SheetRow.Evaluation.choices] + [("未評価", unevaluated)]
+    summary.majors = list(majors.values())
+    return summary
+
+
+@dataclass
+class ChartBar:
+    label: str
+    y: int
+    segments: list  # (x, width, count, css class, label)
+
+
+def chart(summary: Summary, *, unit: int = 60, label_width: int = 190, bar_height: int = 22, gap: int = 12):
+    """Geometry of a stacked bar chart: 中分類 rows per 大分類 by 評価結果."""
+    top = 30
+    bars = []
+    widest = max((t.rows for t in summary.majors), default=1) or 1
+    for i, tally in enumerate(summary.majors):
+        x = label_width
+        segments = []
+        for label, count, css in tally.bars:
+            if count:
+                segments.append((x, count * unit, count, css, label))
+                x += count * unit
+        bars.append(ChartBar(label=tally.name, y=top + i * (bar_height + gap), segments=segments))
+    return {
+        "bars": bars,
+        "width": label_width + widest * unit + 20,
+        "height": top + len(bars) * (bar_height + gap) + 10,
+        "bar_height": bar_height,
+        "text_dy": bar_height // 2 + 5,
+        "label_x": label_width - 8,
+        "legend": [("適合", "conform", 0), ("改善要", "improve", 90), ("未評価", "pending", 190)],
+    }
+
+
+# .xlsx -----------------------------------------------------------------------
+
+THIN = LineSide(style="thin", color="000000")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+HEAD_FILL = PatternFill("solid", fgColor="DDE5F0")
+BOLD = Font(bold=True)
+
+
+def _save(workbook: Workbook) -> bytes:
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _a4(ws, *, landscape: bool):
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+SHEET_HEAD_ROW = 4  # first of the two heading rows
+
+
+def sheet_workbook(assessment, rows) -> bytes:
+    """The sheet laid out like the seed's table: two heading rows, one row per 中分類."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "アセスメントシート"
+    ws["A1"] = SHEET_TITLE
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = f"企業名: {assessment.company.name}"
+    ws["D2"] = f"専門家: {assessment.expert.name if assessment.expert else ''}"
+    ws["F2"] = f"要求事項: {assessment.catalogue.name}"
+
+    top, sub = SHEET_HEAD_ROW, SHEET_HEAD_ROW + 1
+    col = 1
+    for heading, subs in SHEET_HEADINGS:
+        ws.cell(top, col, heading)
+        if subs:
+            ws.merge_cells(start_row=top, start_column=col, end_row=top, end_column=col + len(subs) - 1)
+            for offset, text in enumerate(subs):
+                ws.cell(sub, col + offset, text)
+            col += len(subs)
+        else:
+            ws.merge_cells(start_row=top, start_column=col, end_row=sub, end_column=col)
+            col += 1
+    last_col = col - 1
+    for r in (top, sub):
+        for c in range(1, last_col + 1):
+            cell = ws.cell(r, c)
+            cell.font, cell.alignment, cell.fill, cell.border = BOLD, CENTER, HEAD_FILL, BOX
+
+    r = sub + 1
+    major_start = {}
+    for row in rows:
+        values = [
+            row.middle.major.name,
+            row.middle.name,
+            "\n".join(req.code for req in row.middle.requirements.all()),
+            requirement_text(row),
+            row.get_result_display(),
+            row.company_comment,
+            *["○" if row.has_procedure(p.value) else "" for p in SheetRow.Procedure],
+            row.get_evaluation_display(),
+            row.expert_comment,
+        ]
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(r, c, value)
+            cell.border = BOX
+            cell.alignment = CENTER if 7 <= c <= 11 or c == 5 else WRAP
+        major_start.setdefault(row.middle.major_id, []).append(r)
+        r += 1
+    for rows_of_major in major_start.values():
+        if len(rows_of_major) > 1:
+            ws.merge_cells(start_row=rows_of_major[0], start_column=1, end_row=rows_of_major[-1], end_column=1)
+
+    for c, width in enumerate([14, 20, 10, 50, 12, 30, 7, 7, 7, 7, 12, 34], start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
+    ws.print_title_rows = f"{top}:{sub}"
+    ws.freeze_panes = ws.cell(sub + 1, 3)
+    _a4(ws, landscape=True)
+    return _save(wb)
+
+
+def plan_workbook(plan, meetings) -> bytes:
+    """The 改善計画書 in the order of the seed's 記入例."""
+    assessment = plan.assessment
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "改善計画書"
+    for c, width in enumerate([18, 40, 20, 30], start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
+
+    def line(*values, bold=False, merge_to=None):
+        r = ws.max_row + 1 if ws.max_row > 1 or ws["A1"].value else 1
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(r, c, value)
+            cell.alignment = WRAP
+            if bold:
+                cell.font = BOLD
+        if merge_to:
+            ws.merge_cells(start_row=r, start_column=merge_to[0], end_row=r, end_column=merge_to[1])
+        return r
+
+    r = line("改善計画書", bold=True)
+    ws.cell(r, 1).font = Font(bold=True, size=14)
+    d = plan.created_on
+    line("", "", "作成", f"{d.year}年 {d.month}月 {d.day}日")
+    line("1. 実施内容(企業が記入)", bold=True)
+    first = line("企業名", assessment.company.name, "作成責任者 役職・氏名", assessment.responsible)
+    line("専門家氏名", assessment.expert.name if assessment.expert else "")
+    meeting_rows = [line("打合せ日時 (出席者)" if m.number == 1 else "", f"{m.mark} {m.when}", m.attendees, merge_to=(3, 4)) for m in meetings]
+    if len(meeting_rows) > 1:
+        ws.merge_cells(start_row=meeting_rows[0], start_column=1, end_row=meeting_rows[-1], end_column=1)
+    last = meeting_rows[-1] if meeting_rows else first + 1
+    for row in ws.iter_rows(min_row=first, max_row=last, max_col=4):
+        for cell in row:
+            cell.border = BOX
+    line("2. 評価結果(専門家が記入)", bold=True)
+    r = line(plan.evaluation_summary, merge_to=(1, 4))
+    ws.row_dimensions[r].height = 90
+    ws.cell(r, 1).border = BOX
+    line("3. 改善計画案(企業が記入)", bold=True)
+    line("内容:", "", "実施時期:", "", bold=True, merge_to=(1, 2))
+    ws.merge_cells(start_row=ws.max_row, start_column=3, end_row=ws.max_row, end_column=4)
+    for item in plan.items.all():
+        r = line(f"{item.number}. {item.content}", "", f"{item.number}. {item.timing}", "", merge_to=(1, 2))
+        ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=4)
+        ws.cell(r, 1).border = ws.cell(r, 3).border = BOX
+    _a4(ws, landscape=False)
+    return _save(wb)

@@ -1,0 +1,235 @@
+"""Workflows that span several models: starting, inviting, saving, agreeing."""
+
+from __future__ import annotations
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from supporters.models import Supporter
+
+from .models import (
+    Assessment,
+    CatalogueVersion,
+    Company,
+    ImprovementPlan,
+    Invitation,
+    Meeting,
+    PlanItem,
+    SheetRevision,
+    SheetRow,
+    Side,
+    TransitionError,
+)
+
+
+class StaleEdit(Exception):
+    """Someone saved after this form was opened; nothing was written."""
+
+    def __init__(self, current_version: int):
+        super().__init__(current_version)
+        self.current_version = current_version
+
+
+def _mail(*, template: str, to: str, context: dict) -> None:
+    subject, _, body = render_to_string(template, context).partition("\n")
+    send_mail(subject.strip(), body.lstrip("\n"), None, [to])
+
+
+def notify(*, assessment: Assessment, to_side: str, message: str, url: str) -> None:
+    """Tell the other side, by e-mail, that the engagement moved on."""
+    if to_side == Side.COMPANY:
+        users = list(assessment.company.members.all())
+    else:
+        users = [assessment.expert.user] if assessment.expert and assessment.expert.user else []
+    for user in users:
+        _mail(template="assessments/email/progress.txt", to=user.email or user.username,
+              context={"assessment": assessment, "message": message, "url": url})
+
+
+@transaction.atomic
+def create_assessment(*, company: Company, started_by: str, expert: Supporter | None = None,
+                      responsible_title: str = "", responsible_name: str = "") -> Assessment:
+    """A new assessment on the current catalogue, with its empty sheet and meetings."""
+    catalogue = CatalogueVersion.objects.current()
+    if catalogue is None:
+        raise TransitionError("要求事項の版が登録されていません。管理者に連絡してください。")
+    assessment = Assessment.objects.create(
+        company=company, catalogue=catalogue, expert=expert, started_by=started_by,
+        responsible_title=responsible_title, responsible_name=responsible_name,
+    )
+    middles = [m for major in catalogue.majors.prefetch_related("middles") for m in major.middles.all()]
+    SheetRow.objects.bulk_create(SheetRow(assessment=assessment, middle=m) for m in middles)
+    Meeting.objects.bulk_create(Meeting(assessment=assessment, number=n) for n in (1, 2, 3))
+    return assessment
+
+
+def _issue(*, assessment: Assessment, side: str, by, **fields) -> tuple[Invitation, str]:
+    """A new invitation to ``side``; an open earlier one is revoked (one link at a time)."""
+    assessment.invitations.open().filter(side=side).update(revoked_at=timezone.now())
+    invitation, token = Invitation.new(assessment=assessment, side=side, created_by=by, **fields)
+    invitation.save()
+    return invitation, token
+
+
+@transaction.atomic
+def invite_expert(*, assessment: Assessment, supporter: Supporter, by, list_url: str) -> Invitation:
+    """Invite a published expert with an account; they accept from their page."""
+    if assessment.expert_id:
+        raise TransitionError("このアセスメントにはすでに専門家がいます。")
+    if supporter.status != Supporter.Status.PUBLISHED or not supporter.user_id:
+        raise TransitionError("この専門家は招待できません。")
+    invitation, _ = _issue(assessment=assessment, side=Side.EXPERT, by=by, supporter=supporter)
+    _mail(
+        template="assessments/email/invite_expert.txt",
+        to=supporter.user.email or supporter.user.username,
+        context={"invitation": invitation, "assessment": assessment, "url": list_url},
+    )
+    return invitation
+
+
+@transaction.atomic
+def invite_company(*, assessment: Assessment, email: str, by, accept_url_for) -> Invitation:
+    """E-mail a single-use link; ``accept_url_for(token)`` makes it absolute."""
+    if assessment.company.members.exists():
+        raise TransitionError("この企業はすでに参加しています。")
+    invitation, token = _issue(assessment=assessment, side=Side.COMPANY, by=by, email=email)
+    _mail(
+        template="assessments/email/invite_company.txt",
+        to=email,
+        context={"invitation": invitation, "assessment": assessment, "url": accept_url_for(token)},
+    )
+    return invitation
+
+
+@transaction.atomic
+def accept_expert_invitation(*, invitation: Invitation, user) -> Assessment:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.side != Side.EXPERT or invitation.supporter.user_id != user.pk:
+        raise TransitionError("この招待はあなた宛てではありません。")
+    invitation.mark_accepted(user)
+    assessment = invitation.assessment
+    assessment.expert = invitation.supporter
+    assessment.save(update_fields=["expert"])
+    assessment.join()
+    return assessment
+
+
+@transaction.atomic
+def decline_expert_invitation(*, invitation: Invitation, user) -> None:
+    if invitation.side != Side.EXPERT or invitation.supporter.user_id != user.pk:
+        raise TransitionError("この招待はあなた宛てではありません。")
+    invitation.revoke()
+
+
+@transaction.atomic
+def accept_company_invitation(*, invitation: Invitation, user, company: Company | None = None) -> Assessment:
+    """Join the invited company, or bring the assessment into one of the user's own."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    assessment = invitation.assessment
+    if assessment.expert and assessment.expert.user_id == user.pk:
+        raise TransitionError("担当の専門家ご本人は、企業として参加できません。企業のご担当者にリンクを転送してください。")
+    invitation.mark_accepted(user)
+    placeholder = assessment.company
+    if company is not None and company != placeholder:
+        if not company.members.filter(pk=user.pk).exists():
+            raise TransitionError("選んだ企業の利用者ではありません。")
+        assessment.company = company
+        assessment.save(update_fields=["company"])
+        if not placeholder.members.exists() and not placeholder.assessments.exists():
+            placeholder.delete()
+    else:
+        placeholder.members.add(user)
+    assessment.join()
+    return assessment
+
+
+@transaction.atomic
+def save_sheet(*, assessment: Assessment, side: str, formset, version: int, user) -> int:
+    """Save one side's columns if nobody saved since ``version``; keep a revision."""
+    field = "company_version" if side == Side.COMPANY else "expert_version"
+    claimed = Assessment.objects.filter(pk=assessment.pk, **{field: version}).update(**{field: F(field) + 1})
+    if not claimed:
+        raise StaleEdit(Assessment.objects.values_list(field, flat=True).get(pk=assessment.pk))
+    formset.save()
+    data = {
+        str(row.middle_id): row.snapshot(side)
+        for row in SheetRow.objects.filter(assessment=assessment).only(*SheetRow.COMPANY_FIELDS, *SheetRow.EXPERT_FIELDS, "middle")
+    }
+    SheetRevision.objects.create(assessment=assessment, side=side, version=version + 1, saved_by=user, data=data)
+    return version + 1
+
+
+def improvement_suggestions(assessment: Assessment) -> list[str]:
+    """Plan items suggested by the rows the expert marked 改善要."""
+    rows = assessment.rows.filter(evaluation=SheetRow.Evaluation.IMPROVE).select_related("middle")
+    suggestions = []
+    for row in rows:
+        comment = row.expert_comment.strip().lstrip("・").strip()
+        suggestions.append(f"{row.middle.name}: {comment}" if comment else f"{row.middle.name}の改善")
+    return suggestions
+
+
+@transaction.atomic
+def submit_review(*, assessment: Assessment) -> ImprovementPlan:
+    """The expert confirms the evaluation; the first plan is drafted from 改善要 rows."""
+    assessment.submit_review()
+    plan = ImprovementPlan.objects.create(assessment=assessment, revision=1)
+    PlanItem.objects.bulk_create(
+        PlanItem(plan=plan, number=n, content=text)
+        for n, text in enumerate(improvement_suggestions(assessment), start=1)
+    )
+    return plan
+
+
+@transaction.atomic
+def save_plan(*, plan: ImprovementPlan, side: str, form, items_formset, version: int) -> None:
+    """Save one side's part of the plan if nobody saved since ``version``."""
+    if plan.is_locked:
+        raise TransitionError("合意済みの改善計画書は変更できません。改訂版を作成してください。")
+    claimed = ImprovementPlan.objects.filter(pk=plan.pk, version=version).update(version=F("version") + 1)
+    if not claimed:
+        raise StaleEdit(ImprovementPlan.objects.values_list("version", flat=True).get(pk=plan.pk))
+    plan = form.save(commit=False)
+    plan.version = version + 1
+    plan.clear_agreement()
+    plan.save()
+    if items_formset is not None:
+        for offset, item in enumerate(items_formset.save(commit=False)):
+            if item.number is None:  # new items go last, in the order posted
+                item.number = 10_000 + offset
+            item.save()
+        for item in items_formset.deleted_objects:
+            item.delete()
+        for number, item in enumerate(plan.items.order_by("number", "pk"), start=1):
+            if item.number != number:
+                item.number = number
+                item.save(update_fields=["number"])
+
+
+@transaction.atomic
+def agree_plan(*, plan: ImprovementPlan, side: str, user) -> ImprovementPlan:
+    plan = ImprovementPlan.objects.select_for_update().get(pk=plan.pk)
+    plan.agree(side, user)
+    if plan.is_locked:
+        plan.assessment.conclude()
+    return plan
+
+
+@transaction.atomic
+def revise_plan(*, plan: ImprovementPlan) -> ImprovementPlan:
+    """A new, unagreed revision copying an agreed one; the old stays as it was."""
+    if not plan.is_locked:
+        raise TransitionError("合意前の改善計画書はそのまま編集できます。")
+    if plan.assessment.plans.filter(revision__gt=plan.revision).exists():
+        raise TransitionError("すでに新しい改訂版があります。")
+    new = ImprovementPlan.objects.create(
+        assessment=plan.assessment, revision=plan.revision + 1, evaluation_summary=plan.evaluation_summary,
+    )
+    PlanItem.objects.bulk_create(
+        PlanItem(plan=new, number=i.number, content=i.content, timing=i.timing) for i in plan.items.all()
+    )
+    plan.assessment.reopen()
+    return new
