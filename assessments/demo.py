@@ -10,6 +10,7 @@ import datetime
 
 from supporters.demo import demo_expert, demo_user
 
+from .catalogue import install_seed_catalogue
 from .models import Company, Meeting, PlanItem, Side, SheetRow
 from .services import agree_plan, create_assessment, submit_review
 
@@ -72,6 +73,8 @@ def _company(email: str, name: str, **fields):
 
 
 def load(stdout=None) -> int:
+    # Normally present from the data migration; a flushed database lacks it.
+    install_seed_catalogue()
     expert_user, supporter = demo_expert()
     if supporter is None:
         return 0

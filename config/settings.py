@@ -252,4 +252,3 @@ SUPPORTERS_PAGE_SIZE = 20
 
 # Seminars (issue D): largest PDF material staff may upload.
 SEMINARS_MATERIAL_MAX_BYTES = 10 * 1024 * 1024
-FORMS_URLFIELD_ASSUME_HTTPS = True  # transitional: URLs typed without a scheme are https

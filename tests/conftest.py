@@ -17,3 +17,15 @@ def _test_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+def pytest_collection_modifyitems(items):
+    """Run tests that flush the database (transaction=True, e.g. browser tests)
+    after the others, as Django's runner does: a flush also removes the rows
+    that data migrations installed (the ★3 catalogue, survey categories)."""
+
+    def flushes(item):
+        marker = item.get_closest_marker("django_db")
+        return bool(marker and (marker.kwargs.get("transaction") or "transactional_db" in getattr(item, "fixturenames", ())))
+
+    items.sort(key=flushes)

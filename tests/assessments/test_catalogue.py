@@ -1,10 +1,9 @@
-from django.core.exceptions import ValidationError
 import pytest
+from django.core.exceptions import ValidationError
 
 from assessments.catalogue import SEED_VERSION_NAME, install_seed_catalogue
 from assessments.models import CatalogueVersion, MajorCategory, MiddleCategory, Requirement
-from config.roles import sync_staff_group
-from tests.factories import UserFactory
+from tests.factories import UserFactory, login_staff, make_staff
 
 from .factories import make_assessment
 
@@ -58,10 +57,7 @@ def test_requirement_numbers_are_unique_within_a_version(catalogue):
 
 
 def test_ipa_staff_can_add_a_catalogue_version_in_admin(client, catalogue):
-    group = sync_staff_group()
-    staff = UserFactory(is_staff=True)
-    staff.groups.add(group)
-    client.force_login(staff)
+    login_staff(client, make_staff())
     response = client.post("/admin/assessments/catalogueversion/add/", {
         "name": "SCS★3 要求事項 2026年4月版", "is_current": "on",
         "majors-TOTAL_FORMS": "1", "majors-INITIAL_FORMS": "0", "majors-MIN_NUM_FORMS": "0", "majors-MAX_NUM_FORMS": "1000",
@@ -74,10 +70,7 @@ def test_ipa_staff_can_add_a_catalogue_version_in_admin(client, catalogue):
 
 def test_staff_duplicate_a_version_to_draft_the_next_one(client, catalogue):
     catalogue.requirements.get(code="1-2-1").criteria.create(code="1-2-1-1", text="基準")
-    group = sync_staff_group()
-    staff = UserFactory(is_staff=True)
-    staff.groups.add(group)
-    client.force_login(staff)
+    login_staff(client, make_staff())
     response = client.post("/admin/assessments/catalogueversion/", {
         "action": "duplicate", "_selected_action": [catalogue.pk],
     })
