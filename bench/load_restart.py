@@ -109,8 +109,20 @@ def write_action(rng: random.Random) -> tuple[bool, str | None]:
 
 
 # Public forms that store something: (path, fields for a unique marker e-mail).
-# Filled in by the features that have such forms (see docs/performance.md).
-WRITE_FORMS: list = []
+# A seminar application: the demo's upcoming webinar has room for them all
+# (waiting-list entries are stored too).
+WRITE_FORMS: list = [
+    (
+        "/seminars/seminar-next/apply/",
+        lambda marker: {
+            "name": "負荷 試験",
+            "name_kana": "フカ シケン",
+            "email": marker,
+            "organization": "負荷試験",
+            "consent": "on",
+        },
+    ),
+]
 
 
 def worker(stop: threading.Event, stats: Stats, seed: int, write_share: float) -> None:
