@@ -37,6 +37,7 @@ ENV = {
     "SECURE_SSL_REDIRECT": "0",
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
     "RATELIMIT_ENABLE": "0",  # one client address sends everything here
+    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",  # no mail server here
     "LOG_LEVEL": "WARNING",
 }
 READS = [

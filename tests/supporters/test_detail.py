@@ -55,3 +55,13 @@ def test_invalid_back_parameters_are_dropped(client):
 def test_non_numeric_numbers_do_not_route(client):
     assert client.get("/supporters/12345/").status_code == 404
     assert client.get("/supporters/abcdef/").status_code == 404
+
+
+def test_an_expert_with_an_account_and_the_assessment_theme_can_be_asked_for_an_assessment(client):
+    from tests.factories import UserFactory
+
+    with_account = SupporterFactory(user=UserFactory(), themes=("assessment",))
+    without = SupporterFactory(themes=("assessment",))
+    link = f"/assessments/new/?expert={with_account.registration_no}"
+    assert link in client.get(with_account.get_absolute_url()).content.decode()
+    assert "/assessments/new/" not in client.get(without.get_absolute_url()).content.decode()
