@@ -138,7 +138,9 @@ def main() -> None:
         static.send_signal(signal.SIGTERM)
         static.wait()
 
-    engine = "SQLite" if args.sqlite else "PostgreSQL"
+    engine = "SQLite" if args.sqlite else "PostgreSQL with LISTEN/NOTIFY"
+    if os.environ.get("REDIS_URL"):
+        engine += ", Redis cache"
     print(f"\n== throughput, gunicorn 2 workers, {args.connections} connections, {args.seconds}s, {engine}, {len(body):,} bytes/page, client: {load.__name__}")
     print(f"list page      {app_rps:10.1f} req/s")
     print(f"static bytes   {static_rps:10.1f} req/s")

@@ -183,6 +183,10 @@ CACHES["pages"] = {
     "LOCATION": "pages",
     "OPTIONS": {"MAX_ENTRIES": 2000},
 }
+# On PostgreSQL each process learns of new versions by LISTEN/NOTIFY instead of
+# asking the shared store on every hit. Needs a session-level connection (not
+# a transaction-pooling PgBouncer); off, every hit reads the shared store.
+PAGE_CACHE_LISTEN = env_bool("PAGE_CACHE_LISTEN", not DEBUG)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)

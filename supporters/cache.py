@@ -1,9 +1,16 @@
 """Whole-page caching of the public directory, never stale after a change.
 
-Every write to supporters bumps a shared *directory version* (a random token
+Every write to supporters publishes a new *directory version* (a random token
 in the shared cache: Redis or the database); cached pages are keyed by that
 version, so the first request after an approval or import renders afresh.
-Pages live in each process's memory; a hit costs one lookup of the version.
+Pages live in each process's memory.
+
+On PostgreSQL each process also keeps the version in memory
+(``VersionWatcher``): a publication sends ``NOTIFY`` after its commit and a
+background thread per process LISTENs, so a cache hit needs no round trip to
+the shared store. The in-memory copy is trusted only while the watcher has
+confirmed it recently; otherwise (SQLite, watcher disabled or its connection
+lost) every hit reads the shared store, as before (docs/decisions/0500).
 
 Hits are served by ``PublicPageCacheMiddleware`` inside Django and, in
 production, by ``CachedPagesApp`` in front of Django (config/wsgi.py), which
@@ -16,15 +23,21 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import os
+import select
+import threading
+import time
 import uuid
 from http.cookies import SimpleCookie
 
+from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, connections, transaction
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "supporters:directory-version"
+NOTIFY_CHANNEL = "supporters_directory_version"
 # Paths whose anonymous GET responses depend only on the directory's data.
 CACHED_PREFIXES = ("/supporters/",)
 CACHED_EXACT = ("/", "/help/")
@@ -37,8 +50,21 @@ def bump_version(**kwargs) -> None:
     The immediate bump covers readers in this transaction; the one after
     commit covers a request that rendered old data between the two.
     """
-    caches["default"].set(VERSION_KEY, uuid.uuid4().hex, None)
-    transaction.on_commit(lambda: caches["default"].set(VERSION_KEY, uuid.uuid4().hex, None))
+    _publish()
+    transaction.on_commit(_publish)
+
+
+def _publish() -> None:
+    version = uuid.uuid4().hex
+    caches["default"].set(VERSION_KEY, version, None)
+    if _watcher is not None and _watcher_pid == os.getpid():
+        _watcher.bumped(version)
+    if connection.vendor == "postgresql":
+        # Inside a transaction PostgreSQL delivers this at commit, or never on
+        # rollback; from on_commit it goes at once. Payload-free: listeners
+        # read the shared store, which orders concurrent publications.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, '')", [NOTIFY_CHANNEL])
 
 
 def bump_after_migrate(**kwargs) -> None:
@@ -50,7 +76,8 @@ def bump_after_migrate(**kwargs) -> None:
         pass  # on a new database the cache table comes after migrate (createcachetable)
 
 
-def current_version() -> str:
+def shared_version() -> str:
+    """The directory version in the shared store (one round trip)."""
     shared = caches["default"]
     version = shared.get(VERSION_KEY)
     if version is None:
@@ -58,6 +85,148 @@ def current_version() -> str:
         shared.add(VERSION_KEY, uuid.uuid4().hex, None)
         version = shared.get(VERSION_KEY)
     return version
+
+
+def current_version() -> str:
+    watcher = _running_watcher()
+    if watcher is not None:
+        version = watcher.version()
+        if version is not None:
+            return version
+    return shared_version()
+
+
+class VersionWatcher:
+    """This process's copy of the directory version, kept current by LISTEN.
+
+    A thread holds its own PostgreSQL connection LISTENing on
+    ``NOTIFY_CHANNEL``. After LISTEN it reads the shared version, so no
+    publication can fall between; each notification makes it read again, and
+    so does a heartbeat every ``HEARTBEAT`` seconds (which also proves the
+    connection alive).
+
+    ``version()`` answers only when nothing is waiting unread on that
+    connection and the last confirmation is younger than ``MAX_AGE``; else
+    the caller reads the shared store. The thread withdraws its confirmation
+    before it consumes anything from the socket and confirms again only after
+    reading the store, so from the moment a notification reaches this host to
+    the moment the new version is in memory, hits read the shared store. A
+    lost connection likewise falls back to the store, never to an old version.
+    """
+
+    HEARTBEAT = 1.0
+    MAX_AGE = 3.0
+
+    def __init__(self, alias: str = "default"):
+        self.alias = alias
+        self._lock = threading.Lock()
+        self._version: str | None = None
+        self._confirmed = float("-inf")
+        self._socket: int | None = None
+        # Raised by every local publication: a read of the shared store that
+        # started before one must not overwrite it.
+        self._generation = 0
+        self._stop = threading.Event()
+        self._wake_reader, self._wake_writer = os.pipe()  # interrupts the wait on stop()
+        self._thread = threading.Thread(target=self._run, name="page-cache-version", daemon=True)
+
+    def start(self) -> "VersionWatcher":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        os.write(self._wake_writer, b"x")
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+
+    def version(self) -> str | None:
+        """The version, or None when it may be behind the shared store."""
+        with self._lock:
+            if time.monotonic() - self._confirmed > self.MAX_AGE or self._socket is None:
+                return None
+            version, sock = self._version, self._socket
+        try:
+            readable, _, _ = select.select([sock], [], [], 0)
+        except (OSError, ValueError):
+            return None
+        return None if readable else version
+
+    def bumped(self, version: str) -> None:
+        """A publication from this process: known here before any notification."""
+        with self._lock:
+            self._generation += 1
+            self._version = version
+
+    def _withdraw(self) -> None:
+        with self._lock:
+            self._confirmed = float("-inf")
+
+    def _refresh(self) -> None:
+        with self._lock:
+            generation = self._generation
+        started = time.monotonic()
+        version = shared_version()
+        with self._lock:
+            if generation == self._generation:
+                self._version = version
+                self._confirmed = started
+
+    def _run(self) -> None:
+        backoff = 0.1
+        while not self._stop.is_set():
+            listener = connections.create_connection(self.alias)
+            try:
+                listener.ensure_connection()
+                pgconn = listener.connection
+                pgconn.autocommit = True
+                pgconn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                with self._lock:
+                    self._socket = pgconn.fileno()
+                self._refresh()
+                backoff = 0.1
+                while not self._stop.is_set():
+                    readable, _, _ = select.select([self._socket, self._wake_reader], [], [], self.HEARTBEAT)
+                    self._withdraw()
+                    if self._wake_reader in readable:
+                        break
+                    if readable:
+                        # Everything queued now: one read of the store serves a burst (an import).
+                        list(pgconn.notifies(timeout=0))
+                    else:
+                        pgconn.execute("SELECT 1")  # the connection is alive
+                    self._refresh()
+            except Exception:
+                logger.warning("page cache version watcher lost its connection; retrying", exc_info=True)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+            finally:
+                with self._lock:
+                    self._confirmed = float("-inf")
+                    self._socket = None
+                listener.close()
+                # The store reads above used this thread's own Django
+                # connection; a broken one must not be reused.
+                connections[self.alias].close()
+
+
+_watcher: VersionWatcher | None = None
+_watcher_pid: int | None = None
+_watcher_lock = threading.Lock()
+
+
+def _running_watcher() -> VersionWatcher | None:
+    """This process's watcher, started on first use (after a fork too)."""
+    global _watcher, _watcher_pid
+    if _watcher is not None and _watcher_pid == os.getpid():
+        return _watcher
+    if not getattr(settings, "PAGE_CACHE_LISTEN", False) or connections["default"].vendor != "postgresql":
+        return None
+    with _watcher_lock:
+        if _watcher is None or _watcher_pid != os.getpid():
+            _watcher = VersionWatcher().start()
+            _watcher_pid = os.getpid()
+    return _watcher
 
 
 def is_cacheable(method: str, path: str, cookie_header: str) -> bool:
