@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory, modelformset_factory
 
 from config.auth import get_user_by_email
@@ -168,7 +169,50 @@ class MeetingForm(forms.ModelForm):
         return data
 
 
-MeetingFormSet = modelformset_factory(Meeting, form=MeetingForm, extra=0, edit_only=True)
+class _LoadedObjectField(forms.ModelChoiceField):
+    def __init__(self, loaded: dict, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.loaded = loaded
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.loaded[str(value)]
+        except KeyError:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
+
+
+class LoadedRowsMixin:
+    """Checks each form's hidden id against the rows the formset already loaded.
+
+    Django checks it with one query per form (a choice over the whole table);
+    a sheet has dozens of rows. An id outside the formset's own rows (forged,
+    or another assessment's) is refused as an invalid choice.
+    """
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if not hasattr(self, "_loaded"):
+            self._loaded = {str(obj.pk): obj for obj in self.get_queryset()}
+        name = self._pk_field.name
+        old = form.fields[name]
+        form.fields[name] = _LoadedObjectField(
+            self._loaded, old.queryset, initial=old.initial, required=False, widget=old.widget
+        )
+
+
+class LoadedRowsFormSet(LoadedRowsMixin, forms.BaseModelFormSet):
+    pass
+
+
+class LoadedRowsInlineFormSet(LoadedRowsMixin, forms.BaseInlineFormSet):
+    pass
+
+
+MeetingFormSet = modelformset_factory(
+    Meeting, form=MeetingForm, formset=LoadedRowsFormSet, extra=0, edit_only=True
+)
 
 
 class RowForm(forms.ModelForm):
@@ -206,7 +250,7 @@ class ExpertRowForm(RowForm):
 def sheet_formset_class(side: str):
     """Only the side's own columns are fields: the other side's cannot be posted."""
     form = CompanyRowForm if side == "company" else ExpertRowForm
-    return modelformset_factory(SheetRow, form=form, extra=0, edit_only=True)
+    return modelformset_factory(SheetRow, form=form, formset=LoadedRowsFormSet, extra=0, edit_only=True)
 
 
 class VersionForm(forms.Form):
@@ -240,5 +284,6 @@ class PlanItemForm(forms.ModelForm):
 
 
 PlanItemFormSet = inlineformset_factory(
-    ImprovementPlan, PlanItem, form=PlanItemForm, extra=2, can_delete=True, max_num=50, validate_max=True
+    ImprovementPlan, PlanItem, form=PlanItemForm, formset=LoadedRowsInlineFormSet,
+    extra=2, can_delete=True, max_num=50, validate_max=True,
 )

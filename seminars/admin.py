@@ -232,12 +232,19 @@ class AnswerCategoryAdmin(admin.ModelAdmin):
     list_editable = ["order"]
 
 
+class SurveyListFilter(admin.RelatedFieldListFilter):
+    """A survey is named with its event: load them together."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(survey.pk, str(survey)) for survey in Survey.objects.select_related("event").order_by("-pk")]
+
+
 @admin.register(Answer)
 class AnswerAdmin(admin.ModelAdmin):
     """Free-text answers, tagged with categories one by one or in bulk."""
 
     list_display = ["text", "question", "category_names"]
-    list_filter = ["question__survey", "categories"]
+    list_filter = [("question__survey", SurveyListFilter), "categories"]
     search_fields = ["text"]
     fields = ["question", "text", "categories"]
     readonly_fields = ["question", "text"]

@@ -93,11 +93,6 @@ def survey_results(survey: Survey) -> list[QuestionResult]:
     return results
 
 
-def _cell(text: str) -> str:
-    """Free text must not run as a spreadsheet formula when the CSV is opened."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def survey_table(survey: Survey) -> tuple[list[str], list[list[str]]]:
     """Every response as one CSV row (multiple choices joined by " / ")."""
     questions = list(survey.questions.all())
@@ -119,6 +114,6 @@ def survey_table(survey: Survey) -> tuple[list[str], list[list[str]]]:
                 timezone.localtime(response.submitted_at).strftime("%Y-%m-%d %H:%M"),
                 response.application.email if response.application else "",
             ]
-            + [_cell(" / ".join(by_question[q.pk])) for q in questions]
+            + [" / ".join(by_question[q.pk]) for q in questions]
         )
     return header, rows

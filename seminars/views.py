@@ -1,4 +1,3 @@
-import csv
 import functools
 
 from django.contrib import messages
@@ -10,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from config.ratelimit import limit
+from config.spreadsheets import csv_response
 
 from . import charts, services
 from .forms import ApplicationForm, AttendanceImportForm, SurveyForm
@@ -285,13 +285,7 @@ def survey_results(request, pk):
 def survey_csv(request, pk):
     survey = get_object_or_404(Survey.objects.select_related("event"), pk=pk)
     header, rows = charts.survey_table(survey)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="survey-{survey.event.slug}.csv"'
-    response.write("\ufeff")  # Excel in Japan needs the BOM to read UTF-8
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
+    return csv_response(f"survey-{survey.event.slug}.csv", header, rows)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

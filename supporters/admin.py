@@ -164,12 +164,21 @@ class SupporterAdmin(SimpleHistoryAdmin):
     @admin.action(description="選択した支援者をxlsxで書き出す(非公開項目を含む・職員用)", permissions=["view"])
     def export_xlsx(self, request, queryset):
         from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("支援者リスト")
         sheet.append(HEADERS)
+
+        def text_cell(value):
+            # openpyxl stores a string starting with "=" as a formula; entries are free text.
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+            return cell
+
         for supporter in queryset.order_by("registration_no").iterator(chunk_size=2000):
-            sheet.append(supporter_to_row(supporter, include_hidden=True))
+            sheet.append([text_cell(value) for value in supporter_to_row(supporter, include_hidden=True)])
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(

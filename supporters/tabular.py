@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
+from config.spreadsheets import without_formula_guard
+
 from .models import Supporter, registration_no_validator
 from .taxonomy import (
     AFFILIATIONS,
@@ -93,12 +95,13 @@ def normalize_header(text: str) -> str:
 
 
 def clean_cell(value) -> str:
-    """NFKC, no control characters, single spaces, trimmed."""
+    """NFKC, no control characters, single spaces, trimmed; the apostrophe our
+    CSV export puts before formula-like text is taken off again."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFKC", str(value))
+    text = unicodedata.normalize("NFKC", without_formula_guard(str(value)))
     text = "".join(ch if ch.isprintable() or ch == "\n" else " " for ch in text)
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines()]
     return "\n".join(lines).strip()

@@ -1,16 +1,17 @@
-import csv
 import datetime
 import json
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
+
+from config.spreadsheets import csv_response
 
 from . import services
 from .filters import SupporterFilter
@@ -158,27 +159,13 @@ def _invalid_filters_response(filterset, content_type):
     return HttpResponse("\n".join(lines), status=400, content_type="text/plain; charset=utf-8")
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @require_safe
 def export_csv(request):
     filterset = _filterset(request)
     if not filterset.is_valid():
         return _invalid_filters_response(filterset, "csv")
-    writer = csv.writer(_Echo())
-
-    def rows():
-        # A BOM so that Excel in Japan opens the UTF-8 file correctly.
-        yield "\ufeff" + writer.writerow(HEADERS)
-        for supporter in filterset.qs.iterator(chunk_size=2000):
-            yield writer.writerow(supporter_to_row(supporter))
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="supporters.csv"'
-    return response
+    rows = (supporter_to_row(supporter) for supporter in filterset.qs.iterator(chunk_size=2000))
+    return csv_response("supporters.csv", HEADERS, rows)
 
 
 @require_safe

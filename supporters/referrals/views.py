@@ -6,23 +6,30 @@ not, so a case's or referral's existence is never disclosed.
 
 from __future__ import annotations
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from config.spreadsheets import csv_response
 from supporters.filters import SupporterFilter
 from supporters.models import Supporter
 
 from . import flow, services
 from .forms import CaseForm, MoveForm, ReasonForm
-from .models import EXPERT, ORGANISATION, Case, Membership, Referral, ReferralStatus, TransitionError
+from .models import (
+    EXPERT,
+    ORGANISATION,
+    Case,
+    Membership,
+    Referral,
+    ReferralStatus,
+    TransitionError,
+)
 
 # ---------------------------------------------------------------- helpers
 
@@ -376,16 +383,13 @@ def flow_page(request):
 @require_safe
 def flow_csv(request):
     _staff(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="case-flow.csv"'
-    # A BOM so that Excel in Japan opens the UTF-8 file correctly.
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(["区分", "項目", "件数"])
-    for section in flow.case_flow():
-        for bar in section.bars:
-            writer.writerow([section.heading, bar.label, bar.count])
-    for expert in flow.per_expert():
-        for (_, label), count in zip(ReferralStatus.choices, expert["cells"], strict=True):
-            writer.writerow(["専門家別", f"{expert['registration_no']} {expert['name']}({label})", count])
-    return response
+
+    def rows():
+        for section in flow.case_flow():
+            for bar in section.bars:
+                yield [section.heading, bar.label, bar.count]
+        for expert in flow.per_expert():
+            for (_, label), count in zip(ReferralStatus.choices, expert["cells"], strict=True):
+                yield ["専門家別", f"{expert['registration_no']} {expert['name']}({label})", count]
+
+    return csv_response("case-flow.csv", ["区分", "項目", "件数"], rows())

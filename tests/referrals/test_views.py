@@ -1,6 +1,5 @@
 """The referral workflow through HTTP, as members, experts and staff see it."""
 
-import csv
 import io
 
 import pytest
@@ -10,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from supporters.referrals.models import Case, Membership, Referral
+from tests.downloads import csv_rows, text
 from tests.factories import SupporterFactory, UserFactory
 
-from .factories import CaseFactory, ExpertFactory, ReferralFactory, member_of
+from .factories import CaseFactory, ExpertFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -210,9 +210,8 @@ def test_referrals_never_reach_public_pages(client, world):
     ReferralFactory(supporter=world.expert, status="started")
     for url in [world.expert.get_absolute_url(), "/supporters/", "/supporters/export.csv", "/supporters/export.json"]:
         response = client.get(url)
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-        text = body.decode("utf-8-sig")
-        assert "紹介済" not in text and "支援開始" not in text and "ひみつ" not in text, url
+        page = text(response)
+        assert "紹介済" not in page and "支援開始" not in page and "ひみつ" not in page, url
 
 
 def test_flow_page_counts_and_csv(client, world, login, django_assert_max_num_queries):
@@ -228,7 +227,7 @@ def test_flow_page_counts_and_csv(client, world, login, django_assert_max_num_qu
     with django_assert_max_num_queries(12):
         client.get(reverse("referrals:flow"))
     response = client.get(reverse("referrals:flow-csv"))
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = csv_rows(response)
     assert rows[0] == ["区分", "項目", "件数"]
     data = {(r[0], r[1]): int(r[2]) for r in rows[1:]}
     assert data[("地域", "近畿")] == 1 and data[("地域", "北海道")] == 10 and data[("地域", "関東")] >= 1

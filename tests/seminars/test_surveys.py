@@ -1,7 +1,5 @@
 """Surveys: personal and anonymous links, validation, results, tagging, CSV."""
 
-import csv
-import io
 
 import pytest
 from django.urls import reverse
@@ -10,6 +8,7 @@ from seminars import services
 from seminars.models import Answer, AnswerCategory, Question, Response, Survey
 from seminars.surveys import INTENT_OPTIONS, SATISFACTION_OPTIONS, add_default_questions
 
+from tests.downloads import csv_rows
 from tests.factories import UserFactory
 
 from .factories import ApplicationFactory, QuestionFactory, SurveyFactory
@@ -130,7 +129,7 @@ def test_results_csv(staff_client, survey):
     answer_many(survey, [(INTENT_OPTIONS[0], "=HYPERLINK(\"x\")")])
     response = staff_client.get(reverse("seminars:survey-csv", args=[survey.pk]))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = csv_rows(response)
     assert rows[0][:3] == ["回答番号", "回答日時", "申込者メールアドレス"]
     assert "支援者リストへの登録・活動意向" in rows[0]
     assert rows[1][2] == "r0@example.jp" and INTENT_OPTIONS[0] in rows[1]

@@ -130,6 +130,17 @@ def test_export_xlsx_from_admin(staff_client, listed):
     assert rows[1][0] == "123456"
 
 
+def test_export_xlsx_keeps_formula_like_text_as_text(staff_client, listed):
+    listed.self_pr = '=HYPERLINK("http://evil.example/","詳細")'
+    listed.save()
+    response = staff_client.post(
+        "/admin/supporters/supporter/", {"action": "export_xlsx", "_selected_action": [listed.pk]}
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    cell = sheet.cell(row=2, column=HEADERS.index("自己PR") + 1)
+    assert cell.data_type == "s" and cell.value == listed.self_pr  # a string cell: Excel never runs it
+
+
 def _xlsx(rows) -> io.BytesIO:
     workbook = Workbook()
     for row in rows:

@@ -1,4 +1,3 @@
-import csv
 import io
 import json
 
@@ -8,6 +7,7 @@ from django.urls import reverse
 
 from supporters.models import Supporter
 from supporters.tabular import HEADERS
+from tests.downloads import body, csv_rows, text
 from tests.factories import SupporterFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,14 +22,8 @@ def entries():
     SupporterFactory(registration_no="999999", status="pending", regions=("kinki",))
 
 
-def read_csv(response):
-    text = b"".join(response.streaming_content).decode("utf-8")
-    assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-
-
 def test_csv_has_the_import_headers_and_all_matching_rows(client, entries):
-    rows = read_csv(client.get(reverse("supporters:export-csv"), {"region": "kinki"}))
+    rows = csv_rows(client.get(reverse("supporters:export-csv"), {"region": "kinki"}))
     assert rows[0] == HEADERS
     assert len(rows) == 1 + 31  # no paging; the pending entry is not exported
     assert rows[1][0] == "000016"
@@ -45,10 +39,10 @@ def test_json_shape(client, entries):
 
 
 def test_exports_never_contain_unpublished_fields(client, entries):
-    csv_text = b"".join(client.get(reverse("supporters:export-csv")).streaming_content).decode()
+    csv_text = text(client.get(reverse("supporters:export-csv")))
     json_text = client.get(reverse("supporters:export-json")).content.decode()
-    for text in (csv_text, json_text):
-        assert "hidden@example.jp" not in text and "秘密のPR" not in text and "999999" not in text
+    for exported in (csv_text, json_text):
+        assert "hidden@example.jp" not in exported and "秘密のPR" not in exported and "999999" not in exported
     record = next(r for r in json.loads(json_text)["results"] if r["registration_no"] == "000022")
     assert record["email"] is None and record["self_pr"] is None
 
@@ -63,7 +57,7 @@ def test_exports_refuse_unknown_values(client, name):
 def test_export_then_import_round_trips(client, entries, tmp_path):
     before = {s.registration_no: s for s in Supporter.objects.published()}
     path = tmp_path / "export.csv"
-    path.write_bytes(b"".join(client.get(reverse("supporters:export-csv")).streaming_content))
+    path.write_bytes(body(client.get(reverse("supporters:export-csv"))))
     Supporter.objects.all().delete()
     call_command("import_supporters", str(path), stdout=io.StringIO())
     after = {s.registration_no: s for s in Supporter.objects.published()}
@@ -80,6 +74,22 @@ def test_export_then_import_round_trips(client, entries, tmp_path):
 def test_export_query_count_is_constant(client, django_assert_max_num_queries):
     SupporterFactory.create_batch(50)
     with django_assert_max_num_queries(1):
-        b"".join(client.get(reverse("supporters:export-csv")).streaming_content)
+        body(client.get(reverse("supporters:export-csv")))
     with django_assert_max_num_queries(3):  # + the page cache's version lookup
         client.get(reverse("supporters:export-json"))
+
+
+def test_formula_like_text_is_defused_in_the_csv_and_restored_on_import(client, tmp_path):
+    SupporterFactory(registration_no="000777", self_pr='=HYPERLINK("http://evil.example/","詳細")',
+                     organization="-株式会社マイナス", qualifications="@ほか")
+    rows = csv_rows(client.get(reverse("supporters:export-csv")))
+    row = dict(zip(rows[0], rows[1]))
+    assert row["自己PR"] == '\'=HYPERLINK("http://evil.example/","詳細")'  # shown as text, never run
+    assert row["所属組織"] == "'-株式会社マイナス" and row["他の資格"] == "'@ほか"
+    path = tmp_path / "export.csv"
+    path.write_bytes(body(client.get(reverse("supporters:export-csv"))))
+    Supporter.objects.all().delete()
+    call_command("import_supporters", str(path), stdout=io.StringIO())
+    restored = Supporter.objects.get(registration_no="000777")
+    assert restored.self_pr == '=HYPERLINK("http://evil.example/","詳細")'
+    assert restored.organization == "-株式会社マイナス" and restored.qualifications == "@ほか"

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from supporters import services
 from supporters.models import Supporter, entry_values
+from tests.downloads import text
 from tests.factories import SupporterFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,10 +45,9 @@ def _assert_clean(text):
 def test_no_page_or_export_leaks_an_unpublished_field(client, private_entry, path):
     response = client.get(path)
     assert response.status_code == 200
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    text = body.decode("utf-8-sig")
-    assert "非公開 多め" in text or path == "/"
-    _assert_clean(text)
+    page = text(response)
+    assert "非公開 多め" in page or path == "/"
+    _assert_clean(page)
 
 
 def test_hidden_text_is_not_searchable(client, private_entry):
@@ -86,8 +86,8 @@ def test_stale_entries_are_marked_and_can_be_hidden(client):
     assert re.search(r'<input[^>]*name="fresh"[^>]*checked', fresh)
     old = Supporter.objects.get(name="古い 情報")
     assert "情報更新から1年以上" in client.get(old.get_absolute_url()).content.decode()
-    csv = b"".join(client.get("/supporters/export.csv?fresh=1").streaming_content).decode("utf-8-sig")
-    assert "古い 情報" not in csv and "新しい 情報" in csv
+    exported = text(client.get("/supporters/export.csv?fresh=1"))
+    assert "古い 情報" not in exported and "新しい 情報" in exported
 
 
 def test_fresh_refuses_other_values(client):
