@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from config.mail import send_after_commit
 from supporters.models import Supporter
 
 from .models import (
@@ -35,7 +35,7 @@ class StaleEdit(Exception):
 
 def _mail(*, template: str, to: str, context: dict) -> None:
     subject, _, body = render_to_string(template, context).partition("\n")
-    send_mail(subject.strip(), body.lstrip("\n"), None, [to])
+    send_after_commit(subject.strip(), body.lstrip("\n"), [to])
 
 
 def notify(*, assessment: Assessment, to_side: str, message: str, url: str) -> None:

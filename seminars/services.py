@@ -7,7 +7,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
@@ -15,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from config.mail import send_after_commit
 from supporters.importing import FileRefused, RowError, read_table
 from supporters.models import Supporter
 
@@ -71,7 +71,7 @@ def application_from_survey_token(token: str) -> Application | None:
 
 def _mail(template: str, context: dict, to: str) -> None:
     subject, _, body = render_to_string(template, context).strip().partition("\n")
-    send_mail(subject.strip(), body.strip() + "\n", None, [to])
+    send_after_commit(subject.strip(), body.strip() + "\n", [to])
 
 
 # Applications ---------------------------------------------------------------

@@ -8,12 +8,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from config.mail import send_after_commit
 from config.ratelimit import limit
 
 from .forms import SignupForm
@@ -32,7 +32,7 @@ def _mail(request, to: str, template: str, subject: str, **context) -> None:
         {"login_url": request.build_absolute_uri(reverse("login")),
          "reset_url": request.build_absolute_uri(reverse("password_reset")), **context},
     )
-    send_mail(f"[セキュリティ対策支援者リスト] {subject}", body, None, [to])
+    send_after_commit(f"[セキュリティ対策支援者リスト] {subject}", body, [to])
 
 
 @limit("signup", rate="20/h")

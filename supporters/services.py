@@ -6,14 +6,22 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from .models import ChangeRequest, ContactMessage, Decision, ReminderLog, Supporter, TransitionRefused
+from config.mail import send_after_commit
+
+from .models import (
+    ChangeRequest,
+    ContactMessage,
+    Decision,
+    ReminderLog,
+    Supporter,
+    TransitionRefused,
+)
 from .tabular import ParsedRow
 
 BATCH = 500
@@ -142,7 +150,7 @@ def _mail(supporter: Supporter, template: str, subject: str, **context) -> None:
         f"supporters/email/{template}.txt",
         {"supporter": supporter, "mine_url": site_url(reverse("supporters:mine")), **context},
     )
-    send_mail(f"[セキュリティ対策支援者リスト] {subject}", body, None, [address])
+    send_after_commit(f"[セキュリティ対策支援者リスト] {subject}", body, [address])
 
 
 def _record(supporter, action, *, by=None, reason="", change=None) -> Decision:
@@ -247,11 +255,10 @@ def relay_contact(*, supporter: Supporter, message: ContactMessage) -> ContactMe
     message.supporter = supporter
     message.save()
     body = render_to_string("supporters/email/contact.txt", {"supporter": supporter, "message": message})
-    EmailMessage(
+    send_after_commit(
         f"[セキュリティ対策支援者リスト] {message.name}様からのお問い合わせ",
         body,
-        None,
         [supporter.contact_address],
         reply_to=[message.email],
-    ).send()
+    )
     return message

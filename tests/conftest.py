@@ -1,6 +1,10 @@
+import logging
 import os
 
 import pytest
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.transaction import Atomic
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls
 # the tests make around it are still plain synchronous code.
@@ -29,3 +33,47 @@ def pytest_collection_modifyitems(items):
         return bool(marker and (marker.kwargs.get("transaction") or "transactional_db" in getattr(item, "fixturenames", ())))
 
     items.sort(key=flushes)
+
+
+def _only_test_blocks_open(connection) -> bool:
+    return connection.in_atomic_block and all(
+        getattr(block, "_from_testcase", False) for block in connection.atomic_blocks
+    )
+
+
+def _run_commit_hook(callback, robust):
+    try:
+        callback()
+    except Exception:
+        if not robust:
+            raise
+        logging.getLogger("django.db.backends.base").exception("on_commit callback failed")
+
+
+@pytest.fixture(autouse=True)
+def _commit_hooks_run_as_in_production(monkeypatch):
+    """Run ``on_commit`` callbacks as a real commit would: when the outermost
+    block of the code under test ends, or at once outside any block. The
+    test's own enclosing transaction (rolled back afterwards) would otherwise
+    swallow every e-mail and every page-cache publication. A block that fails
+    still discards its callbacks."""
+    original_exit = Atomic.__exit__
+    original_on_commit = BaseDatabaseWrapper.on_commit
+
+    def exit_and_commit(self, exc_type, exc_value, traceback):
+        result = original_exit(self, exc_type, exc_value, traceback)
+        connection = connections[self.using or "default"]
+        if exc_type is None and _only_test_blocks_open(connection):
+            callbacks, connection.run_on_commit = connection.run_on_commit, []
+            for _, callback, robust in callbacks:
+                _run_commit_hook(callback, robust)
+        return result
+
+    def on_commit(self, func, robust=False):
+        if _only_test_blocks_open(self):
+            _run_commit_hook(func, robust)
+        else:
+            original_on_commit(self, func, robust)
+
+    monkeypatch.setattr(Atomic, "__exit__", exit_and_commit)
+    monkeypatch.setattr(BaseDatabaseWrapper, "on_commit", on_commit)

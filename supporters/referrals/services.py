@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from .models import EXPERT, Case, Referral, ReferralEvent, ShortlistEntry, TransitionError
+from config.mail import send_after_commit
+
+from .models import (
+    EXPERT,
+    Case,
+    Referral,
+    ReferralEvent,
+    ShortlistEntry,
+    TransitionError,
+)
 
 
 @transaction.atomic
@@ -33,7 +41,7 @@ def refer(*, entry: ShortlistEntry, actor, inbox_url: str) -> Referral:
         "referrals/email/referred.txt",
         {"referral": referral, "case": case, "entry": entry, "url": inbox_url},
     )
-    send_mail(f"【支援者リスト】{case.organisation.name}から相談のご紹介があります", body, None, [supporter.user.email])
+    send_after_commit(f"【支援者リスト】{case.organisation.name}から相談のご紹介があります", body, [supporter.user.email])
     return referral
 
 
@@ -47,5 +55,5 @@ def record_move(
     if role == EXPERT and organisation.contact_email:
         body = render_to_string("referrals/email/moved.txt", {"event": event, "referral": referral, "url": case_url})
         subject = f"【支援者リスト】紹介の状況が「{event.get_to_status_display()}」になりました"
-        send_mail(subject, body, None, [organisation.contact_email])
+        send_after_commit(subject, body, [organisation.contact_email])
     return event
