@@ -8,7 +8,10 @@ minutes (list pages with filters, 個票, exports, help, writes through the
 public forms), restarts PostgreSQL half-way, and reports per phase: requests,
 failures, the time until the site answered again, failures after recovery
 (must be 0), and whether every write acknowledged before the restart is still
-there (no data lost). Needs root (pg_ctlcluster) and is not part of CI.
+there (no data lost). Meanwhile a probe renames an expert twice a second and
+at once checks that the cached list page shows the new name: the page cache
+must never be stale, through the restart too (its LISTEN connection breaks).
+Needs root (pg_ctlcluster) and is not part of CI.
 """
 
 from __future__ import annotations
@@ -147,6 +150,33 @@ def worker(stop: threading.Event, stats: Stats, seed: int, write_share: float) -
             stats.record(False, path)
 
 
+def freshness_probe(stop: threading.Event, result: dict) -> None:
+    """Rename the first expert on /supporters/ and read the page at once."""
+    from django.db import DatabaseError, connection
+
+    from supporters.models import Supporter
+
+    first = Supporter.objects.published().order_by("registration_no").first()
+    n = 0
+    while not stop.wait(0.5):
+        n += 1
+        token = f"鮮度確認{n:05d}"
+        try:
+            Supporter.objects.filter(pk=first.pk).update(name=token)  # commits, publishes, notifies
+        except DatabaseError:
+            connection.close()  # PostgreSQL is restarting; the next round reconnects
+            result["writes_refused"] += 1
+            continue
+        try:
+            status, body = request("GET", "/supporters/")
+        except OSError:
+            continue
+        if status == 200:
+            result["reads_right_after_a_write"] += 1
+            result["stale_pages"] += token not in body.decode()
+    connection.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=180)
@@ -160,6 +190,12 @@ def main() -> None:
     manage("createcachetable")
     manage("collectstatic", "--noinput", "-v0")
     manage("load_demo")
+    os.environ.update(ENV)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
 
     server = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "config.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"],
@@ -175,6 +211,8 @@ def main() -> None:
 
     stats, stop = Stats(), threading.Event()
     threads = [threading.Thread(target=worker, args=(stop, stats, i, args.write_share)) for i in range(args.threads)]
+    freshness = {"reads_right_after_a_write": 0, "stale_pages": 0, "writes_refused": 0}
+    threads.append(threading.Thread(target=freshness_probe, args=(stop, freshness)))
     started = time.monotonic()
     for t in threads:
         t.start()
@@ -199,12 +237,6 @@ def main() -> None:
     # No data lost: every write acknowledged before the restart is in the database.
     lost = []
     if writes_before_restart:
-        os.environ.update(ENV)
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-        sys.path.insert(0, str(ROOT))
-        import django
-
-        django.setup()
         from bench.load_writes import stored_markers
 
         stored = stored_markers()
@@ -221,9 +253,11 @@ def main() -> None:
         "after_recovery": {"requests": len(after), "failures": sum(not e[1] for e in after)},
         "writes_acknowledged_before_restart": len(writes_before_restart),
         "writes_lost": len(lost),
+        "page_cache_freshness": freshness,
     }
     print(json.dumps(report, ensure_ascii=False, indent=2))
-    sys.exit(0 if report["after_recovery"]["failures"] == 0 and not lost else 1)
+    ok = report["after_recovery"]["failures"] == 0 and not lost and freshness["stale_pages"] == 0
+    sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":
