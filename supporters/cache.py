@@ -139,18 +139,27 @@ class VersionWatcher:
         os.write(self._wake_writer, b"x")
         if self._thread.is_alive():
             self._thread.join(timeout=5)
+        os.close(self._wake_reader)
+        os.close(self._wake_writer)
 
     def version(self) -> str | None:
         """The version, or None when it may be behind the shared store."""
         with self._lock:
-            if time.monotonic() - self._confirmed > self.MAX_AGE or self._socket is None:
-                return None
-            version, sock = self._version, self._socket
+            sock = self._socket
+        if sock is None:
+            return None
         try:
             readable, _, _ = select.select([sock], [], [], 0)
         except (OSError, ValueError):
             return None
-        return None if readable else version
+        if readable:
+            return None
+        # Checked after the socket: had the thread consumed a notification
+        # since, it would have withdrawn its confirmation first.
+        with self._lock:
+            if self._socket != sock or time.monotonic() - self._confirmed > self.MAX_AGE:
+                return None
+            return self._version
 
     def bumped(self, version: str) -> None:
         """A publication from this process: known here before any notification."""
