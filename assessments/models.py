@@ -9,7 +9,8 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -200,12 +201,25 @@ class AssessmentQuerySet(models.QuerySet):
         return self.filter(Q(company__members=user) | Q(expert__user=user)).distinct()
 
     def with_counts(self):
-        """Annotate the sheet's totals (for lists of assessments)."""
+        """Annotate the sheet's totals (for lists of assessments).
+
+        Correlated subqueries, not a join with GROUP BY: the database counts
+        rows only for the assessments a page shows (staff see the newest 200
+        of thousands), not for every assessment before the LIMIT.
+        """
+
+        def rows(**conditions):
+            counted = (
+                SheetRow.objects.filter(assessment=OuterRef("pk"), **conditions)
+                .order_by().values("assessment").annotate(n=Count("pk")).values("n")
+            )
+            return Coalesce(Subquery(counted), 0)
+
         return self.annotate(
-            done_count=Count("rows", filter=Q(rows__result=SheetRow.Result.DONE)),
-            conform_count=Count("rows", filter=Q(rows__evaluation=SheetRow.Evaluation.CONFORM)),
-            improve_count=Count("rows", filter=Q(rows__evaluation=SheetRow.Evaluation.IMPROVE)),
-            row_count=Count("rows"),
+            done_count=rows(result=SheetRow.Result.DONE),
+            conform_count=rows(evaluation=SheetRow.Evaluation.CONFORM),
+            improve_count=rows(evaluation=SheetRow.Evaluation.IMPROVE),
+            row_count=rows(),
         )
 
 

@@ -126,7 +126,7 @@ def _intent_survey(answers_by_email):
 def test_follow_up_reminds_interested_unlisted_respondents_once(staff_client):
     listed_user = UserFactory(email="listed@example.jp")
     SupporterFactory(user=listed_user)
-    SupporterFactory(email="published@example.jp")
+    SupporterFactory(email="Published@Example.jp")  # addresses match whatever their case
     _intent_survey(
         {
             "keen@example.jp": INTENT_OPTIONS[0],
