@@ -312,24 +312,28 @@ class Candidate:
 
 def follow_up_candidates() -> list[Candidate]:
     """Respondents who said they want to register but are not on the list."""
+    interesting = {
+        question.pk: set(question.option_list[:INTERESTED_OPTION_COUNT])
+        for question in Question.objects.filter(purpose=Question.Purpose.INTENT)
+    }
+    # Plain values, not model instances: thousands of answers at full scale.
     answers = (
         Answer.objects.filter(question__purpose=Question.Purpose.INTENT, response__application__isnull=False)
-        .select_related("question", "response__application__event")
         .order_by("response__submitted_at", "id")
+        .values_list(
+            "question_id", "choice", "response__application__email", "response__application__name",
+            "response__application__event__title",
+        )
     )
-    interested = [a for a in answers if a.choice in a.question.option_list[:INTERESTED_OPTION_COUNT]]
-    listed = listed_among({a.response.application.email for a in interested})
+    interested = [row for row in answers if row[1] in interesting[row[0]]]
+    listed = listed_among({email for _, _, email, _, _ in interested})
     reminded = dict(Reminder.objects.values_list("email", "sent_at"))
     found: dict[str, Candidate] = {}
-    for answer in interested:
-        application = answer.response.application
-        if application.email in listed:
+    for _, choice, email, name, event_title in interested:
+        if email in listed:
             continue
-        candidate = found.setdefault(
-            application.email,
-            Candidate(application.email, application.name, [], answer.choice, reminded.get(application.email)),
-        )
-        candidate.events.append(application.event.title)
+        candidate = found.setdefault(email, Candidate(email, name, [], choice, reminded.get(email)))
+        candidate.events.append(event_title)
     return list(found.values())
 
 
