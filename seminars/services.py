@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -312,24 +313,25 @@ class Candidate:
 
 def follow_up_candidates() -> list[Candidate]:
     """Respondents who said they want to register but are not on the list."""
-    interesting = {
-        question.pk: set(question.option_list[:INTERESTED_OPTION_COUNT])
-        for question in Question.objects.filter(purpose=Question.Purpose.INTENT)
-    }
     # Plain values, not model instances: thousands of answers at full scale.
     answers = (
         Answer.objects.filter(question__purpose=Question.Purpose.INTENT, response__application__isnull=False)
         .order_by("response__submitted_at", "id")
         .values_list(
-            "question_id", "choice", "response__application__email", "response__application__name",
-            "response__application__event__title",
+            "question__kind", "question__options", "choice", "response__application__email",
+            "response__application__name", "response__application__event__title",
         )
     )
-    interested = [row for row in answers if row[1] in interesting[row[0]]]
-    listed = listed_among({email for _, _, email, _, _ in interested})
+
+    @functools.cache
+    def interesting(kind: str, options: str) -> frozenset[str]:
+        return frozenset(Question(kind=kind, options=options).option_list[:INTERESTED_OPTION_COUNT])
+
+    interested = [row[2:] for row in answers if row[2] in interesting(row[0], row[1])]
+    listed = listed_among({email for _, email, _, _ in interested})
     reminded = dict(Reminder.objects.values_list("email", "sent_at"))
     found: dict[str, Candidate] = {}
-    for _, choice, email, name, event_title in interested:
+    for choice, email, name, event_title in interested:
         if email in listed:
             continue
         candidate = found.setdefault(email, Candidate(email, name, [], choice, reminded.get(email)))
