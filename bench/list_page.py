@@ -6,7 +6,11 @@
 Builds 25,000 experts in the import format (more than all 22,845 registered
 specialists), times ``import_supporters`` on them, then prints p50/p95 server
 time and the SQL query count of the list page for filter combinations.
-Figures go to docs/performance.md; this is not a test and asserts nothing.
+It then adds assessments, seminar events and referral cases in proportion to
+the experts (bench/app_pages.py states the ratios) and prints the same figures
+for the other apps' pages, staff and admin pages included.
+Figures go to docs/performance.md; this is not a test (only the other apps'
+pages are asserted to answer 200).
 """
 
 from __future__ import annotations
@@ -146,6 +150,14 @@ def main() -> None:
             f"{label:32} {results!s:>8} {statistics.median(timings):9.1f} "
             f"{percentile(timings, 0.95):9.1f} {cold_queries:8d} {statistics.median(warm):9.1f}"
         )
+
+    from bench.app_pages import build_proportional_data, measure_app_pages
+
+    started = time.perf_counter()
+    built = build_proportional_data(args.size)
+    print(f"\n== {engine}: data of the other apps for {args.size:,} experts, built in {time.perf_counter() - started:.1f} s")
+    print(", ".join(f"{name} {value:,}" for name, value in built["counts"].items()))
+    measure_app_pages(lambda: Client(HTTP_HOST="localhost"), args.repeat)
 
 
 if __name__ == "__main__":
