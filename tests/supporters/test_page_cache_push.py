@@ -98,22 +98,24 @@ def test_approval_shows_at_once_with_the_watcher_in_this_process(client, setting
         cache._watcher = None
 
 
-def test_no_worker_serves_a_stale_page_after_a_write():
-    """gunicorn with two workers as in production; every answer right after a
+def test_no_worker_serves_a_stale_page_after_a_write(tmp_path):
+    """gunicorn with two workers and the watcher; every answer right after a
     committed change must show it, whichever worker serves it."""
     database = connection.settings_dict
     url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    # DEBUG only spares a collectstatic (production serves hashed files from its
+    # manifest); the page cache and its watcher run exactly as in production.
     env = {
-        **os.environ, "DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": "test-" + "k" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0", "PAGE_CACHE_LISTEN": "1", "LOG_LEVEL": "ERROR",
+        **os.environ, "DATABASE_URL": url, "DEBUG": "1", "SECRET_KEY": "test-" + "k" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1", "PAGE_CACHE_LISTEN": "1", "LOG_LEVEL": "ERROR",
     }
     entry = SupporterFactory(name="変更前")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=(log := (tmp_path / "gunicorn.log").open("w")),
     )
 
     def fetch():
@@ -121,7 +123,10 @@ def test_no_worker_serves_a_stale_page_after_a_write():
             return response.read().decode()
 
     try:
-        wait_for(lambda: _answers(fetch), seconds=30)
+        try:
+            wait_for(lambda: _answers(fetch), seconds=30)
+        except AssertionError:
+            raise AssertionError("gunicorn did not serve the list:\n" + (tmp_path / "gunicorn.log").read_text()[-3000:])
         stale = 0
         for round_ in range(40):
             for _ in range(4):
@@ -132,6 +137,7 @@ def test_no_worker_serves_a_stale_page_after_a_write():
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+        log.close()
 
 
 def _answers(fetch):
