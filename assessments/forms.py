@@ -98,6 +98,10 @@ class InviteCompanyForm(forms.Form):
     email = forms.EmailField(label="企業のご担当者のメールアドレス")
 
 
+class InviteColleagueForm(forms.Form):
+    email = forms.EmailField(label="招待する方のメールアドレス")
+
+
 class AcceptCompanyInvitationForm(forms.Form):
     """Logged in: join as the invited company, or as one of the user's own."""
 

@@ -373,15 +373,14 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
-class Invitation(models.Model):
-    """An invitation to the other side: an expert by 登録番号, or a company by an e-mailed link."""
+class InvitationBase(models.Model):
+    """An invitation by e-mail or 登録番号: open until accepted, revoked or expired.
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="invitations")
-    side = models.CharField("招待する側", max_length=10, choices=Side.choices)
-    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, null=True, blank=True, related_name="assessment_invitations")
+    A token, when there is one, is e-mailed; only its hash is kept, so the
+    link in the e-mail is the sole copy of the secret.
+    """
+
     email = models.EmailField("招待先メールアドレス", blank=True)
-    # Only the hash of a company invitation's token is kept: the link in the
-    # e-mail is the sole copy of the secret.
     token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -393,8 +392,7 @@ class Invitation(models.Model):
     objects = InvitationQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "招待"
-        verbose_name_plural = "招待"
+        abstract = True
         ordering = ["-created_at"]
 
     @staticmethod
@@ -402,15 +400,19 @@ class Invitation(models.Model):
         return hashlib.sha256(token.encode()).hexdigest()
 
     @classmethod
-    def new(cls, **fields) -> tuple[Invitation, str]:
-        """An unsaved invitation and its token (empty for an expert invitation)."""
-        token = secrets.token_urlsafe(32) if fields.get("side") == Side.COMPANY else ""
+    def _new(cls, *, with_token: bool, **fields):
+        token = secrets.token_urlsafe(32) if with_token else ""
         invitation = cls(
             expires_at=timezone.now() + datetime.timedelta(days=INVITATION_DAYS),
             token_hash=cls.hash_token(token) if token else "",
             **fields,
         )
         return invitation, token
+
+    @classmethod
+    def by_token(cls, token: str):
+        """The invitation the e-mailed link names, or None."""
+        return cls.objects.filter(token_hash=cls.hash_token(token)).first() if token else None
 
     @property
     def status_label(self) -> str:
@@ -426,10 +428,6 @@ class Invitation(models.Model):
     def is_open(self) -> bool:
         return self.status_label == "回答待ち"
 
-    @property
-    def invitee(self) -> str:
-        return str(self.supporter.name) if self.supporter_id else self.email
-
     def revoke(self):
         if not self.is_open:
             raise TransitionError("この招待はすでに使えない状態です。")
@@ -442,6 +440,42 @@ class Invitation(models.Model):
         self.accepted_at = timezone.now()
         self.accepted_by = user
         self.save(update_fields=["accepted_at", "accepted_by"])
+
+
+class Invitation(InvitationBase):
+    """An invitation to the other side: an expert by 登録番号, or a company by an e-mailed link."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="invitations")
+    side = models.CharField("招待する側", max_length=10, choices=Side.choices)
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, null=True, blank=True, related_name="assessment_invitations")
+
+    class Meta(InvitationBase.Meta):
+        verbose_name = "招待"
+        verbose_name_plural = "招待"
+
+    @classmethod
+    def new(cls, **fields) -> tuple[Invitation, str]:
+        """An unsaved invitation and its token (empty for an expert invitation)."""
+        return cls._new(with_token=fields.get("side") == Side.COMPANY, **fields)
+
+    @property
+    def invitee(self) -> str:
+        return str(self.supporter.name) if self.supporter_id else self.email
+
+
+class CompanyInvitation(InvitationBase):
+    """A colleague invited by e-mail to use the site as one of the company's users."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations", verbose_name="企業")
+
+    class Meta(InvitationBase.Meta):
+        verbose_name = "利用者の招待"
+        verbose_name_plural = "利用者の招待"
+
+    @classmethod
+    def new(cls, **fields) -> tuple[CompanyInvitation, str]:
+        """An unsaved invitation and the token for its link."""
+        return cls._new(with_token=True, **fields)
 
 
 # The sheet -------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from config.auth import username_for
 from config.mail import send_after_commit
 from supporters.models import Supporter
 
@@ -14,6 +15,7 @@ from .models import (
     Assessment,
     CatalogueVersion,
     Company,
+    CompanyInvitation,
     ImprovementPlan,
     Invitation,
     Meeting,
@@ -102,6 +104,42 @@ def invite_company(*, assessment: Assessment, email: str, by, accept_url_for) ->
         context={"invitation": invitation, "assessment": assessment, "url": accept_url_for(token)},
     )
     return invitation
+
+
+@transaction.atomic
+def invite_colleague(*, company: Company, email: str, by, accept_url_for) -> CompanyInvitation:
+    """E-mail a colleague a single-use link to become one of the company's users."""
+    email = email.strip().lower()
+    if company.members.filter(username=username_for(email)).exists():
+        raise TransitionError(f"{email} はすでにこの企業の利用者です。")
+    company.invitations.open().filter(email=email).update(revoked_at=timezone.now())
+    invitation, token = CompanyInvitation.new(company=company, email=email, created_by=by)
+    invitation.save()
+    _mail(
+        template="assessments/email/invite_colleague.txt",
+        to=email,
+        context={"invitation": invitation, "company": company, "by": by, "url": accept_url_for(token)},
+    )
+    return invitation
+
+
+@transaction.atomic
+def accept_colleague_invitation(*, invitation: CompanyInvitation, user) -> Company:
+    invitation = CompanyInvitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation.mark_accepted(user)
+    invitation.company.members.add(user)
+    return invitation.company
+
+
+@transaction.atomic
+def remove_member(*, company: Company, user) -> None:
+    """Take a user off the company; its assessments always keep someone to answer."""
+    members = list(company.members.select_for_update().order_by("pk"))
+    if user not in members:
+        raise TransitionError("この方はこの企業の利用者ではありません。")
+    if len(members) == 1:
+        raise TransitionError("最後の利用者は外せません。先に別の方を招待してください。")
+    company.members.remove(user)
 
 
 @transaction.atomic

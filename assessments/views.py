@@ -12,7 +12,17 @@ from config.auth import username_for
 from supporters.models import Supporter
 
 from . import forms, reports, services
-from .models import Assessment, Company, ImprovementPlan, Invitation, SheetRow, Side, Stage, TransitionError
+from .models import (
+    Assessment,
+    Company,
+    CompanyInvitation,
+    ImprovementPlan,
+    Invitation,
+    SheetRow,
+    Side,
+    Stage,
+    TransitionError,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -251,6 +261,13 @@ def company_invitation(request, token):
             return _accept_company(request, invitation, user, form.chosen_company())
         context["form"] = form
         return render(request, "assessments/invitation.html", context)
+    return _as_invitee(request, invitation, context, "assessments/invitation.html",
+                       accept=lambda new_user: _accept_company(request, invitation, new_user, None))
+
+
+def _as_invitee(request, invitation, context, template, *, accept):
+    """Someone not logged in opened an e-mailed link: log in with the invited
+    address's account, or create it on the spot (the link proved the address)."""
     existing = get_user_model().objects.filter(username=username_for(invitation.email)).exists()
     form = None if existing else forms.SignupForm(request.POST or None, email=invitation.email)
     if form is not None and request.method == "POST" and form.is_valid():
@@ -260,9 +277,9 @@ def company_invitation(request, token):
                 first_name=form.cleaned_data["first_name"], last_name=form.cleaned_data["last_name"],
             )
             login(request, new_user, backend="config.auth.EmailBackend")
-            return _accept_company(request, invitation, new_user, None)
+            return accept(new_user)
     context.update(signup_form=form, existing=existing, login_url=f"{reverse('login')}?{urlencode({'next': request.path})}")
-    return render(request, "assessments/invitation.html", context)
+    return render(request, template, context)
 
 
 def _accept_company(request, invitation, user, company):
@@ -497,3 +514,92 @@ def plan_xlsx(request, pk, revision=None):
     plan = _plan(assessment, revision)
     return _xlsx(reports.plan_workbook(plan, list(assessment.meetings.all())),
                  f"improvement-plan-{assessment.pk}-{plan.revision}.xlsx")
+
+
+# A company's users ---------------------------------------------------------------
+
+
+def _member_company(request, pk) -> Company:
+    """One of the user's own companies; any other is not found."""
+    return get_object_or_404(Company.objects.filter(members=request.user), pk=pk)
+
+
+@login_required
+def company_members(request, pk):
+    """Who uses the site for the company, and inviting colleagues."""
+    company = _member_company(request, pk)
+    form = forms.InviteColleagueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invite_colleague(company=company, email=form.cleaned_data["email"], by=request.user,
+                                      accept_url_for=_join_url(request))
+        except TransitionError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(request, f"{form.cleaned_data['email']} に招待メールを送りました。")
+            return redirect("assessments:company-members", pk=company.pk)
+    return render(request, "assessments/company_members.html", {
+        "company": company, "form": form,
+        "members": company.members.order_by("last_name", "first_name", "pk"),
+        "invitations": company.invitations.open(),
+        "breadcrumbs": _crumbs(f"{company.name} の利用者"),
+    })
+
+
+@login_required
+@require_POST
+def remove_member(request, pk, user_pk):
+    company = _member_company(request, pk)
+    member = get_object_or_404(company.members, pk=user_pk)
+    try:
+        services.remove_member(company=company, user=member)
+    except TransitionError as error:
+        messages.error(request, str(error))
+        return redirect("assessments:company-members", pk=company.pk)
+    if member == request.user:
+        messages.success(request, f"{company.name} の利用者から外れました。")
+        return redirect("assessments:list")
+    messages.success(request, f"{member.get_full_name() or member.email} さんを利用者から外しました。")
+    return redirect("assessments:company-members", pk=company.pk)
+
+
+@login_required
+@require_POST
+def revoke_colleague_invitation(request, pk, invitation_pk):
+    company = _member_company(request, pk)
+    invitation = get_object_or_404(company.invitations, pk=invitation_pk)
+    try:
+        invitation.revoke()
+    except TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{invitation.email} への招待を取り消しました。")
+    return redirect("assessments:company-members", pk=company.pk)
+
+
+def _join_url(request):
+    return lambda token: request.build_absolute_uri(reverse("assessments:join-company", args=[token]))
+
+
+def join_company(request, token):
+    """The e-mailed link to become one of a company's users."""
+    invitation = CompanyInvitation.by_token(token)
+    if invitation is None or not invitation.is_open:
+        return render(request, "assessments/invitation_closed.html", {"invitation": invitation}, status=404)
+    context = {"invitation": invitation, "company": invitation.company,
+               "breadcrumbs": [("トップ", reverse("supporters:home")), (f"{invitation.company.name} への招待", None)]}
+
+    def accept(user):
+        try:
+            company = services.accept_colleague_invitation(invitation=invitation, user=user)
+        except TransitionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{company.name} の利用者になりました。")
+        return redirect("assessments:list")
+
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            return accept(request.user)
+        return render(request, "assessments/join_company.html", context)
+    return _as_invitee(request, invitation, context, "assessments/join_company.html", accept=accept)

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from assessments.catalogue import install_seed_catalogue
-from assessments.models import Invitation, Side
+from assessments.models import CompanyInvitation, Invitation, Side
 from tests.assessments.factories import expert_with_account, hold_meetings, make_assessment
 from tests.browser.conftest import login
 from tests.factories import PASSWORD, UserFactory
@@ -63,4 +63,23 @@ def test_error_summary_links_to_the_field(page, axe, planning):
     summary.wait_for()
     link = summary.get_by_role("link", name=re.compile("終了時刻"))
     assert link.get_attribute("href") == "#id_form-0-end_time"
+    axe(page)
+
+
+def test_company_users_pages_have_no_axe_violations(page, axe, planning):
+    a, company_user, _ = planning
+    a.company.members.add(UserFactory(email="colleague@example.jp", last_name="佐藤", first_name="花子"))
+    invitation, token = CompanyInvitation.new(company=a.company, email="new@example.jp", created_by=company_user)
+    invitation.save()
+    login(page, company_user.email, PASSWORD)
+    page.goto(f"/assessments/companies/{a.company.pk}/members/")
+    axe(page)
+    page.get_by_label("招待する方のメールアドレス").fill("not-an-address")
+    page.get_by_role("button", name="招待を送る").click()
+    page.get_by_role("link", name=re.compile("有効なメールアドレス")).click()
+    assert page.evaluate("document.activeElement.id") == "id_email"
+    axe(page)
+    page.context.clear_cookies()
+    page.goto(f"/assessments/companies/join/{token}/")
+    assert page.get_by_role("heading", name="アカウントを作成して参加する").is_visible()
     axe(page)

@@ -78,6 +78,11 @@ MATRIX = {
     "assessments:plan-revision": (set(), {"anon", "company_b", "expert_y", "org_member"}),
     "assessments:plan-xlsx": (set(), {"anon", "company_b", "expert_y", "org_member"}),
     "assessments:plan-revision-xlsx": (set(), {"anon", "company_b", "expert_y", "org_member"}),
+    # Company A's users only; everyone else, staff included (they have the admin), gets 404.
+    "assessments:company-members": ({"company_a"}, EVERYONE - {"company_a"}),
+    "assessments:remove-member": (set(), EVERYONE),  # POST only
+    "assessments:revoke-colleague-invitation": (set(), EVERYONE),  # POST only
+    "assessments:join-company": (set(), EVERYONE),  # an invalid link never opens anything
     "seminars:list": PUBLIC,
     "seminars:faq": PUBLIC,
     "seminars:report": ({"staff"}, LOGGED_IN - {"staff"} | {"anon"}),
@@ -152,6 +157,10 @@ def world(client):
         "assessments:decline-invitation": [999999],
         "assessments:invitation": ["not-a-token"],
         "assessments:revoke-invitation": [a.pk, 999999],
+        "assessments:company-members": [a.company.pk],
+        "assessments:remove-member": [a.company.pk, a.company.members.first().pk],
+        "assessments:revoke-colleague-invitation": [a.company.pk, 999999],
+        "assessments:join-company": ["not-a-token"],
         "assessments:sheet-revision": [a.pk, revision.pk if revision else 999999],
         "assessments:plan-revision": [a.pk, 1],
         "assessments:plan-revision-xlsx": [a.pk, 1],
