@@ -31,15 +31,12 @@ import datetime
 import logging
 import random
 import statistics
-import time
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.core.cache import caches
 from django.db import connection, transaction
 from django.db.models import Count
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -58,7 +55,7 @@ from assessments.models import (
     Side,
     Stage,
 )
-from bench.list_page import percentile
+from bench.list_page import cold_timings, percentile
 from config.roles import IPA_STAFF_GROUP
 from seminars.models import (
     Answer,
@@ -605,19 +602,8 @@ def measure_app_pages(client_factory, repeat: int) -> None:
         if username not in clients:
             clients[username] = _signed_in(client_factory, username)
         client = clients[username]
-        timings = []
-        for i in range(repeat + 2):
-            caches["pages"].clear()
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                response = client.get(url)
-                if response.streaming:
-                    b"".join(response.streaming_content)
-                elapsed = (time.perf_counter() - started) * 1000
-            assert response.status_code == 200, (url, username, response.status_code)
-            if i >= 2:  # the first two fill the database's own caches
-                timings.append(elapsed)
+        timings, query_count = cold_timings(client, url, repeat)
         print(
             f"{label:34} {scale:32} {statistics.median(timings):9.1f} "
-            f"{percentile(timings, 0.95):9.1f} {len(queries.captured_queries):8d}"
+            f"{percentile(timings, 0.95):9.1f} {query_count:8d}"
         )

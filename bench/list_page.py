@@ -62,6 +62,35 @@ def prepare_database(postgres: bool) -> None:
                       ALLOWED_HOSTS="localhost", SECURE_SSL_REDIRECT="0")
 
 
+def get(client, url: str):
+    """One request, its body read to the end (exports stream)."""
+    response = client.get(url)
+    if response.streaming:
+        b"".join(response.streaming_content)
+    return response
+
+
+def cold_timings(client, url: str, repeat: int) -> tuple[list[float], int]:
+    """Server times (ms) of ``repeat`` requests with the page cache emptied
+    before each, after two that fill the database's own caches, and the SQL
+    query count of one such request. Every answer must be 200."""
+    from django.core.cache import caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    timings = []
+    for i in range(repeat + 2):
+        caches["pages"].clear()
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = get(client, url)
+            elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, (url, response.status_code)
+        if i >= 2:
+            timings.append(elapsed)
+    return timings, len(queries.captured_queries)
+
+
 def percentile(values, fraction):
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
@@ -82,11 +111,9 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     connection.force_debug_cursor = True  # count queries with DEBUG off
 
-    from django.core.cache import caches
     from django.http import QueryDict
 
     from supporters.demo import build_rows
@@ -127,23 +154,11 @@ def main() -> None:
             url = "/supporters/export.csv?" + query.removeprefix("EXPORT:")
         else:
             url = "/supporters/?" + query
-        timings, warm = [], []
-        for i in range(args.repeat + 2):
-            caches["pages"].clear()
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                response = client.get(url)
-                if response.streaming:
-                    b"".join(response.streaming_content)
-                elapsed = (time.perf_counter() - started) * 1000
-            assert response.status_code == 200, (url, response.status_code)
-            if i >= 2:  # the first two fill the database's own caches
-                timings.append(elapsed)
-            cold_queries = len(queries.captured_queries)
+        timings, cold_queries = cold_timings(client, url, args.repeat)
+        warm = []
+        for _ in range(args.repeat):
             started = time.perf_counter()
-            response = client.get(url)
-            if response.streaming:
-                b"".join(response.streaming_content)
+            get(client, url)
             warm.append((time.perf_counter() - started) * 1000)
         results = SupporterFilter(QueryDict(url.split("?", 1)[1]), queryset=Supporter.objects.published()).qs.count()
         print(
