@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("--reads", type=int, default=4, help="requests right after each write")
     args = parser.parse_args()
 
-    os.environ.update({**ENV, "DATABASE_URL": DATABASE_URL, "PAGE_CACHE_LISTEN": "0"})
+    os.environ.update({**ENV, "DATABASE_URL": DATABASE_URL, "PAGE_CACHE_LISTEN": "1"})
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 

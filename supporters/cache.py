@@ -6,11 +6,13 @@ version, so the first request after an approval or import renders afresh.
 Pages live in each process's memory.
 
 On PostgreSQL each process also keeps the version in memory
-(``VersionWatcher``): a publication sends ``NOTIFY`` after its commit and a
-background thread per process LISTENs, so a cache hit needs no round trip to
-the shared store. The in-memory copy is trusted only while the watcher has
-confirmed it recently; otherwise (SQLite, watcher disabled or its connection
-lost) every hit reads the shared store, as before (docs/decisions/0500).
+(``VersionWatcher``): a publication sends ``NOTIFY`` after its commit, a
+background thread per process LISTENs, reads the new version and
+acknowledges it, and the writer returns only when every watcher has; so a
+cache hit needs no round trip to the shared store. The in-memory copy is
+trusted only while the watcher has confirmed it recently; otherwise (SQLite,
+watcher disabled or its connection lost) every hit reads the shared store, as
+before (docs/decisions/0500).
 
 Hits are served by ``PublicPageCacheMiddleware`` inside Django and, in
 production, by ``CachedPagesApp`` in front of Django (config/wsgi.py), which
@@ -32,12 +34,16 @@ from http.cookies import SimpleCookie
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "supporters:directory-version"
 NOTIFY_CHANNEL = "supporters_directory_version"
+ACK_CHANNEL = "supporters_directory_ack"
+# The watchers' LISTEN connections carry this name, so a writer can count them.
+WATCHER_APPLICATION_NAME = "shienlist-page-cache"
+ACK_TIMEOUT = 2.0
 # Paths whose anonymous GET responses depend only on the directory's data.
 CACHED_PREFIXES = ("/supporters/",)
 CACHED_EXACT = ("/", "/help/")
@@ -48,23 +54,72 @@ def bump_version(**kwargs) -> None:
     """Invalidate every cached page, now and again once the transaction commits.
 
     The immediate bump covers readers in this transaction; the one after
-    commit covers a request that rendered old data between the two.
+    commit covers a request that rendered old data between the two, and
+    returns only once every process's watcher has the new version.
     """
     _publish()
-    transaction.on_commit(_publish)
+    current = transaction.get_connection()
+    if current.in_atomic_block:
+        # One publication after the commit covers every write in the
+        # transaction: skip if one is already due in this block or around
+        # it (were that rolled back, this write would be rolled back too).
+        open_savepoints = set(current.savepoint_ids)
+        if any(hook is _publish_confirmed and ids <= open_savepoints for ids, hook, _ in current.run_on_commit):
+            return
+    transaction.on_commit(_publish_confirmed)
 
 
-def _publish() -> None:
+def _publish_confirmed() -> None:
+    _publish(confirmed=True)
+
+
+def _publish(*, confirmed: bool = False) -> None:
     version = uuid.uuid4().hex
     caches["default"].set(VERSION_KEY, version, None)
     if _watcher is not None and _watcher_pid == os.getpid():
         _watcher.bumped(version)
-    if connection.vendor == "postgresql":
-        # Inside a transaction PostgreSQL delivers this at commit, or never on
-        # rollback; from on_commit it goes at once. Payload-free: listeners
-        # read the shared store, which orders concurrent publications.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, '')", [NOTIFY_CHANNEL])
+    if connection.vendor != "postgresql":
+        return
+    if confirmed and getattr(settings, "PAGE_CACHE_LISTEN", False):
+        _notify_and_wait(version)
+        return
+    # Inside a transaction PostgreSQL delivers this at commit, or never on
+    # rollback. Listeners read the shared store, which orders concurrent
+    # publications; the payload only names what they acknowledge.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_notify(%s, %s)", [NOTIFY_CHANNEL, version])
+
+
+def _notify_and_wait(version: str) -> None:
+    """Notify the watchers and wait until each has read the new version.
+
+    PostgreSQL hands a notification to each listening session on its own
+    schedule; on a busy machine a page could be served between this commit
+    and that delivery. So the writer, not the reader, pays: it counts the
+    watchers, notifies, and returns when all have acknowledged (a few
+    milliseconds), or after ``ACK_TIMEOUT`` with a warning.
+    """
+    sender = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        sender.ensure_connection()
+        pgconn = sender.connection
+        pgconn.autocommit = True
+        pgconn.execute(f"LISTEN {ACK_CHANNEL}")
+        watchers = pgconn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = %s",
+            [WATCHER_APPLICATION_NAME],
+        ).fetchone()[0]
+        pgconn.execute("SELECT pg_notify(%s, %s)", [NOTIFY_CHANNEL, version])
+        acknowledged: set[int] = set()
+        deadline = time.monotonic() + ACK_TIMEOUT
+        while len(acknowledged) < watchers and (left := deadline - time.monotonic()) > 0:
+            for notification in pgconn.notifies(timeout=left, stop_after=1):
+                if notification.payload == version:
+                    acknowledged.add(notification.pid)
+        if len(acknowledged) < watchers:
+            logger.warning("page cache: %d of %d watchers acknowledged version %s", len(acknowledged), watchers, version)
+    finally:
+        sender.close()
 
 
 def bump_after_migrate(**kwargs) -> None:
@@ -100,10 +155,11 @@ class VersionWatcher:
     """This process's copy of the directory version, kept current by LISTEN.
 
     A thread holds its own PostgreSQL connection LISTENing on
-    ``NOTIFY_CHANNEL``. After LISTEN it reads the shared version, so no
-    publication can fall between; each notification makes it read again, and
-    so does a heartbeat every ``HEARTBEAT`` seconds (which also proves the
-    connection alive).
+    ``NOTIFY_CHANNEL`` (named ``WATCHER_APPLICATION_NAME``, so writers can
+    count the watchers). After LISTEN it reads the shared version, so no
+    publication can fall between; each notification makes it read again and
+    then acknowledge on ``ACK_CHANNEL``; a heartbeat every ``HEARTBEAT``
+    seconds reads again too (and proves the connection alive).
 
     ``version()`` answers only when nothing is waiting unread on that
     connection and the last confirmation is younger than ``MAX_AGE``; else
@@ -171,11 +227,15 @@ class VersionWatcher:
         with self._lock:
             self._confirmed = float("-inf")
 
-    def _refresh(self) -> None:
+    def _read(self) -> tuple[int, float, str]:
+        """Read the store: (generation before, time before, version)."""
         with self._lock:
             generation = self._generation
         started = time.monotonic()
-        version = shared_version()
+        return generation, started, shared_version()
+
+    def _confirm(self, read: tuple[int, float, str]) -> None:
+        generation, started, version = read
         with self._lock:
             if generation == self._generation:
                 self._version = version
@@ -189,22 +249,33 @@ class VersionWatcher:
                 listener.ensure_connection()
                 pgconn = listener.connection
                 pgconn.autocommit = True
+                pgconn.execute("SELECT set_config('application_name', %s, false)", [WATCHER_APPLICATION_NAME])
                 pgconn.execute(f"LISTEN {NOTIFY_CHANNEL}")
                 with self._lock:
                     self._socket = pgconn.fileno()
-                self._refresh()
+                self._confirm(self._read())
                 backoff = 0.1
                 while not self._stop.is_set():
                     readable, _, _ = select.select([self._socket, self._wake_reader], [], [], self.HEARTBEAT)
+                    # Any query below may take notifications off the socket,
+                    # so the version is withdrawn until the store is read
+                    # after the last of them.
                     self._withdraw()
                     if self._wake_reader in readable:
                         break
-                    if readable:
-                        # Everything queued now: one read of the store serves a burst (an import).
-                        list(pgconn.notifies(timeout=0))
-                    else:
+                    if not readable:
                         pgconn.execute("SELECT 1")  # the connection is alive
-                    self._refresh()
+                    # Everything queued, including what arrived during SELECT 1:
+                    # one read of the store serves a burst (an import).
+                    versions = {n.payload for n in pgconn.notifies(timeout=0)}
+                    while True:
+                        read = self._read()
+                        for version in versions - {""}:
+                            pgconn.execute("SELECT pg_notify(%s, %s)", [ACK_CHANNEL, version])
+                        versions = {n.payload for n in pgconn.notifies(timeout=0)}  # arrived meanwhile
+                        if not versions:
+                            break
+                    self._confirm(read)
             except Exception:
                 logger.warning("page cache version watcher lost its connection; retrying", exc_info=True)
                 self._stop.wait(backoff)

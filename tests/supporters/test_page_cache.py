@@ -102,3 +102,28 @@ def test_wsgi_front_serves_hits_with_all_headers_and_passes_misses_on(client):
     s.name = "後の名前"
     s.save()
     assert wsgi_get(front, LIST)[1] == b"from django"  # the old page is never served
+
+
+def test_one_publication_after_commit_covers_a_whole_transaction(client, monkeypatch):
+    from django.db import transaction
+
+    from supporters import cache
+
+    published = []
+    monkeypatch.setattr(cache, "_publish_confirmed", lambda: published.append(cache.shared_version()))
+    with transaction.atomic():
+        for n in range(5):
+            SupporterFactory(name=f"一括{n}")
+        with transaction.atomic():
+            SupporterFactory(name="入れ子")  # inside a savepoint: covered by the one already due
+        assert published == []  # nothing before the commit
+    assert len(published) == 1
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                SupporterFactory(name="取り消される")
+                raise RuntimeError("the savepoint rolls back, and its publication with it")
+        except RuntimeError:
+            pass
+        SupporterFactory(name="残る")  # so this write registers its own
+    assert len(published) == 2

@@ -11,6 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.core.cache import caches
 from django.db import connection
@@ -80,6 +81,35 @@ def test_a_lost_connection_never_yields_an_old_version(watcher):
     assert new in answers  # it reconnected by itself and caught up
 
 
+def test_a_write_returns_only_once_every_watcher_has_the_new_version(watcher, settings):
+    settings.PAGE_CACHE_LISTEN = True
+    watcher.HEARTBEAT = 60  # its periodic check would briefly withdraw the version
+    watcher.start()
+    wait_for(watcher.version)
+    for _ in range(30):
+        old = cache.shared_version()
+        cache.bump_version()  # in autocommit: published, then confirmed by every watcher
+        # The watcher has the new version, or defers to the store for a
+        # moment while it confirms it; never the old one.
+        new = cache.shared_version()
+        assert new != old and watcher.version() in (None, new)
+    assert wait_for(watcher.version) == cache.shared_version()
+
+
+def test_a_silent_watcher_delays_a_write_only_up_to_the_timeout(settings, monkeypatch, caplog):
+    settings.PAGE_CACHE_LISTEN = True
+    monkeypatch.setattr(cache, "ACK_TIMEOUT", 0.3)
+    database = connection.settings_dict
+    with psycopg.connect(host=database["HOST"], port=database["PORT"], user=database["USER"],
+                         dbname=database["NAME"], autocommit=True) as silent:
+        silent.execute("SELECT set_config('application_name', %s, false)", [cache.WATCHER_APPLICATION_NAME])
+        silent.execute(f"LISTEN {cache.NOTIFY_CHANNEL}")
+        started = time.monotonic()
+        cache.bump_version()
+        assert 0.3 <= time.monotonic() - started < 3
+    assert "0 of 1 watchers acknowledged" in caplog.text
+
+
 def test_an_unconfirmed_watcher_defers_to_the_shared_store():
     assert cache.VersionWatcher().version() is None
 
@@ -98,7 +128,7 @@ def test_approval_shows_at_once_with_the_watcher_in_this_process(client, setting
         cache._watcher = None
 
 
-def test_no_worker_serves_a_stale_page_after_a_write(tmp_path):
+def test_no_worker_serves_a_stale_page_after_a_write(tmp_path, settings):
     """gunicorn with two workers and the watcher; every answer right after a
     committed change must show it, whichever worker serves it."""
     database = connection.settings_dict
@@ -112,6 +142,7 @@ def test_no_worker_serves_a_stale_page_after_a_write(tmp_path):
         **os.environ, "DATABASE_URL": url, "DEBUG": "1", "SECRET_KEY": "test-" + "k" * 50,
         "ALLOWED_HOSTS": "127.0.0.1", "PAGE_CACHE_LISTEN": "1", "LOG_LEVEL": "ERROR",
     }
+    settings.PAGE_CACHE_LISTEN = True  # this process writes as a web process or an import would
     entry = SupporterFactory(name="変更前")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{port}"],
