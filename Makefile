@@ -27,6 +27,9 @@ run: demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 

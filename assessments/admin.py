@@ -32,7 +32,10 @@ class CatalogueVersionAdmin(admin.ModelAdmin):
         for version in queryset:
             name = f"{version.name}(複製 {timezone.localtime():%Y-%m-%d %H:%M:%S})"
             copy = version.duplicate(name)
-            self.message_user(request, f"「{copy.name}」を作成しました。名称と内容を直し、「新しいアセスメントで使う」をチェックしてください。")
+            self.message_user(
+                request,
+                f"「{copy.name}」を作成しました。名称と内容を直し、「新しいアセスメントで使う」をチェックしてください。",
+            )
 
 
 class MiddleCategoryInline(admin.TabularInline):
@@ -86,9 +89,20 @@ class AssessmentAdmin(admin.ModelAdmin):
     """Read-only for staff: the participants' own pages are where work is done."""
 
     list_display = ["company", "expert", "stage", "catalogue", "created_at"]
+    # Named: Django's own select_related() skips the nullable expert.
+    list_select_related = ["company", "expert", "catalogue"]
     list_filter = ["stage", "catalogue"]
     search_fields = ["company__name", "expert__name", "expert__registration_no"]
-    readonly_fields = ["company", "catalogue", "expert", "responsible_title", "responsible_name", "stage", "started_by", "created_at"]
+    readonly_fields = [
+        "company",
+        "catalogue",
+        "expert",
+        "responsible_title",
+        "responsible_name",
+        "stage",
+        "started_by",
+        "created_at",
+    ]
 
     def has_add_permission(self, request):
         return False
@@ -97,7 +111,14 @@ class AssessmentAdmin(admin.ModelAdmin):
 @admin.register(ImprovementPlan)
 class ImprovementPlanAdmin(admin.ModelAdmin):
     list_display = ["assessment", "revision", "created_on", "company_agreed_at", "expert_agreed_at"]
-    readonly_fields = ["assessment", "revision", "created_on", "evaluation_summary", "company_agreed_at", "expert_agreed_at"]
+    readonly_fields = [
+        "assessment",
+        "revision",
+        "created_on",
+        "evaluation_summary",
+        "company_agreed_at",
+        "expert_agreed_at",
+    ]
 
     def has_add_permission(self, request):
         return False

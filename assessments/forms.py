@@ -26,14 +26,20 @@ class CompanyFieldsMixin(forms.Form):
 
 
 class ResponsibleMixin(forms.Form):
-    responsible_title = forms.CharField(label="作成責任者 役職", max_length=100, required=False, help_text="例: 情報システム部長")
-    responsible_name = forms.CharField(label="作成責任者 氏名", max_length=100, required=False, help_text="例: 鈴木次郎")
+    responsible_title = forms.CharField(
+        label="作成責任者 役職", max_length=100, required=False, help_text="例: 情報システム部長"
+    )
+    responsible_name = forms.CharField(
+        label="作成責任者 氏名", max_length=100, required=False, help_text="例: 鈴木次郎"
+    )
 
 
 class ExpertNumberField(forms.CharField):
     """A 登録番号 of a published expert who has an account here."""
 
-    default_error_messages = {"unknown": "この登録番号の専門家は招待できません(掲載中で、このサイトのアカウントを持つ専門家のみ招待できます)。"}
+    default_error_messages = {
+        "unknown": "この登録番号の専門家は招待できません(掲載中で、このサイトのアカウントを持つ専門家のみ招待できます)。"
+    }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "専門家の登録番号")
@@ -45,7 +51,10 @@ class ExpertNumberField(forms.CharField):
         if not value:
             return None
         supporter = (
-            Supporter.objects.published().filter(registration_no=value, user__isnull=False).select_related("user").first()
+            Supporter.objects.published()
+            .filter(registration_no=value, user__isnull=False)
+            .select_related("user")
+            .first()
         )
         if supporter is None:
             raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
@@ -55,8 +64,9 @@ class ExpertNumberField(forms.CharField):
 class CompanyStartForm(CompanyFieldsMixin, ResponsibleMixin):
     """A company user starts a self-assessment (optionally inviting an expert)."""
 
-    company = forms.ModelChoiceField(label="企業", queryset=Company.objects.none(), required=False,
-                                     empty_label="新しい企業として登録する")
+    company = forms.ModelChoiceField(
+        label="企業", queryset=Company.objects.none(), required=False, empty_label="新しい企業として登録する"
+    )
     expert = ExpertNumberField(required=False)
 
     field_order = ["company", "name", "industry", "employees", "responsible_title", "responsible_name", "expert"]
@@ -81,7 +91,9 @@ class CompanyStartForm(CompanyFieldsMixin, ResponsibleMixin):
 class ExpertStartForm(CompanyFieldsMixin, ResponsibleMixin):
     """An expert starts an assessment and invites the company by e-mail."""
 
-    email = forms.EmailField(label="企業のご担当者のメールアドレス", help_text="参加用のリンクをこのアドレスに送ります。")
+    email = forms.EmailField(
+        label="企業のご担当者のメールアドレス", help_text="参加用のリンクをこのアドレスに送ります。"
+    )
 
     field_order = ["name", "industry", "employees", "responsible_title", "responsible_name", "email"]
 
@@ -124,9 +136,14 @@ class SignupForm(forms.Form):
 
     last_name = forms.CharField(label="姓", max_length=150)
     first_name = forms.CharField(label="名", max_length=150)
-    password1 = forms.CharField(label="パスワード", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                                help_text="8文字以上で、推測されにくいものにしてください。")
-    password2 = forms.CharField(label="パスワード(確認)", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(
+        label="パスワード",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="8文字以上で、推測されにくいものにしてください。",
+    )
+    password2 = forms.CharField(
+        label="パスワード(確認)", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def __init__(self, *args, email, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,15 +152,21 @@ class SignupForm(forms.Form):
     def clean(self):
         data = super().clean()
         if get_user_by_email(self.email):
-            raise forms.ValidationError("このメールアドレスのアカウントはすでにあります。ログインしてから参加してください。")
+            raise forms.ValidationError(
+                "このメールアドレスのアカウントはすでにあります。ログインしてから参加してください。"
+            )
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", "確認用のパスワードが一致しません。")
         elif p1:
             from django.contrib.auth import get_user_model
 
-            probe = get_user_model()(username=self.email, email=self.email,
-                                     first_name=data.get("first_name", ""), last_name=data.get("last_name", ""))
+            probe = get_user_model()(
+                username=self.email,
+                email=self.email,
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+            )
             try:
                 password_validation.validate_password(p1, probe)
             except forms.ValidationError as error:
@@ -214,9 +237,7 @@ class LoadedRowsInlineFormSet(LoadedRowsMixin, forms.BaseInlineFormSet):
     pass
 
 
-MeetingFormSet = modelformset_factory(
-    Meeting, form=MeetingForm, formset=LoadedRowsFormSet, extra=0, edit_only=True
-)
+MeetingFormSet = modelformset_factory(Meeting, form=MeetingForm, formset=LoadedRowsFormSet, extra=0, edit_only=True)
 
 
 class RowForm(forms.ModelForm):
@@ -288,6 +309,12 @@ class PlanItemForm(forms.ModelForm):
 
 
 PlanItemFormSet = inlineformset_factory(
-    ImprovementPlan, PlanItem, form=PlanItemForm, formset=LoadedRowsInlineFormSet,
-    extra=2, can_delete=True, max_num=50, validate_max=True,
+    ImprovementPlan,
+    PlanItem,
+    form=PlanItemForm,
+    formset=LoadedRowsInlineFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=50,
+    validate_max=True,
 )

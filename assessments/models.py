@@ -42,7 +42,8 @@ class CatalogueVersionQuerySet(models.QuerySet):
 class CatalogueVersion(models.Model):
     name = models.CharField("版の名称", max_length=100, unique=True)
     is_current = models.BooleanField(
-        "新しいアセスメントで使う", default=False,
+        "新しいアセスメントで使う",
+        default=False,
         help_text="チェックした版が、これから始めるアセスメントに使われます(1つだけ)。",
     )
     created_at = models.DateTimeField("作成日時", default=timezone.now, editable=False)
@@ -69,7 +70,8 @@ class CatalogueVersion(models.Model):
                         middle=new_middle, code=requirement.code, text=requirement.text, order=requirement.order
                     )
                     Criterion.objects.bulk_create(
-                        Criterion(requirement=new_requirement, code=c.code, text=c.text) for c in requirement.criteria.all()
+                        Criterion(requirement=new_requirement, code=c.code, text=c.text)
+                        for c in requirement.criteria.all()
                     )
         return copy
 
@@ -117,7 +119,9 @@ class Requirement(models.Model):
     """One ★3 requirement; its official number is the key within a version."""
 
     version = models.ForeignKey(CatalogueVersion, on_delete=models.CASCADE, related_name="requirements", editable=False)
-    middle = models.ForeignKey(MiddleCategory, on_delete=models.CASCADE, related_name="requirements", verbose_name="中分類")
+    middle = models.ForeignKey(
+        MiddleCategory, on_delete=models.CASCADE, related_name="requirements", verbose_name="中分類"
+    )
     code = models.CharField("要求事項 No.", max_length=20, help_text="例: 1-2-1")
     text = models.TextField("要求事項")
     order = models.PositiveSmallIntegerField("並び順", default=1)
@@ -145,7 +149,9 @@ class Requirement(models.Model):
 class Criterion(models.Model):
     """An evaluation criterion under a requirement (e.g. 1-2-1-1), optional."""
 
-    requirement = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="criteria", verbose_name="要求事項")
+    requirement = models.ForeignKey(
+        Requirement, on_delete=models.CASCADE, related_name="criteria", verbose_name="要求事項"
+    )
     code = models.CharField("評価基準 No.", max_length=24, help_text="例: 1-2-1-1")
     text = models.TextField("評価基準")
 
@@ -166,7 +172,9 @@ class Company(models.Model):
     name = models.CharField("企業名", max_length=200)
     industry = models.CharField("業種", max_length=30, choices=INDUSTRIES.choices, blank=True)
     employees = models.PositiveIntegerField("従業員数", null=True, blank=True)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="companies", blank=True, verbose_name="利用者")
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="companies", blank=True, verbose_name="利用者"
+    )
     created_at = models.DateTimeField("登録日時", default=timezone.now, editable=False)
 
     class Meta:
@@ -192,11 +200,11 @@ class Side(models.TextChoices):
 
 
 class AssessmentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """What ``user`` may see: staff everything, others their own."""
+    def visible_to(self, user, *, staff: bool = False):
+        """What ``user`` may see: staff (with the second factor: config.access.is_staff) everything, others their own."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_staff:
+        if staff:
             return self
         return self.filter(Q(company__members=user) | Q(expert__user=user)).distinct()
 
@@ -211,7 +219,10 @@ class AssessmentQuerySet(models.QuerySet):
         def rows(**conditions):
             counted = (
                 SheetRow.objects.filter(assessment=OuterRef("pk"), **conditions)
-                .order_by().values("assessment").annotate(n=Count("pk")).values("n")
+                .order_by()
+                .values("assessment")
+                .annotate(n=Count("pk"))
+                .values("n")
             )
             return Coalesce(Subquery(counted), 0)
 
@@ -227,7 +238,9 @@ class Assessment(models.Model):
     Stage = Stage
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="assessments", verbose_name="企業")
-    catalogue = models.ForeignKey(CatalogueVersion, on_delete=models.PROTECT, related_name="assessments", verbose_name="要求事項の版")
+    catalogue = models.ForeignKey(
+        CatalogueVersion, on_delete=models.PROTECT, related_name="assessments", verbose_name="要求事項の版"
+    )
     expert = models.ForeignKey(
         Supporter, on_delete=models.PROTECT, null=True, blank=True, related_name="assessments", verbose_name="専門家"
     )
@@ -260,7 +273,7 @@ class Assessment(models.Model):
         return f"{self.responsible_title} {self.responsible_name}".strip()
 
     def side_of(self, user) -> str | None:
-        """"company", "expert" or None (staff and everyone else)."""
+        """ "company", "expert" or None (staff and everyone else)."""
         if not user.is_authenticated:
             return None
         if self.expert_id and self.expert.user_id == user.pk:
@@ -308,14 +321,18 @@ class Assessment(models.Model):
         """The company has filled its columns: hand the sheet to the expert."""
         missing = self.rows.filter(result="").count()
         if missing:
-            raise TransitionError(f"確認結果が未記入の中分類が{missing}件あります。すべて記入してから提出してください。")
+            raise TransitionError(
+                f"確認結果が未記入の中分類が{missing}件あります。すべて記入してから提出してください。"
+            )
         self._move([Stage.SELF_CHECK], Stage.EXPERT_REVIEW)
 
     def submit_review(self):
         """The expert has evaluated every row: the plan can be written."""
         missing = self.rows.filter(evaluation="").count()
         if missing:
-            raise TransitionError(f"評価結果が未記入の中分類が{missing}件あります。すべて記入してから確定してください。")
+            raise TransitionError(
+                f"評価結果が未記入の中分類が{missing}件あります。すべて記入してから確定してください。"
+            )
         self._move([Stage.EXPERT_REVIEW], Stage.PLANNING)
 
     def conclude(self):
@@ -386,7 +403,9 @@ class InvitationBase(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField("有効期限")
     accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
@@ -413,6 +432,9 @@ class InvitationBase(models.Model):
     def by_token(cls, token: str):
         """The invitation the e-mailed link names, or None."""
         return cls.objects.filter(token_hash=cls.hash_token(token)).first() if token else None
+
+    def __str__(self):
+        return f"{self.email or '招待'}({self.status_label})"
 
     @property
     def status_label(self) -> str:
@@ -447,7 +469,9 @@ class Invitation(InvitationBase):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="invitations")
     side = models.CharField("招待する側", max_length=10, choices=Side.choices)
-    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, null=True, blank=True, related_name="assessment_invitations")
+    supporter = models.ForeignKey(
+        Supporter, on_delete=models.CASCADE, null=True, blank=True, related_name="assessment_invitations"
+    )
 
     class Meta(InvitationBase.Meta):
         verbose_name = "招待"
@@ -550,6 +574,9 @@ class SheetRevision(models.Model):
         ordering = ["assessment", "-saved_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["assessment", "side", "version"], name="unique_sheet_revision")]
 
+    def __str__(self):
+        return f"{self.get_side_display()}の欄 第{self.version}版"
+
     @property
     def saved_by_name(self) -> str:
         return display_name(self.saved_by)
@@ -567,9 +594,13 @@ class ImprovementPlan(models.Model):
     evaluation_summary = models.TextField("評価結果", max_length=4000, blank=True)
     version = models.PositiveIntegerField(default=0, editable=False)
     company_agreed_at = models.DateTimeField(null=True, blank=True)
-    company_agreed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    company_agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     expert_agreed_at = models.DateTimeField(null=True, blank=True)
-    expert_agreed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    expert_agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = "改善計画書"

@@ -7,7 +7,8 @@ from io import BytesIO
 
 from django.db.models import Prefetch
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side as LineSide
+from openpyxl.styles import Alignment, Border, Font, PatternFill
+from openpyxl.styles import Side as LineSide
 from openpyxl.utils import get_column_letter
 
 from .models import Requirement, SheetRow
@@ -29,9 +30,14 @@ SHEET_HEADINGS = [
 def sheet_rows(assessment):
     """The assessment's rows in sheet order, each with its 中分類, 大分類 and requirements."""
     return list(
-        assessment.rows.select_related("middle__major").prefetch_related(
-            Prefetch("middle__requirements", queryset=Requirement.objects.order_by("order", "code").prefetch_related("criteria"))
-        ).order_by("middle__number")
+        assessment.rows.select_related("middle__major")
+        .prefetch_related(
+            Prefetch(
+                "middle__requirements",
+                queryset=Requirement.objects.order_by("order", "code").prefetch_related("criteria"),
+            )
+        )
+        .order_by("middle__number")
     )
 
 
@@ -53,7 +59,11 @@ class MajorTally:
 
     @property
     def bars(self):
-        return [("適合", self.conform, "conform"), ("改善要", self.improve, "improve"), ("未評価", self.pending, "pending")]
+        return [
+            ("適合", self.conform, "conform"),
+            ("改善要", self.improve, "improve"),
+            ("未評価", self.pending, "pending"),
+        ]
 
 
 @dataclass
@@ -66,8 +76,8 @@ class Summary:
 
 def summarize(rows) -> Summary:
     summary = Summary()
-    by_result = {value: 0 for value in SheetRow.Result.values}
-    by_evaluation = {value: 0 for value in SheetRow.Evaluation.values}
+    by_result = dict.fromkeys(SheetRow.Result.values, 0)
+    by_evaluation = dict.fromkeys(SheetRow.Evaluation.values, 0)
     unanswered = unevaluated = 0
     majors: dict[int, MajorTally] = {}
     for row in rows:
@@ -89,7 +99,9 @@ def summarize(rows) -> Summary:
         else:
             tally.pending += 1
     summary.results = [(label, by_result[value]) for value, label in SheetRow.Result.choices] + [("未記入", unanswered)]
-    summary.evaluations = [(label, by_evaluation[value]) for value, label in SheetRow.Evaluation.choices] + [("未評価", unevaluated)]
+    summary.evaluations = [(label, by_evaluation[value]) for value, label in SheetRow.Evaluation.choices] + [
+        ("未評価", unevaluated)
+    ]
     summary.majors = list(majors.values())
     return summary
 
@@ -240,7 +252,10 @@ def plan_workbook(plan, meetings) -> bytes:
     line("1. 実施内容(企業が記入)", bold=True)
     first = line("企業名", assessment.company.name, "作成責任者 役職・氏名", assessment.responsible)
     line("専門家氏名", assessment.expert.name if assessment.expert else "")
-    meeting_rows = [line("打合せ日時 (出席者)" if m.number == 1 else "", f"{m.mark} {m.when}", m.attendees, merge_to=(3, 4)) for m in meetings]
+    meeting_rows = [
+        line("打合せ日時 (出席者)" if m.number == 1 else "", f"{m.mark} {m.when}", m.attendees, merge_to=(3, 4))
+        for m in meetings
+    ]
     if len(meeting_rows) > 1:
         ws.merge_cells(start_row=meeting_rows[0], start_column=1, end_row=meeting_rows[-1], end_column=1)
     last = meeting_rows[-1] if meeting_rows else first + 1

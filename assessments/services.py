@@ -47,20 +47,33 @@ def notify(*, assessment: Assessment, to_side: str, message: str, url: str) -> N
     else:
         users = [assessment.expert.user] if assessment.expert and assessment.expert.user else []
     for user in users:
-        _mail(template="assessments/email/progress.txt", to=user.email or user.username,
-              context={"assessment": assessment, "message": message, "url": url})
+        _mail(
+            template="assessments/email/progress.txt",
+            to=user.email or user.username,
+            context={"assessment": assessment, "message": message, "url": url},
+        )
 
 
 @transaction.atomic
-def create_assessment(*, company: Company, started_by: str, expert: Supporter | None = None,
-                      responsible_title: str = "", responsible_name: str = "") -> Assessment:
+def create_assessment(
+    *,
+    company: Company,
+    started_by: str,
+    expert: Supporter | None = None,
+    responsible_title: str = "",
+    responsible_name: str = "",
+) -> Assessment:
     """A new assessment on the current catalogue, with its empty sheet and meetings."""
     catalogue = CatalogueVersion.objects.current()
     if catalogue is None:
         raise TransitionError("要求事項の版が登録されていません。管理者に連絡してください。")
     assessment = Assessment.objects.create(
-        company=company, catalogue=catalogue, expert=expert, started_by=started_by,
-        responsible_title=responsible_title, responsible_name=responsible_name,
+        company=company,
+        catalogue=catalogue,
+        expert=expert,
+        started_by=started_by,
+        responsible_title=responsible_title,
+        responsible_name=responsible_name,
     )
     middles = [m for major in catalogue.majors.prefetch_related("middles") for m in major.middles.all()]
     SheetRow.objects.bulk_create(SheetRow(assessment=assessment, middle=m) for m in middles)
@@ -168,7 +181,9 @@ def accept_company_invitation(*, invitation: Invitation, user, company: Company 
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     assessment = invitation.assessment
     if assessment.expert and assessment.expert.user_id == user.pk:
-        raise TransitionError("担当の専門家ご本人は、企業として参加できません。企業のご担当者にリンクを転送してください。")
+        raise TransitionError(
+            "担当の専門家ご本人は、企業として参加できません。企業のご担当者にリンクを転送してください。"
+        )
     invitation.mark_accepted(user)
     placeholder = assessment.company
     if company is not None and company != placeholder:
@@ -194,7 +209,9 @@ def save_sheet(*, assessment: Assessment, side: str, formset, version: int, user
     formset.save()
     data = {
         str(row.middle_id): row.snapshot(side)
-        for row in SheetRow.objects.filter(assessment=assessment).only(*SheetRow.COMPANY_FIELDS, *SheetRow.EXPERT_FIELDS, "middle")
+        for row in SheetRow.objects.filter(assessment=assessment).only(
+            *SheetRow.COMPANY_FIELDS, *SheetRow.EXPERT_FIELDS, "middle"
+        )
     }
     SheetRevision.objects.create(assessment=assessment, side=side, version=version + 1, saved_by=user, data=data)
     return version + 1
@@ -264,7 +281,9 @@ def revise_plan(*, plan: ImprovementPlan) -> ImprovementPlan:
     if plan.assessment.plans.filter(revision__gt=plan.revision).exists():
         raise TransitionError("すでに新しい改訂版があります。")
     new = ImprovementPlan.objects.create(
-        assessment=plan.assessment, revision=plan.revision + 1, evaluation_summary=plan.evaluation_summary,
+        assessment=plan.assessment,
+        revision=plan.revision + 1,
+        evaluation_summary=plan.evaluation_summary,
     )
     PlanItem.objects.bulk_create(
         PlanItem(plan=new, number=i.number, content=i.content, timing=i.timing) for i in plan.items.all()

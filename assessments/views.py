@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,10 +7,12 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
 
+from config.access import Role, grant_access, is_staff
 from config.auth import username_for
+from supporters.access import entry_expert, published_expert
 from supporters.models import Supporter
 
-from . import forms, reports, services
+from . import access, forms, reports, services
 from .models import (
     Assessment,
     Company,
@@ -26,6 +27,20 @@ from .models import (
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+# Who may use what (config/access.py): an assessment's pages are its
+# company's users', its assigned expert's and staff's; changing it is the
+# participants' only. Staff read through the admin permission.
+participants = grant_access(Role.COMPANY_MEMBER, Role.ASSIGNED_EXPERT, scope=access.participant)
+participants_and_staff = grant_access(
+    Role.COMPANY_MEMBER,
+    Role.ASSIGNED_EXPERT,
+    Role.STAFF,
+    scope=access.participant,
+    permission="assessments.view_assessment",
+)
+company_users = grant_access(Role.COMPANY_MEMBER, scope=access.company_member)
+by_link = grant_access(Role.PUBLIC, personal=True)
+
 
 def _crumbs(*items, assessment=None):
     trail = [("トップ", reverse("supporters:home")), ("セキュリティアセスメント", reverse("assessments:list"))]
@@ -36,7 +51,9 @@ def _crumbs(*items, assessment=None):
 
 def _visible(request, pk) -> tuple[Assessment, str | None]:
     """The assessment if the user may see it (else 404) and their side."""
-    qs = Assessment.objects.visible_to(request.user).select_related("company", "expert__user", "catalogue")
+    qs = Assessment.objects.visible_to(request.user, staff=is_staff(request)).select_related(
+        "company", "expert__user", "catalogue"
+    )
     assessment = get_object_or_404(qs, pk=pk)
     return assessment, assessment.side_of(request.user)
 
@@ -62,7 +79,7 @@ def _xlsx(body: bytes, filename: str) -> HttpResponse:
 # Lists and starting ----------------------------------------------------------
 
 
-@login_required
+@grant_access(Role.SIGNED_IN)
 @require_safe
 def assessment_list(request):
     user = request.user
@@ -76,15 +93,17 @@ def assessment_list(request):
         "as_expert": list(base.filter(expert__user=user).order_by("-created_at")),
         "expert_entry": entry,
         "invitations": list(
-            Invitation.objects.open().filter(side=Side.EXPERT, supporter__user=user).select_related("assessment__company", "created_by")
+            Invitation.objects.open()
+            .filter(side=Side.EXPERT, supporter__user=user)
+            .select_related("assessment__company", "created_by")
         ),
-        "all_assessments": list(base.order_by("-created_at")[:200]) if user.is_staff else None,
+        "all_assessments": list(base.order_by("-created_at")[:200]) if is_staff(request) else None,
         "breadcrumbs": _crumbs()[:-1] + [("セキュリティアセスメント", None)],
     }
     return render(request, "assessments/list.html", context)
 
 
-@login_required
+@grant_access(Role.SIGNED_IN)
 def start(request):
     """A company user starts a self-assessment, optionally inviting an expert."""
     initial = {"expert": request.GET.get("expert", "")[:6]}
@@ -99,12 +118,18 @@ def start(request):
                     company.save()
                     company.members.add(request.user)
                 assessment = services.create_assessment(
-                    company=company, started_by=Side.COMPANY,
-                    responsible_title=data["responsible_title"], responsible_name=data["responsible_name"],
+                    company=company,
+                    started_by=Side.COMPANY,
+                    responsible_title=data["responsible_title"],
+                    responsible_name=data["responsible_name"],
                 )
                 if data["expert"]:
-                    services.invite_expert(assessment=assessment, supporter=data["expert"], by=request.user,
-                                           list_url=request.build_absolute_uri(reverse("assessments:list")))
+                    services.invite_expert(
+                        assessment=assessment,
+                        supporter=data["expert"],
+                        by=request.user,
+                        list_url=request.build_absolute_uri(reverse("assessments:list")),
+                    )
         except TransitionError as error:
             form.add_error(None, str(error))
         else:
@@ -113,21 +138,25 @@ def start(request):
             else:
                 messages.success(request, "アセスメントを始めました。専門家を招待してください。")
             return redirect(assessment)
-    return render(request, "assessments/start.html", {
-        "form": form, "breadcrumbs": _crumbs("自社のアセスメントを始める"), "title": "自社のアセスメントを始める",
-    })
+    return render(
+        request,
+        "assessments/start.html",
+        {
+            "form": form,
+            "breadcrumbs": _crumbs("自社のアセスメントを始める"),
+            "title": "自社のアセスメントを始める",
+        },
+    )
 
 
 def _accept_url(request):
     return lambda token: request.build_absolute_uri(reverse("assessments:invitation", args=[token]))
 
 
-@login_required
+@grant_access(Role.ENTRY_EXPERT, scope=published_expert, refusal=access.NOT_AN_EXPERT)
 def start_as_expert(request):
     """An expert starts an assessment and e-mails the company a link."""
     entry = _expert_entry(request.user)
-    if entry is None:
-        raise Http404("掲載中の専門家だけが始められます。")
     form = forms.ExpertStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -135,22 +164,33 @@ def start_as_expert(request):
             company = form.new_company()
             company.save()
             assessment = services.create_assessment(
-                company=company, started_by=Side.EXPERT, expert=entry,
-                responsible_title=data["responsible_title"], responsible_name=data["responsible_name"],
+                company=company,
+                started_by=Side.EXPERT,
+                expert=entry,
+                responsible_title=data["responsible_title"],
+                responsible_name=data["responsible_name"],
             )
-            services.invite_company(assessment=assessment, email=data["email"], by=request.user,
-                                    accept_url_for=_accept_url(request))
+            services.invite_company(
+                assessment=assessment, email=data["email"], by=request.user, accept_url_for=_accept_url(request)
+            )
         messages.success(request, f"アセスメントを始め、{data['email']} に招待メールを送りました。")
         return redirect(assessment)
-    return render(request, "assessments/start.html", {
-        "form": form, "breadcrumbs": _crumbs("専門家としてアセスメントを始める"), "title": "専門家としてアセスメントを始める",
-        "entry": entry,
-    })
+    return render(
+        request,
+        "assessments/start.html",
+        {
+            "form": form,
+            "breadcrumbs": _crumbs("専門家としてアセスメントを始める"),
+            "title": "専門家としてアセスメントを始める",
+            "entry": entry,
+        },
+    )
 
 
 # One assessment ---------------------------------------------------------------
 
 
+@participants_and_staff
 @require_safe
 def detail(request, pk):
     assessment, side = _visible(request, pk)
@@ -165,6 +205,7 @@ def detail(request, pk):
     return render(request, "assessments/detail.html", context)
 
 
+@participants
 def meetings(request, pk):
     assessment, side = _own(request, pk)
     formset = forms.MeetingFormSet(request.POST or None, queryset=assessment.meetings.all())
@@ -175,11 +216,18 @@ def meetings(request, pk):
         formset.save()
         messages.success(request, "打合せの記録を保存しました。")
         return redirect(assessment)
-    return render(request, "assessments/meetings.html", {
-        "assessment": assessment, "formset": formset, "breadcrumbs": _crumbs("打合せの記録", assessment=assessment),
-    })
+    return render(
+        request,
+        "assessments/meetings.html",
+        {
+            "assessment": assessment,
+            "formset": formset,
+            "breadcrumbs": _crumbs("打合せの記録", assessment=assessment),
+        },
+    )
 
 
+@participants
 def invite(request, pk):
     """Invite the other side: a company invites an expert, an expert a company."""
     assessment, side = _own(request, pk)
@@ -194,21 +242,37 @@ def invite(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             if side == Side.COMPANY:
-                services.invite_expert(assessment=assessment, supporter=form.cleaned_data["expert"], by=request.user,
-                                       list_url=request.build_absolute_uri(reverse("assessments:list")))
+                services.invite_expert(
+                    assessment=assessment,
+                    supporter=form.cleaned_data["expert"],
+                    by=request.user,
+                    list_url=request.build_absolute_uri(reverse("assessments:list")),
+                )
             else:
-                services.invite_company(assessment=assessment, email=form.cleaned_data["email"], by=request.user,
-                                        accept_url_for=_accept_url(request))
+                services.invite_company(
+                    assessment=assessment,
+                    email=form.cleaned_data["email"],
+                    by=request.user,
+                    accept_url_for=_accept_url(request),
+                )
         except TransitionError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "招待を送りました。以前の未回答の招待は取り消されました。")
             return redirect(assessment)
-    return render(request, "assessments/invite.html", {
-        "assessment": assessment, "form": form, "side": side, "breadcrumbs": _crumbs("招待する", assessment=assessment),
-    })
+    return render(
+        request,
+        "assessments/invite.html",
+        {
+            "assessment": assessment,
+            "form": form,
+            "side": side,
+            "breadcrumbs": _crumbs("招待する", assessment=assessment),
+        },
+    )
 
 
+@participants
 @require_POST
 def revoke_invitation(request, pk, invitation_pk):
     assessment, side = _own(request, pk)
@@ -222,7 +286,7 @@ def revoke_invitation(request, pk, invitation_pk):
     return redirect(assessment)
 
 
-@login_required
+@grant_access(Role.ENTRY_EXPERT, scope=entry_expert, refusal=access.NOT_AN_EXPERT)
 @require_POST
 def respond_expert_invitation(request, invitation_pk, answer):
     invitation = get_object_or_404(
@@ -245,15 +309,21 @@ def respond_expert_invitation(request, invitation_pk, answer):
     return redirect("assessments:list")
 
 
+@by_link
 def company_invitation(request, token):
     """The e-mailed link: join (logging in or creating an account on the spot)."""
-    invitation = Invitation.objects.filter(
-        side=Side.COMPANY, token_hash=Invitation.hash_token(token)
-    ).select_related("assessment__company", "assessment__expert").first()
+    invitation = (
+        Invitation.objects.filter(side=Side.COMPANY, token_hash=Invitation.hash_token(token))
+        .select_related("assessment__company", "assessment__expert")
+        .first()
+    )
     if invitation is None or not invitation.is_open:
         return render(request, "assessments/invitation_closed.html", {"invitation": invitation}, status=404)
-    context = {"invitation": invitation, "assessment": invitation.assessment,
-               "breadcrumbs": [("トップ", reverse("supporters:home")), ("アセスメントへの招待", None)]}
+    context = {
+        "invitation": invitation,
+        "assessment": invitation.assessment,
+        "breadcrumbs": [("トップ", reverse("supporters:home")), ("アセスメントへの招待", None)],
+    }
     user = request.user
     if user.is_authenticated:
         form = forms.AcceptCompanyInvitationForm(request.POST or None, user=user, invitation=invitation)
@@ -261,8 +331,13 @@ def company_invitation(request, token):
             return _accept_company(request, invitation, user, form.chosen_company())
         context["form"] = form
         return render(request, "assessments/invitation.html", context)
-    return _as_invitee(request, invitation, context, "assessments/invitation.html",
-                       accept=lambda new_user: _accept_company(request, invitation, new_user, None))
+    return _as_invitee(
+        request,
+        invitation,
+        context,
+        "assessments/invitation.html",
+        accept=lambda new_user: _accept_company(request, invitation, new_user, None),
+    )
 
 
 def _as_invitee(request, invitation, context, template, *, accept):
@@ -273,12 +348,17 @@ def _as_invitee(request, invitation, context, template, *, accept):
     if form is not None and request.method == "POST" and form.is_valid():
         with transaction.atomic():
             new_user = get_user_model().objects.create_user(
-                username=username_for(invitation.email), email=invitation.email, password=form.cleaned_data["password1"],
-                first_name=form.cleaned_data["first_name"], last_name=form.cleaned_data["last_name"],
+                username=username_for(invitation.email),
+                email=invitation.email,
+                password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
             )
             login(request, new_user, backend="config.auth.EmailBackend")
             return accept(new_user)
-    context.update(signup_form=form, existing=existing, login_url=f"{reverse('login')}?{urlencode({'next': request.path})}")
+    context.update(
+        signup_form=form, existing=existing, login_url=f"{reverse('login')}?{urlencode({'next': request.path})}"
+    )
     return render(request, template, context)
 
 
@@ -292,6 +372,7 @@ def _accept_company(request, invitation, user, company):
     return redirect(assessment)
 
 
+@participants
 @require_POST
 def submit(request, pk, step):
     """Hand the sheet on: the company's self-check, then the expert's review."""
@@ -300,10 +381,18 @@ def submit(request, pk, step):
     try:
         if step == "self-check":
             assessment.submit_self_check()
-            done, news, to_side = "自己評価を提出しました。専門家の評価に進みます。", "企業が自己評価を提出しました。評価を記入してください。", Side.EXPERT
+            done, news, to_side = (
+                "自己評価を提出しました。専門家の評価に進みます。",
+                "企業が自己評価を提出しました。評価を記入してください。",
+                Side.EXPERT,
+            )
         else:
             services.submit_review(assessment=assessment)
-            done, news, to_side = "評価を確定しました。改善計画書の下書きを作成しました。", "専門家が評価を確定しました。改善計画書の「3. 改善計画案」を記入してください。", Side.COMPANY
+            done, news, to_side = (
+                "評価を確定しました。改善計画書の下書きを作成しました。",
+                "専門家が評価を確定しました。改善計画書の「3. 改善計画案」を記入してください。",
+                Side.COMPANY,
+            )
     except TransitionError as error:
         messages.error(request, str(error))
     else:
@@ -313,23 +402,37 @@ def submit(request, pk, step):
 
 
 def _notify(request, assessment, to_side, message):
-    services.notify(assessment=assessment, to_side=to_side, message=message,
-                    url=request.build_absolute_uri(assessment.get_absolute_url()))
+    services.notify(
+        assessment=assessment,
+        to_side=to_side,
+        message=message,
+        url=request.build_absolute_uri(assessment.get_absolute_url()),
+    )
 
 
 # The sheet ---------------------------------------------------------------------
 
 
+@participants_and_staff
 @require_safe
 def sheet(request, pk):
     assessment, side = _visible(request, pk)
     rows = reports.sheet_rows(assessment)
-    return render(request, "assessments/sheet.html", {
-        "assessment": assessment, "side": side, "rows": rows, "procedures": SheetRow.Procedure,
-        "can_edit": assessment.can_edit_sheet(side), "breadcrumbs": _crumbs("アセスメントシート", assessment=assessment),
-    })
+    return render(
+        request,
+        "assessments/sheet.html",
+        {
+            "assessment": assessment,
+            "side": side,
+            "rows": rows,
+            "procedures": SheetRow.Procedure,
+            "can_edit": assessment.can_edit_sheet(side),
+            "breadcrumbs": _crumbs("アセスメントシート", assessment=assessment),
+        },
+    )
 
 
+@participants
 def sheet_edit(request, pk):
     assessment, side = _own(request, pk)
     if not assessment.can_edit_sheet(side):
@@ -345,8 +448,13 @@ def sheet_edit(request, pk):
         version_form = forms.VersionForm(request.POST)
         if formset.is_valid() and version_form.is_valid():
             try:
-                services.save_sheet(assessment=assessment, side=side, formset=formset,
-                                    version=version_form.cleaned_data["version"], user=request.user)
+                services.save_sheet(
+                    assessment=assessment,
+                    side=side,
+                    formset=formset,
+                    version=version_form.cleaned_data["version"],
+                    user=request.user,
+                )
             except services.StaleEdit as conflict:
                 stale = True
                 # The user's input stays in the form; the new version makes a
@@ -362,22 +470,39 @@ def sheet_edit(request, pk):
     saved = {row.pk: row for row in rows}
     # A forged row id leaves a form without its row: show it at its position.
     entries = [(form, saved.get(form.instance.pk, row)) for form, row in zip(formset.forms, rows, strict=False)]
-    return render(request, "assessments/sheet_edit.html", {
-        "assessment": assessment, "side": side, "formset": formset, "entries": entries,
-        "version_form": version_form, "stale": stale,
-        "breadcrumbs": _crumbs("シートを記入する", assessment=assessment),
-    }, status=409 if stale else 200)
+    return render(
+        request,
+        "assessments/sheet_edit.html",
+        {
+            "assessment": assessment,
+            "side": side,
+            "formset": formset,
+            "entries": entries,
+            "version_form": version_form,
+            "stale": stale,
+            "breadcrumbs": _crumbs("シートを記入する", assessment=assessment),
+        },
+        status=409 if stale else 200,
+    )
 
 
+@participants_and_staff
 @require_safe
 def sheet_history(request, pk):
     assessment, side = _visible(request, pk)
     revisions = assessment.sheet_revisions.select_related("saved_by")
-    return render(request, "assessments/sheet_history.html", {
-        "assessment": assessment, "revisions": revisions, "breadcrumbs": _crumbs("シートの保存履歴", assessment=assessment),
-    })
+    return render(
+        request,
+        "assessments/sheet_history.html",
+        {
+            "assessment": assessment,
+            "revisions": revisions,
+            "breadcrumbs": _crumbs("シートの保存履歴", assessment=assessment),
+        },
+    )
 
 
+@participants_and_staff
 @require_safe
 def sheet_revision(request, pk, revision_pk):
     assessment, side = _visible(request, pk)
@@ -387,12 +512,20 @@ def sheet_revision(request, pk, revision_pk):
         # Show the saved side's columns as they were; the other side's are not part of this revision.
         for name, value in revision.data.get(str(row.middle_id), {}).items():
             setattr(row, name, value)
-    return render(request, "assessments/sheet_revision.html", {
-        "assessment": assessment, "revision": revision, "rows": rows, "procedures": SheetRow.Procedure,
-        "breadcrumbs": _crumbs(f"{revision.get_side_display()}の欄 第{revision.version}版", assessment=assessment),
-    })
+    return render(
+        request,
+        "assessments/sheet_revision.html",
+        {
+            "assessment": assessment,
+            "revision": revision,
+            "rows": rows,
+            "procedures": SheetRow.Procedure,
+            "breadcrumbs": _crumbs(f"{revision.get_side_display()}の欄 第{revision.version}版", assessment=assessment),
+        },
+    )
 
 
+@participants_and_staff
 @require_safe
 def sheet_xlsx(request, pk):
     assessment, side = _visible(request, pk)
@@ -400,14 +533,21 @@ def sheet_xlsx(request, pk):
     return _xlsx(body, f"assessment-sheet-{assessment.pk}.xlsx")
 
 
+@participants_and_staff
 @require_safe
 def summary(request, pk):
     assessment, side = _visible(request, pk)
     result = reports.summarize(reports.sheet_rows(assessment))
-    return render(request, "assessments/summary.html", {
-        "assessment": assessment, "summary": result, "chart": reports.chart(result),
-        "breadcrumbs": _crumbs("集計", assessment=assessment),
-    })
+    return render(
+        request,
+        "assessments/summary.html",
+        {
+            "assessment": assessment,
+            "summary": result,
+            "chart": reports.chart(result),
+            "breadcrumbs": _crumbs("集計", assessment=assessment),
+        },
+    )
 
 
 # The improvement plan ---------------------------------------------------------
@@ -423,28 +563,44 @@ def _plan(assessment, revision=None) -> ImprovementPlan:
 
 def _plan_context(assessment, plan, **extra):
     return {
-        "assessment": assessment, "plan": plan, "meetings": list(assessment.meetings.all()),
+        "assessment": assessment,
+        "plan": plan,
+        "meetings": list(assessment.meetings.all()),
         "revisions": list(assessment.plans.order_by("-revision").values_list("revision", flat=True)),
         **extra,
     }
 
 
+@participants_and_staff
 @require_safe
 def plan_detail(request, pk, revision=None):
     assessment, side = _visible(request, pk)
     if assessment.stage not in (Stage.PLANNING, Stage.AGREED):
-        return render(request, "assessments/plan_pending.html", {
-            "assessment": assessment, "breadcrumbs": _crumbs("改善計画書", assessment=assessment),
-        })
+        return render(
+            request,
+            "assessments/plan_pending.html",
+            {
+                "assessment": assessment,
+                "breadcrumbs": _crumbs("改善計画書", assessment=assessment),
+            },
+        )
     plan = _plan(assessment, revision)
     latest = assessment.plans.order_by("-revision").values_list("revision", flat=True).first()
-    return render(request, "assessments/plan.html", _plan_context(
-        assessment, plan, side=side, is_latest=plan.revision == latest,
-        agreed_by_me=bool(side) and plan.agreed_by_side(side),
-        breadcrumbs=_crumbs(f"改善計画書 第{plan.revision}版", assessment=assessment),
-    ))
+    return render(
+        request,
+        "assessments/plan.html",
+        _plan_context(
+            assessment,
+            plan,
+            side=side,
+            is_latest=plan.revision == latest,
+            agreed_by_me=bool(side) and plan.agreed_by_side(side),
+            breadcrumbs=_crumbs(f"改善計画書 第{plan.revision}版", assessment=assessment),
+        ),
+    )
 
 
+@participants
 def plan_edit(request, pk):
     assessment, side = _own(request, pk)
     if assessment.stage != Stage.PLANNING:
@@ -458,8 +614,9 @@ def plan_edit(request, pk):
     stale = False
     if data is not None and form.is_valid() and (items is None or items.is_valid()) and version_form.is_valid():
         try:
-            services.save_plan(plan=plan, side=side, form=form, items_formset=items,
-                               version=version_form.cleaned_data["version"])
+            services.save_plan(
+                plan=plan, side=side, form=form, items_formset=items, version=version_form.cleaned_data["version"]
+            )
         except services.StaleEdit as conflict:
             stale = True
             version_form = forms.VersionForm(initial={"version": conflict.current_version})
@@ -470,12 +627,25 @@ def plan_edit(request, pk):
             messages.success(request, "改善計画書を保存しました。")
             return redirect("assessments:plan", pk=pk)
     latest = ImprovementPlan.objects.prefetch_related("items").get(pk=plan.pk) if stale else None
-    return render(request, "assessments/plan_edit.html", _plan_context(
-        assessment, plan, side=side, form=form, items=items, version_form=version_form, stale=stale, latest=latest,
-        breadcrumbs=_crumbs("改善計画書を記入する", assessment=assessment),
-    ), status=409 if stale else 200)
+    return render(
+        request,
+        "assessments/plan_edit.html",
+        _plan_context(
+            assessment,
+            plan,
+            side=side,
+            form=form,
+            items=items,
+            version_form=version_form,
+            stale=stale,
+            latest=latest,
+            breadcrumbs=_crumbs("改善計画書を記入する", assessment=assessment),
+        ),
+        status=409 if stale else 200,
+    )
 
 
+@participants
 @require_POST
 def plan_agree(request, pk):
     assessment, side = _own(request, pk)
@@ -494,6 +664,7 @@ def plan_agree(request, pk):
     return redirect("assessments:plan", pk=pk)
 
 
+@participants
 @require_POST
 def plan_revise(request, pk):
     assessment, side = _own(request, pk)
@@ -506,14 +677,17 @@ def plan_revise(request, pk):
     return redirect("assessments:plan-edit", pk=pk)
 
 
+@participants_and_staff
 @require_safe
 def plan_xlsx(request, pk, revision=None):
     assessment, side = _visible(request, pk)
     if assessment.stage not in (Stage.PLANNING, Stage.AGREED):
         raise Http404("改善計画書はまだありません。")
     plan = _plan(assessment, revision)
-    return _xlsx(reports.plan_workbook(plan, list(assessment.meetings.all())),
-                 f"improvement-plan-{assessment.pk}-{plan.revision}.xlsx")
+    return _xlsx(
+        reports.plan_workbook(plan, list(assessment.meetings.all())),
+        f"improvement-plan-{assessment.pk}-{plan.revision}.xlsx",
+    )
 
 
 # A company's users ---------------------------------------------------------------
@@ -524,29 +698,35 @@ def _member_company(request, pk) -> Company:
     return get_object_or_404(Company.objects.filter(members=request.user), pk=pk)
 
 
-@login_required
+@company_users
 def company_members(request, pk):
     """Who uses the site for the company, and inviting colleagues."""
     company = _member_company(request, pk)
     form = forms.InviteColleagueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.invite_colleague(company=company, email=form.cleaned_data["email"], by=request.user,
-                                      accept_url_for=_join_url(request))
+            services.invite_colleague(
+                company=company, email=form.cleaned_data["email"], by=request.user, accept_url_for=_join_url(request)
+            )
         except TransitionError as error:
             form.add_error("email", str(error))
         else:
             messages.success(request, f"{form.cleaned_data['email']} に招待メールを送りました。")
             return redirect("assessments:company-members", pk=company.pk)
-    return render(request, "assessments/company_members.html", {
-        "company": company, "form": form,
-        "members": company.members.order_by("last_name", "first_name", "pk"),
-        "invitations": company.invitations.open(),
-        "breadcrumbs": _crumbs(f"{company.name} の利用者"),
-    })
+    return render(
+        request,
+        "assessments/company_members.html",
+        {
+            "company": company,
+            "form": form,
+            "members": company.members.order_by("last_name", "first_name", "pk"),
+            "invitations": company.invitations.open(),
+            "breadcrumbs": _crumbs(f"{company.name} の利用者"),
+        },
+    )
 
 
-@login_required
+@company_users
 @require_POST
 def remove_member(request, pk, user_pk):
     company = _member_company(request, pk)
@@ -563,7 +743,7 @@ def remove_member(request, pk, user_pk):
     return redirect("assessments:company-members", pk=company.pk)
 
 
-@login_required
+@company_users
 @require_POST
 def revoke_colleague_invitation(request, pk, invitation_pk):
     company = _member_company(request, pk)
@@ -581,13 +761,17 @@ def _join_url(request):
     return lambda token: request.build_absolute_uri(reverse("assessments:join-company", args=[token]))
 
 
+@by_link
 def join_company(request, token):
     """The e-mailed link to become one of a company's users."""
     invitation = CompanyInvitation.by_token(token)
     if invitation is None or not invitation.is_open:
         return render(request, "assessments/invitation_closed.html", {"invitation": invitation}, status=404)
-    context = {"invitation": invitation, "company": invitation.company,
-               "breadcrumbs": [("トップ", reverse("supporters:home")), (f"{invitation.company.name} への招待", None)]}
+    context = {
+        "invitation": invitation,
+        "company": invitation.company,
+        "breadcrumbs": [("トップ", reverse("supporters:home")), (f"{invitation.company.name} への招待", None)],
+    }
 
     def accept(user):
         try:

@@ -99,7 +99,13 @@ MEMBERS_PER_ORGANISATION = 3
 BATCH = 2_000
 STAFF_USERNAME = "bench-staff@example.invalid"
 
-STAGE_WEIGHTS = {Stage.INVITING: 10, Stage.SELF_CHECK: 30, Stage.EXPERT_REVIEW: 20, Stage.PLANNING: 20, Stage.AGREED: 20}
+STAGE_WEIGHTS = {
+    Stage.INVITING: 10,
+    Stage.SELF_CHECK: 30,
+    Stage.EXPERT_REVIEW: 20,
+    Stage.PLANNING: 20,
+    Stage.AGREED: 20,
+}
 # Days since the start, by stage: an engagement further on began longer ago,
 # so its held meetings (every 14 days from day 3) lie in the past.
 STAGE_AGE = {
@@ -174,37 +180,58 @@ def _build_assessments(rng, now, password, experts: int) -> dict:
     middles = list(MiddleCategory.objects.filter(major__version=catalogue).order_by("number"))
     published = list(Supporter.objects.published().only("registration_no").order_by("registration_no"))
     assessed = rng.sample(published, min(len(published), _scaled(experts, "assessed_experts")))
-    expert_users = _users(password, [f"bench-expert-{s.registration_no}@example.invalid" for s in assessed],
-                          last_name="専門家", first_name="ベンチ")
+    expert_users = _users(
+        password,
+        [f"bench-expert-{s.registration_no}@example.invalid" for s in assessed],
+        last_name="専門家",
+        first_name="ベンチ",
+    )
     for supporter, user in zip(assessed, expert_users, strict=True):
         supporter.user = user
     Supporter.objects.update_each(assessed, ["user"])
 
     count = _scaled(experts, "companies")
-    company_users = _users(password, [f"bench-company-{i:05d}@example.invalid" for i in range(count)],
-                           last_name="企業", first_name="担当")
-    companies = _create(Company, [
-        Company(name=f"ベンチ工業{i:05d}株式会社", industry=rng.choice(INDUSTRIES.slugs), employees=rng.randint(5, 300))
-        for i in range(count)
-    ])
-    _create(Company.members.through, [
-        Company.members.through(company_id=c.pk, user_id=u.pk) for c, u in zip(companies, company_users, strict=True)
-    ])
+    company_users = _users(
+        password, [f"bench-company-{i:05d}@example.invalid" for i in range(count)], last_name="企業", first_name="担当"
+    )
+    companies = _create(
+        Company,
+        [
+            Company(
+                name=f"ベンチ工業{i:05d}株式会社", industry=rng.choice(INDUSTRIES.slugs), employees=rng.randint(5, 300)
+            )
+            for i in range(count)
+        ],
+    )
+    _create(
+        Company.members.through,
+        [Company.members.through(company_id=c.pk, user_id=u.pk) for c, u in zip(companies, company_users, strict=True)],
+    )
 
     stages = rng.choices(list(STAGE_WEIGHTS), weights=list(STAGE_WEIGHTS.values()), k=count)
     # Every account holder takes one; the rest go mostly to a few.
     chosen = [assessed[i] if i < len(assessed) else _skewed(rng, assessed) for i in range(count)]
-    starts = [now - datetime.timedelta(days=rng.randint(*STAGE_AGE[stage]), hours=rng.randint(0, 23)) for stage in stages]
-    assessments = _create(Assessment, [
-        Assessment(
-            company=company, catalogue=catalogue, expert=None if stage == Stage.INVITING else expert,
-            responsible_title="情報システム部長", responsible_name=f"担当{i:05d}", stage=stage,
-            started_by=Side.COMPANY if stage == Stage.INVITING or i % 3 else Side.EXPERT,
-            company_version=int(stage != Stage.INVITING), expert_version=int(stage in (Stage.EXPERT_REVIEW, Stage.PLANNING, Stage.AGREED)),
-            created_at=start,
-        )
-        for i, (company, stage, expert, start) in enumerate(zip(companies, stages, chosen, starts, strict=True))
-    ])
+    starts = [
+        now - datetime.timedelta(days=rng.randint(*STAGE_AGE[stage]), hours=rng.randint(0, 23)) for stage in stages
+    ]
+    assessments = _create(
+        Assessment,
+        [
+            Assessment(
+                company=company,
+                catalogue=catalogue,
+                expert=None if stage == Stage.INVITING else expert,
+                responsible_title="情報システム部長",
+                responsible_name=f"担当{i:05d}",
+                stage=stage,
+                started_by=Side.COMPANY if stage == Stage.INVITING or i % 3 else Side.EXPERT,
+                company_version=int(stage != Stage.INVITING),
+                expert_version=int(stage in (Stage.EXPERT_REVIEW, Stage.PLANNING, Stage.AGREED)),
+                created_at=start,
+            )
+            for i, (company, stage, expert, start) in enumerate(zip(companies, stages, chosen, starts, strict=True))
+        ],
+    )
 
     rows, meetings, invitations, plans, improve_rows = [], [], [], [], []
     for assessment, expert, user, start in zip(assessments, chosen, company_users, starts, strict=True):
@@ -213,11 +240,17 @@ def _build_assessments(rng, now, password, experts: int) -> dict:
         if assessment.started_by == Side.COMPANY:
             invitation.update(side=Side.EXPERT, supporter=expert, created_by=user)
         else:
-            invitation.update(side=Side.COMPANY, email=user.email, created_by=expert.user,
-                              token_hash=Invitation.hash_token(f"bench-{assessment.pk}"))
+            invitation.update(
+                side=Side.COMPANY,
+                email=user.email,
+                created_by=expert.user,
+                token_hash=Invitation.hash_token(f"bench-{assessment.pk}"),
+            )
         if stage != Stage.INVITING:
-            invitation.update(accepted_at=start + datetime.timedelta(days=1),
-                              accepted_by=expert.user if assessment.started_by == Side.COMPANY else user)
+            invitation.update(
+                accepted_at=start + datetime.timedelta(days=1),
+                accepted_by=expert.user if assessment.started_by == Side.COMPANY else user,
+            )
         invitations.append(Invitation(**invitation))
 
         day = timezone.localdate(start)
@@ -229,11 +262,16 @@ def _build_assessments(rng, now, password, experts: int) -> dict:
                 date = timezone.localdate(now) + datetime.timedelta(days=7)  # to agree the plan
             else:
                 date = None
-            meetings.append(Meeting(
-                assessment=assessment, number=number, date=date,
-                start_time=datetime.time(14) if date else None, end_time=datetime.time(16) if date else None,
-                attendees="代表取締役社長 情報太郎\n管理部 部長 佐藤一郎" if held else "",
-            ))
+            meetings.append(
+                Meeting(
+                    assessment=assessment,
+                    number=number,
+                    date=date,
+                    start_time=datetime.time(14) if date else None,
+                    end_time=datetime.time(16) if date else None,
+                    attendees="代表取締役社長 情報太郎\n管理部 部長 佐藤一郎" if held else "",
+                )
+            )
 
         company_filled, expert_filled = _filled(rng, stage, len(middles))
         improving = []
@@ -250,28 +288,55 @@ def _build_assessments(rng, now, password, experts: int) -> dict:
                     improving.append(row)
             rows.append(row)
         if stage in (Stage.PLANNING, Stage.AGREED):
-            agreed_at = timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=31), datetime.time(17)))
-            agreed = {"company_agreed_at": agreed_at, "company_agreed_by": user,
-                      "expert_agreed_at": agreed_at, "expert_agreed_by": expert.user} if stage == Stage.AGREED else {}
-            plans.append(ImprovementPlan(
-                assessment=assessment, revision=1, created_on=day + datetime.timedelta(days=17), version=1,
-                evaluation_summary="規程類は整備されているが、インシデント発生時の訓練に課題がある。", **agreed,
-            ))
+            agreed_at = timezone.make_aware(
+                datetime.datetime.combine(day + datetime.timedelta(days=31), datetime.time(17))
+            )
+            agreed = (
+                {
+                    "company_agreed_at": agreed_at,
+                    "company_agreed_by": user,
+                    "expert_agreed_at": agreed_at,
+                    "expert_agreed_by": expert.user,
+                }
+                if stage == Stage.AGREED
+                else {}
+            )
+            plans.append(
+                ImprovementPlan(
+                    assessment=assessment,
+                    revision=1,
+                    created_on=day + datetime.timedelta(days=17),
+                    version=1,
+                    evaluation_summary="規程類は整備されているが、インシデント発生時の訓練に課題がある。",
+                    **agreed,
+                )
+            )
             improve_rows.append(improving)
     _create(SheetRow, rows)
     _create(Meeting, meetings)
     _create(Invitation, invitations)
     plans = _create(ImprovementPlan, plans)
     # As submit_review drafts them: one item per 改善要 row.
-    items = _create(PlanItem, [
-        PlanItem(plan=plan, number=n, content=f"{row.middle.name}: {row.expert_comment}", timing="2026/3 末までに整備")
-        for plan, improving in zip(plans, improve_rows, strict=True)
-        for n, row in enumerate(improving, start=1)
-    ])
+    items = _create(
+        PlanItem,
+        [
+            PlanItem(
+                plan=plan, number=n, content=f"{row.middle.name}: {row.expert_comment}", timing="2026/3 末までに整備"
+            )
+            for plan, improving in zip(plans, improve_rows, strict=True)
+            for n, row in enumerate(improving, start=1)
+        ],
+    )
     return {
-        "users": len(expert_users) + len(company_users), "companies": len(companies), "assessments": len(assessments),
-        "assessed_experts": len({a.expert_id for a in assessments if a.expert_id}), "sheet_rows": len(rows),
-        "meetings": len(meetings), "invitations": len(invitations), "plans": len(plans), "plan_items": len(items),
+        "users": len(expert_users) + len(company_users),
+        "companies": len(companies),
+        "assessments": len(assessments),
+        "assessed_experts": len({a.expert_id for a in assessments if a.expert_id}),
+        "sheet_rows": len(rows),
+        "meetings": len(meetings),
+        "invitations": len(invitations),
+        "plans": len(plans),
+        "plan_items": len(items),
     }
 
 
@@ -313,19 +378,42 @@ def _build_seminars(rng, now, experts: int) -> dict:
             status = Event.Status.DRAFT if i % 10 == 9 else Event.Status.OPEN
         events.append(_event(i, starts_at, status))
     events = _create(Event, events)
-    _create(ProgrammeItem, [
-        ProgrammeItem(event=e, order=o, title=title, presenter=presenter, duration_minutes=minutes)
-        for e in events
-        for o, (title, presenter, minutes) in enumerate([
-            ("開会・趣旨説明", "事務局", 10), ("指導ツールの説明", "IPA", 50), ("休憩", "", 10),
-            ("活用事例の紹介", "ゲストスピーカー", 60), ("支援者リストの登録促進", "事務局", 10), ("質疑応答・閉会", "", 10),
-        ], start=1)
-    ])
-    _create(Speaker, [Speaker(event=e, name=f"講師{e.pk}氏", work_form="副業", case_study="製造業での事例") for e in events])
-    _create(FaqEntry, [FaqEntry(order=i, question=f"よくある質問{i}", answer="回答です。", is_published=True) for i in range(3)] + [
-        FaqEntry(event=e, order=i, question=f"{e.title}の資料は配布されますか。", answer="後日お送りします。", is_published=True)
-        for e in events for i in range(2)
-    ])
+    _create(
+        ProgrammeItem,
+        [
+            ProgrammeItem(event=e, order=o, title=title, presenter=presenter, duration_minutes=minutes)
+            for e in events
+            for o, (title, presenter, minutes) in enumerate(
+                [
+                    ("開会・趣旨説明", "事務局", 10),
+                    ("指導ツールの説明", "IPA", 50),
+                    ("休憩", "", 10),
+                    ("活用事例の紹介", "ゲストスピーカー", 60),
+                    ("支援者リストの登録促進", "事務局", 10),
+                    ("質疑応答・閉会", "", 10),
+                ],
+                start=1,
+            )
+        ],
+    )
+    _create(
+        Speaker, [Speaker(event=e, name=f"講師{e.pk}氏", work_form="副業", case_study="製造業での事例") for e in events]
+    )
+    _create(
+        FaqEntry,
+        [FaqEntry(order=i, question=f"よくある質問{i}", answer="回答です。", is_published=True) for i in range(3)]
+        + [
+            FaqEntry(
+                event=e,
+                order=i,
+                question=f"{e.title}の資料は配布されますか。",
+                answer="後日お送りします。",
+                is_published=True,
+            )
+            for e in events
+            for i in range(2)
+        ],
+    )
 
     registration_nos = list(Supporter.objects.published().values_list("registration_no", flat=True))
     # People come to about three events each, so the follow-up list groups them.
@@ -338,8 +426,11 @@ def _build_seminars(rng, now, experts: int) -> dict:
         held = event.starts_at < now and event.status != Event.Status.CANCELLED
         for person in rng.sample(range(pool), APPLICATIONS_PER_EVENT):
             application = Application(
-                event=event, name=f"参加者{person:05d}", name_kana=f"サンカシャ{person:05d}",
-                email=f"applicant{person:05d}@example.invalid", organization="株式会社ベンチ" if person % 2 else "",
+                event=event,
+                name=f"参加者{person:05d}",
+                name_kana=f"サンカシャ{person:05d}",
+                email=f"applicant{person:05d}@example.invalid",
+                organization="株式会社ベンチ" if person % 2 else "",
                 registration_no=registration_nos[person % len(registration_nos)] if person % 3 == 0 else "",
                 question="事例企業の業種を教えてください。" if person % 10 == 0 else "",
                 created_at=event.starts_at - datetime.timedelta(days=rng.randint(1, 30)),
@@ -354,30 +445,53 @@ def _build_seminars(rng, now, experts: int) -> dict:
             applications.append(application)
     applications = _create(Application, applications)
 
-    surveys = _create(Survey, [
-        Survey(event=e, is_open=e.starts_at > now - datetime.timedelta(days=30))
-        for e in events if e.starts_at < now and e.status == Event.Status.CLOSED
-    ])
-    questions = _create(Question, [
-        Question(survey=s, order=i, kind=kind, text=text, options="\n".join(options), required=required, purpose=purpose)
-        for s in surveys
-        for i, (kind, text, options, required, purpose) in enumerate(DEFAULT_QUESTIONS, start=1)
-    ])
+    surveys = _create(
+        Survey,
+        [
+            Survey(event=e, is_open=e.starts_at > now - datetime.timedelta(days=30))
+            for e in events
+            if e.starts_at < now and e.status == Event.Status.CLOSED
+        ],
+    )
+    questions = _create(
+        Question,
+        [
+            Question(
+                survey=s, order=i, kind=kind, text=text, options="\n".join(options), required=required, purpose=purpose
+            )
+            for s in surveys
+            for i, (kind, text, options, required, purpose) in enumerate(DEFAULT_QUESTIONS, start=1)
+        ],
+    )
     per = len(DEFAULT_QUESTIONS)
-    by_survey = {s.event_id: (s, questions[per * n: per * (n + 1)]) for n, s in enumerate(surveys)}
+    by_survey = {s.event_id: (s, questions[per * n : per * (n + 1)]) for n, s in enumerate(surveys)}
     attendees = [a for a in applications if a.attended and a.event_id in by_survey and rng.random() < 0.6]
-    responses = _create(Response, [
-        Response(survey=by_survey[a.event_id][0], application=a,
-                 submitted_at=a.event.ends_at + datetime.timedelta(hours=1, minutes=rng.randint(0, 600)))
-        for a in attendees
-    ])
+    responses = _create(
+        Response,
+        [
+            Response(
+                survey=by_survey[a.event_id][0],
+                application=a,
+                submitted_at=a.event.ends_at + datetime.timedelta(hours=1, minutes=rng.randint(0, 600)),
+            )
+            for a in attendees
+        ],
+    )
     answers, tags = [], []
     for response, application in zip(responses, attendees, strict=True):
         satisfaction, intent, free = by_survey[application.event_id][1]
-        answers.append(Answer(response=response, question=satisfaction,
-                              choice=rng.choices(satisfaction.option_list, weights=[55, 41, 3, 1])[0]))
-        answers.append(Answer(response=response, question=intent,
-                              choice=rng.choices(intent.option_list, weights=[40, 33, 19, 8])[0]))
+        answers.append(
+            Answer(
+                response=response,
+                question=satisfaction,
+                choice=rng.choices(satisfaction.option_list, weights=[55, 41, 3, 1])[0],
+            )
+        )
+        answers.append(
+            Answer(
+                response=response, question=intent, choice=rng.choices(intent.option_list, weights=[40, 33, 19, 8])[0]
+            )
+        )
         if rng.random() < 0.4:
             text, category = rng.choice(FREE_TEXTS)
             answers.append(Answer(response=response, question=free, text=text))
@@ -386,10 +500,15 @@ def _build_seminars(rng, now, experts: int) -> dict:
     _create(Answer, answers)
     categories = dict(AnswerCategory.objects.values_list("name", "pk"))
     Through = Answer.categories.through
-    _create(Through, [Through(answer_id=a.pk, answercategory_id=categories[name]) for a, name in tags if name in categories])
+    _create(
+        Through, [Through(answer_id=a.pk, answercategory_id=categories[name]) for a, name in tags if name in categories]
+    )
     return {
-        "events": len(events), "applications": len(applications), "surveys": len(surveys),
-        "responses": len(responses), "answers": len(answers),
+        "events": len(events),
+        "applications": len(applications),
+        "surveys": len(surveys),
+        "responses": len(responses),
+        "answers": len(answers),
     }
 
 
@@ -398,8 +517,16 @@ def _build_seminars(rng, now, experts: int) -> dict:
 
 def _walk(rng, referral: Referral, path: list, *, member, now) -> list[ReferralEvent]:
     """The referral's events along ``path``, a week a step, stopping at today."""
-    events = [ReferralEvent(referral=referral, actor=member, role=ORGANISATION, to_status=RS.REFERRED,
-                            on=timezone.localdate(referral.referred_at), at=referral.referred_at)]
+    events = [
+        ReferralEvent(
+            referral=referral,
+            actor=member,
+            role=ORGANISATION,
+            to_status=RS.REFERRED,
+            on=timezone.localdate(referral.referred_at),
+            at=referral.referred_at,
+        )
+    ]
     status = RS.REFERRED
     for step, to in enumerate(path, start=1):
         at = referral.referred_at + datetime.timedelta(days=7 * step, hours=rng.randint(0, 8))
@@ -408,11 +535,18 @@ def _walk(rng, referral: Referral, path: list, *, member, now) -> list[ReferralE
         # Only the expert answers a referral (and only the organisation gives up
         # on an unanswered one); afterwards the sides take turns recording.
         expert_side = to in (RS.ACCEPTED, RS.DECLINED) or step % 2 == 0
-        events.append(ReferralEvent(
-            referral=referral, actor=referral.supporter.user if expert_side else member,
-            role=EXPERT if expert_side else ORGANISATION, from_status=status, to_status=to,
-            reason="先方の社内事情により見送り" if to == RS.FAILED else "", on=timezone.localdate(at), at=at,
-        ))
+        events.append(
+            ReferralEvent(
+                referral=referral,
+                actor=referral.supporter.user if expert_side else member,
+                role=EXPERT if expert_side else ORGANISATION,
+                from_status=status,
+                to_status=to,
+                reason="先方の社内事情により見送り" if to == RS.FAILED else "",
+                on=timezone.localdate(at),
+                at=at,
+            )
+        )
         status = to
         if to == RS.ACCEPTED:
             referral.accepted_at = at
@@ -423,28 +557,52 @@ def _walk(rng, referral: Referral, path: list, *, member, now) -> list[ReferralE
 def _build_referrals(rng, now, password, experts: int) -> dict:
     count = _scaled(experts, "organisations")
     kinds = Organisation.Kind.values
-    organisations = _create(Organisation, [
-        Organisation(name=f"ベンチ支援機関{i:03d}", kind=kinds[i % len(kinds)], region=REGIONS.slugs[i % len(REGIONS.slugs)],
-                     contact_name="中小企業相談窓口", contact_email=f"madoguchi{i:03d}@org.example.invalid")
-        for i in range(count)
-    ])
-    users = _users(password, [f"bench-member-{o.pk}-{j}@example.invalid" for o in organisations
-                              for j in range(MEMBERS_PER_ORGANISATION)], last_name="職員", first_name="支援機関")
-    members = {o.pk: users[n * MEMBERS_PER_ORGANISATION: (n + 1) * MEMBERS_PER_ORGANISATION] for n, o in enumerate(organisations)}
+    organisations = _create(
+        Organisation,
+        [
+            Organisation(
+                name=f"ベンチ支援機関{i:03d}",
+                kind=kinds[i % len(kinds)],
+                region=REGIONS.slugs[i % len(REGIONS.slugs)],
+                contact_name="中小企業相談窓口",
+                contact_email=f"madoguchi{i:03d}@org.example.invalid",
+            )
+            for i in range(count)
+        ],
+    )
+    users = _users(
+        password,
+        [f"bench-member-{o.pk}-{j}@example.invalid" for o in organisations for j in range(MEMBERS_PER_ORGANISATION)],
+        last_name="職員",
+        first_name="支援機関",
+    )
+    members = {
+        o.pk: users[n * MEMBERS_PER_ORGANISATION : (n + 1) * MEMBERS_PER_ORGANISATION]
+        for n, o in enumerate(organisations)
+    }
     _create(Membership, [Membership(user=u, organisation_id=o) for o, us in members.items() for u in us])
 
-    pool = list(Supporter.objects.published().filter(user__isnull=False).select_related("user").order_by("registration_no"))
+    pool = list(
+        Supporter.objects.published().filter(user__isnull=False).select_related("user").order_by("registration_no")
+    )
     cases, shortlist, referrals, events = [], [], [], []
     for i in range(_scaled(experts, "cases")):
         organisation = _skewed(rng, organisations)
         case = Case(
-            organisation=organisation, created_by=rng.choice(members[organisation.pk]),
-            company_name=f"相談企業{i:05d}株式会社", contact_name="総務部 ご担当者",
-            contact_email=f"case{i:05d}@company.example.invalid", contact_phone="03-0000-0000",
-            prefecture=rng.choice(PREFECTURES.slugs), industry=rng.choice(INDUSTRIES.slugs),
-            employees=rng.randint(3, 300), themes=rng.sample(THEMES.slugs, rng.randint(1, 3)),
-            forms=rng.sample(FORMS.slugs, rng.randint(1, 2)), periods=[rng.choice(PERIODS.slugs)],
-            budget=rng.choice([*FEES.slugs, ""]), notes="初回相談で状況を伺った。",
+            organisation=organisation,
+            created_by=rng.choice(members[organisation.pk]),
+            company_name=f"相談企業{i:05d}株式会社",
+            contact_name="総務部 ご担当者",
+            contact_email=f"case{i:05d}@company.example.invalid",
+            contact_phone="03-0000-0000",
+            prefecture=rng.choice(PREFECTURES.slugs),
+            industry=rng.choice(INDUSTRIES.slugs),
+            employees=rng.randint(3, 300),
+            themes=rng.sample(THEMES.slugs, rng.randint(1, 3)),
+            forms=rng.sample(FORMS.slugs, rng.randint(1, 2)),
+            periods=[rng.choice(PERIODS.slugs)],
+            budget=rng.choice([*FEES.slugs, ""]),
+            notes="初回相談で状況を伺った。",
             created_at=now - datetime.timedelta(days=rng.randint(10, 730), hours=rng.randint(0, 23)),
         )
         cases.append(case)
@@ -456,12 +614,18 @@ def _build_referrals(rng, now, password, experts: int) -> dict:
             supporter = _skewed(rng, pool)
             if supporter not in candidates:
                 candidates.append(supporter)
-        shortlist += [ShortlistEntry(case=case, supporter=s, position=n, reason="業種と地域が合う", added_at=case.created_at)
-                      for n, s in enumerate(candidates, start=1)]
+        shortlist += [
+            ShortlistEntry(case=case, supporter=s, position=n, reason="業種と地域が合う", added_at=case.created_at)
+            for n, s in enumerate(candidates, start=1)
+        ]
         statuses = []
         for n, supporter in enumerate(candidates[:referred]):
-            referral = Referral(case=case, supporter=supporter, referred_by=case.created_by,
-                                referred_at=case.created_at + datetime.timedelta(days=3 + 2 * n))
+            referral = Referral(
+                case=case,
+                supporter=supporter,
+                referred_by=case.created_by,
+                referred_at=case.created_at + datetime.timedelta(days=3 + 2 * n),
+            )
             path = rng.choices([p for p, _ in REFERRAL_PATHS], weights=[w for _, w in REFERRAL_PATHS])[0]
             events += _walk(rng, referral, path, member=case.created_by, now=now)
             referrals.append(referral)
@@ -473,8 +637,12 @@ def _build_referrals(rng, now, password, experts: int) -> dict:
     _create(Referral, referrals)
     _create(ReferralEvent, events)
     return {
-        "users": len(users), "organisations": len(organisations), "cases": len(cases),
-        "shortlist_entries": len(shortlist), "referrals": len(referrals), "referral_events": len(events),
+        "users": len(users),
+        "organisations": len(organisations),
+        "cases": len(cases),
+        "shortlist_entries": len(shortlist),
+        "referrals": len(referrals),
+        "referral_events": len(events),
     }
 
 
@@ -493,16 +661,22 @@ def find_handles() -> dict:
     """Who and what the measured pages are about, found in the database."""
     now = timezone.now()
     busiest = (
-        Assessment.objects.filter(expert__user__isnull=False).values("expert__user__username")
-        .annotate(n=Count("pk")).order_by("-n", "expert__user__username").first()
+        Assessment.objects.filter(expert__user__isnull=False)
+        .values("expert__user__username")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "expert__user__username")
+        .first()
     )
     expert_username = busiest["expert__user__username"]
     own = Assessment.objects.filter(expert__user__username=expert_username)
     assessment = own.filter(stage=Stage.AGREED).order_by("pk").first() or own.order_by("pk").first()
     organisation = Organisation.objects.annotate(n=Count("cases")).order_by("-n", "pk").first()
     event = (
-        Event.objects.public().filter(starts_at__gt=now).annotate(n=Count("applications"))
-        .order_by("-n", "starts_at").first()
+        Event.objects.public()
+        .filter(starts_at__gt=now)
+        .annotate(n=Count("applications"))
+        .order_by("-n", "starts_at")
+        .first()
     )
     survey = Survey.objects.annotate(n=Count("responses")).order_by("-n", "pk").first()
     return {
@@ -572,23 +746,68 @@ def _pages(handles: dict) -> list[tuple[str, str, str, str | None]]:
     answers = Answer.objects.filter(question__purpose=Question.Purpose.INTENT).count()
     return [
         ("seminars: list", f"{events} events", reverse("seminars:list"), None),
-        ("seminars: event page", f"{event.applications.count()} applications",
-         reverse("seminars:detail", args=[event.slug]), None),
+        (
+            "seminars: event page",
+            f"{event.applications.count()} applications",
+            reverse("seminars:detail", args=[event.slug]),
+            None,
+        ),
         ("seminars: report (staff)", f"{events} events, {applications:,} appl.", reverse("seminars:report"), staff),
-        ("seminars: applications (admin)", f"{held.n} of {applications:,} appl.",
-         reverse("admin:seminars_application_changelist") + f"?event__id__exact={held.pk}", staff),
-        ("seminars: survey results (staff)", f"{survey.responses.count()} responses",
-         reverse("seminars:survey-results", args=[survey.pk]), staff),
+        (
+            "seminars: applications (admin)",
+            f"{held.n} of {applications:,} appl.",
+            reverse("admin:seminars_application_changelist") + f"?event__id__exact={held.pk}",
+            staff,
+        ),
+        (
+            "seminars: survey results (staff)",
+            f"{survey.responses.count()} responses",
+            reverse("seminars:survey-results", args=[survey.pk]),
+            staff,
+        ),
         ("seminars: follow-up (staff)", f"{answers:,} intent answers", reverse("seminars:follow-up"), staff),
-        ("referrals: case list (member)", f"{organisation.cases.count()} of {cases:,} cases",
-         reverse("referrals:case-list"), member),
-        ("referrals: flow (staff)", f"{referrals:,} refs, {referred_experts} experts", reverse("referrals:flow"), staff),
-        ("referrals: flow.csv (staff)", f"{referrals:,} refs, {referred_experts} experts", reverse("referrals:flow-csv"), staff),
-        ("assessments: list (expert)", f"{h['expert_assessments']} of {assessments:,}", reverse("assessments:list"), expert),
-        ("assessments: list (staff)", f"{min(200, assessments)} of {assessments:,}", reverse("assessments:list"), staff),
-        ("assessments: sheet (expert)", f"{rows} rows", reverse("assessments:sheet", args=[h["assessment_pk"]]), expert),
-        ("admin: supporters changelist", f"{Supporter.objects.count():,} experts",
-         reverse("admin:supporters_supporter_changelist"), staff),
+        (
+            "referrals: case list (member)",
+            f"{organisation.cases.count()} of {cases:,} cases",
+            reverse("referrals:case-list"),
+            member,
+        ),
+        (
+            "referrals: flow (staff)",
+            f"{referrals:,} refs, {referred_experts} experts",
+            reverse("referrals:flow"),
+            staff,
+        ),
+        (
+            "referrals: flow.csv (staff)",
+            f"{referrals:,} refs, {referred_experts} experts",
+            reverse("referrals:flow-csv"),
+            staff,
+        ),
+        (
+            "assessments: list (expert)",
+            f"{h['expert_assessments']} of {assessments:,}",
+            reverse("assessments:list"),
+            expert,
+        ),
+        (
+            "assessments: list (staff)",
+            f"{min(200, assessments)} of {assessments:,}",
+            reverse("assessments:list"),
+            staff,
+        ),
+        (
+            "assessments: sheet (expert)",
+            f"{rows} rows",
+            reverse("assessments:sheet", args=[h["assessment_pk"]]),
+            expert,
+        ),
+        (
+            "admin: supporters changelist",
+            f"{Supporter.objects.count():,} experts",
+            reverse("admin:supporters_supporter_changelist"),
+            staff,
+        ),
     ]
 
 
@@ -604,6 +823,5 @@ def measure_app_pages(client_factory, repeat: int) -> None:
         client = clients[username]
         timings, query_count = cold_timings(client, url, repeat)
         print(
-            f"{label:34} {scale:32} {statistics.median(timings):9.1f} "
-            f"{percentile(timings, 0.95):9.1f} {query_count:8d}"
+            f"{label:34} {scale:32} {statistics.median(timings):9.1f} {percentile(timings, 0.95):9.1f} {query_count:8d}"
         )

@@ -56,14 +56,17 @@ def main() -> None:
 
     first = Supporter.objects.published().order_by("registration_no").first()
     original = first.name
-    server = start_gunicorn("config.wsgi:application", PORT, {**ENV, "DATABASE_URL": DATABASE_URL, "PAGE_CACHE_LISTEN": "1"})
+    server = start_gunicorn(
+        "config.wsgi:application", PORT, {**ENV, "DATABASE_URL": DATABASE_URL, "PAGE_CACHE_LISTEN": "1"}
+    )
     stale = 0
     write_ms = []
     background = None
     if shutil.which("wrk"):
         background = subprocess.Popen(
             ["wrk", "-t1", "-c8", "-d1h", f"http://127.0.0.1:{PORT}/supporters/?region=kanto"],
-            stdout=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            text=True,
         )
     try:
         for _ in range(args.reads * 4):
@@ -84,7 +87,9 @@ def main() -> None:
         server.send_signal(signal.SIGTERM)
         server.wait()
 
-    print(f"\n== freshness, gunicorn 2 workers with LISTEN/NOTIFY, {args.rounds} writes, {args.reads} reads right after each")
+    print(
+        f"\n== freshness, gunicorn 2 workers with LISTEN/NOTIFY, {args.rounds} writes, {args.reads} reads right after each"
+    )
     print(f"reads after a write      {args.rounds * args.reads:8d}")
     print(f"stale answers            {stale:8d}  (goal 0)")
     print(f"write + publish p50      {statistics.median(write_ms):8.1f} ms")

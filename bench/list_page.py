@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import os
 import statistics
 import subprocess
@@ -58,8 +59,9 @@ def prepare_database(postgres: bool) -> None:
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     # Production settings (cached templates, no debug bookkeeping), plain HTTP.
-    os.environ.update(DEBUG="0", SECRET_KEY="bench-only-secret-key-" + "x" * 40,
-                      ALLOWED_HOSTS="localhost", SECURE_SSL_REDIRECT="0")
+    os.environ.update(
+        DEBUG="0", SECRET_KEY="bench-only-secret-key-" + "x" * 40, ALLOWED_HOSTS="localhost", SECURE_SSL_REDIRECT="0"
+    )
 
 
 def get(client, url: str):
@@ -137,7 +139,7 @@ def main() -> None:
     # All new rows; the same file again (nothing to write); every row changed.
     for path in (csv_path, csv_path, changed_path):
         started = time.perf_counter()
-        call_command("import_supporters", str(path), verbosity=0, stdout=open(os.devnull, "w"))
+        call_command("import_supporters", str(path), verbosity=0, stdout=io.StringIO())
         timings_import.append(time.perf_counter() - started)
     count = Supporter.objects.published().count()
 
@@ -170,7 +172,9 @@ def main() -> None:
 
     started = time.perf_counter()
     built = build_proportional_data(args.size)
-    print(f"\n== {engine}: data of the other apps for {args.size:,} experts, built in {time.perf_counter() - started:.1f} s")
+    print(
+        f"\n== {engine}: data of the other apps for {args.size:,} experts, built in {time.perf_counter() - started:.1f} s"
+    )
     print(", ".join(f"{name} {value:,}" for name, value in built["counts"].items()))
     measure_app_pages(lambda: Client(HTTP_HOST="localhost"), args.repeat)
 

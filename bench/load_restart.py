@@ -61,7 +61,9 @@ def psql(sql: str) -> None:
 
 
 def manage(*args: str) -> None:
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env={**os.environ, **ENV}, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env={**os.environ, **ENV}, check=True, stdout=subprocess.DEVNULL
+    )
 
 
 def postgres_cluster() -> list[str]:
@@ -106,7 +108,11 @@ def write_action(rng: random.Random) -> tuple[bool, str | None]:
             "POST",
             path,
             urllib.parse.urlencode(data),
-            {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={token}", "Referer": f"http://127.0.0.1:{PORT}{path}"},
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"csrftoken={token}",
+                "Referer": f"http://127.0.0.1:{PORT}{path}",
+            },
         )
         return status in (200, 302), marker
     return True, None
@@ -198,7 +204,18 @@ def main() -> None:
     django.setup()
 
     server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "config.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"],
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
         env={**os.environ, **ENV},
     )

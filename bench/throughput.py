@@ -141,7 +141,9 @@ def main() -> None:
     engine = "SQLite" if args.sqlite else "PostgreSQL with LISTEN/NOTIFY"
     if os.environ.get("REDIS_URL"):
         engine += ", Redis cache"
-    print(f"\n== throughput, gunicorn 2 workers, {args.connections} connections, {args.seconds}s, {engine}, {len(body):,} bytes/page, client: {load.__name__}")
+    print(
+        f"\n== throughput, gunicorn 2 workers, {args.connections} connections, {args.seconds}s, {engine}, {len(body):,} bytes/page, client: {load.__name__}"
+    )
     print(f"list page      {app_rps:10.1f} req/s")
     print(f"static bytes   {static_rps:10.1f} req/s")
     print(f"ratio          {app_rps / static_rps:10.2f}  (target >= 0.5)")

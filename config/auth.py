@@ -4,11 +4,11 @@ Accounts use Django's own User; the username is the e-mail address in lower
 case, so the standard auth views, forms and admin work unchanged.
 """
 
+from axes.backends import AxesStandaloneBackend
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
-from axes.backends import AxesStandaloneBackend
 
 
 def username_for(email: str) -> str:

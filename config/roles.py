@@ -14,9 +14,20 @@ IPA_STAFF_PERMISSIONS: list[str] = [
     "supporters.view_supporter",
     "supporters.change_supporter",
     # Seminars (issue D): events and their content, applications, surveys, follow-up.
-    *[f"seminars.{action}_{model}" for model in ("event", "programmeitem", "speaker", "material", "faqentry",
-                                                 "survey", "question", "answercategory")
-      for action in ("view", "add", "change", "delete")],
+    *[
+        f"seminars.{action}_{model}"
+        for model in (
+            "event",
+            "programmeitem",
+            "speaker",
+            "material",
+            "faqentry",
+            "survey",
+            "question",
+            "answercategory",
+        )
+        for action in ("view", "add", "change", "delete")
+    ],
     "seminars.view_application",
     "seminars.change_application",
     "seminars.view_response",
@@ -41,6 +52,9 @@ IPA_STAFF_PERMISSIONS: list[str] = [
     "referrals.add_membership",
     "referrals.change_membership",
     "referrals.delete_membership",
+    # The case flow (案件発生状況) and its CSV.
+    "referrals.view_case",
+    "referrals.view_referral",
     # Assessments (issue C): the ★3 catalogue versions; assessments read-only.
     *[
         f"assessments.{action}_{model}"

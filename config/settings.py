@@ -55,11 +55,14 @@ INSTALLED_APPS = [
     "seminars",
     "simple_history",
     "supporters.referrals",
+    # Last: its post_migrate handler (the staff group) must run after
+    # Django's, which creates the permissions it grants.
+    "config.apps.KernelConfig",
 ]
 
 MIDDLEWARE = [
     "config.middleware.HealthCheckMiddleware",
-    "config.middleware.PublicPageCacheMiddleware",
+    "supporters.middleware.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -69,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Deny by default: every view declares who may use it (config/access.py).
+    "config.access.AccessPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -93,6 +98,9 @@ TEMPLATES = [
 ]
 
 WSGI_APPLICATION = "config.wsgi.application"
+# WSGI wrappers around Django, outermost last (config/wsgi.py): the
+# directory's page cache answers hits before a request object is built.
+WSGI_WRAPPERS = ["supporters.cache.CachedPagesApp"]
 
 DATABASES = {
     "default": dj_database_url.config(
@@ -156,9 +164,7 @@ LOGOUT_REDIRECT_URL = "/"
 # E-mail: console in development; SMTP from the environment otherwise.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
@@ -173,7 +179,9 @@ SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 # Cache (also the rate-limit counters): Redis when REDIS_URL is set, else the
 # database, so that every process and container shares it.
 if os.environ.get("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
 # Rendered public pages, per process; keyed by the shared directory version

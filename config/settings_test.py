@@ -6,7 +6,7 @@ request proves it prefetches what it shows (docs/decisions/0510).
 """
 
 from .settings import *  # noqa: F403
-from .settings import INSTALLED_APPS, MIDDLEWARE
+from .settings import CACHES, INSTALLED_APPS, MIDDLEWARE
 
 INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]
 # Innermost, so that it covers the view and the rendering of its template.
@@ -19,3 +19,8 @@ ZEAL_ALLOWLIST = [
     {"model": "auth.User", "field": "get()"},
     {"model": "sessions.Session", "field": "get()"},
 ]
+
+# Rate-limit counters in this process's memory, emptied before each test
+# (tests/conftest.py); the shared cache would carry them from test to test.
+CACHES = {**CACHES, "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}}
+RATELIMIT_USE_CACHE = "ratelimit"

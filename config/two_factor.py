@@ -4,13 +4,13 @@ import base64
 
 import segno
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .access import Role, grant_access
 from .ratelimit import limit
 
 
@@ -21,7 +21,11 @@ class TokenForm(forms.Form):
         max_length=6,
         help_text="認証アプリに表示されている6桁の数字を入力してください。",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}),
-        error_messages={"required": "確認コードを入力してください。", "min_length": "確認コードは6桁です。", "max_length": "確認コードは6桁です。"},
+        error_messages={
+            "required": "確認コードを入力してください。",
+            "min_length": "確認コードは6桁です。",
+            "max_length": "確認コードは6桁です。",
+        },
     )
 
     def __init__(self, *args, device=None, **kwargs):
@@ -47,16 +51,14 @@ def _secret_groups(device: TOTPDevice) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-@login_required
+@grant_access(Role.SIGNED_IN)
 @limit("two-factor", rate="10/m")
 def setup(request):
     """Register an authenticator app: QR code and the secret as text."""
     confirmed = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     if confirmed:
         return redirect(reverse("two-factor-verify") + f"?next={_next_url(request)}")
-    device, _ = TOTPDevice.objects.get_or_create(
-        user=request.user, confirmed=False, defaults={"name": "認証アプリ"}
-    )
+    device, _ = TOTPDevice.objects.get_or_create(user=request.user, confirmed=False, defaults={"name": "認証アプリ"})
     form = TokenForm(request.POST or None, device=device)
     if request.method == "POST" and form.is_valid():
         device.confirmed = True
@@ -76,7 +78,7 @@ def setup(request):
     )
 
 
-@login_required
+@grant_access(Role.SIGNED_IN)
 @limit("two-factor", rate="10/m")
 def verify(request):
     """Ask for the current code; on success the session is verified."""

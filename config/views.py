@@ -3,7 +3,10 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from .access import Role, grant_access
 
+
+@grant_access(Role.PUBLIC)
 @never_cache
 def healthz(request):
     """For load balancers: 200 when the database answers, 503 otherwise."""
@@ -30,4 +33,7 @@ def rate_limited(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    return render(request, "403.html", status=403)
+    # The refusal's own explanation (config/access.py); Django's bare
+    # PermissionDenied() carries none and the page's general text stands.
+    reason = str(exception) if exception is not None and str(exception) else ""
+    return render(request, "403.html", {"reason": reason}, status=403)

@@ -6,6 +6,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
 
-from supporters.cache import CachedPagesApp  # noqa: E402  (needs the apps loaded)
+# Named in settings, so the kernel imports no app; needs the apps loaded.
+from django.conf import settings  # noqa: E402
+from django.utils.module_loading import import_string  # noqa: E402
 
-application = CachedPagesApp(application)
+for wrapper in settings.WSGI_WRAPPERS:
+    application = import_string(wrapper)(application)

@@ -123,8 +123,18 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_select_related = ["event"]
     readonly_fields = ["event", "status", "created_at", "promoted_at", "cancelled_at", "attended"]
     fields = [
-        "event", "status", "name", "name_kana", "email", "organization", "registration_no",
-        "question", "attended", "created_at", "promoted_at", "cancelled_at",
+        "event",
+        "status",
+        "name",
+        "name_kana",
+        "email",
+        "organization",
+        "registration_no",
+        "question",
+        "attended",
+        "created_at",
+        "promoted_at",
+        "cancelled_at",
     ]
     actions = ["mark_attended", "unmark_attended", "cancel_and_promote", "make_faq_drafts"]
     list_per_page = 100
@@ -164,8 +174,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     @admin.action(description="申込時の質問をFAQの下書きにする", permissions=["change"])
     def make_faq_drafts(self, request, queryset):
         entries = [
-            FaqEntry(event=a.event, source=a, question=a.question.strip())
-            for a in queryset.exclude(question="")
+            FaqEntry(event=a.event, source=a, question=a.question.strip()) for a in queryset.exclude(question="")
         ]
         FaqEntry.objects.bulk_create(entries)
         self.message_user(request, f"{len(entries)}件のFAQ下書きを作りました。回答を書いて公開してください。")
@@ -253,7 +262,8 @@ class AnswerAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return (
-            super().get_queryset(request)
+            super()
+            .get_queryset(request)
             .filter(question__kind=Question.Kind.TEXT)
             .select_related("question")
             .prefetch_related("categories")

@@ -41,7 +41,9 @@ class QuestionResult:
     @property
     def chart_rows(self):
         """(bar, y of its label, y of its rectangle) for the SVG template."""
-        return [(bar, i * ROW_HEIGHT + 16, i * ROW_HEIGHT + 22) for i, bar in enumerate(self.bars or self.category_bars)]
+        return [
+            (bar, i * ROW_HEIGHT + 16, i * ROW_HEIGHT + 22) for i, bar in enumerate(self.bars or self.category_bars)
+        ]
 
 
 def survey_results(survey: Survey) -> list[QuestionResult]:
@@ -82,7 +84,9 @@ def survey_results(survey: Survey) -> list[QuestionResult]:
             options = question.option_list
             # Options removed after answers came in are still counted.
             extra = [c for c in counts[question.pk] if c not in options]
-            result.bars = [Bar(o, counts[question.pk][o], rate(counts[question.pk][o], answered)) for o in options + extra]
+            result.bars = [
+                Bar(o, counts[question.pk][o], rate(counts[question.pk][o], answered)) for o in options + extra
+            ]
         else:
             result.texts = texts[question.pk]
             tagged = Counter(c.pk for a in result.texts for c in a.categories.all())

@@ -24,7 +24,12 @@ SEMINAR_TITLE = "セキュリティマネジメント指導ツール活用セミ
 WORKSHOP_TITLE = "セキュリティ専門家向けケース演習"
 
 WEBINAR_PROGRAMME = [
-    ("13:00", "経済産業省の登録セキスペ活用の取組", "経済産業省 サイバーセキュリティ課/情報技術利用促進課(ITイノベーション課)", 10),
+    (
+        "13:00",
+        "経済産業省の登録セキスペ活用の取組",
+        "経済産業省 サイバーセキュリティ課/情報技術利用促進課(ITイノベーション課)",
+        10,
+    ),
     ("13:10", "セキュリティマネジメント指導ツールの説明", "独立行政法人情報処理推進機構", 50),
     ("14:00", "休憩", "", 10),
     ("14:10", "ゲストスピーカーによる指導ツール活用事例の紹介", "ゲストスピーカー", 60),
@@ -34,19 +39,45 @@ WEBINAR_PROGRAMME = [
 
 # 第n回: date, applicants, participants, guest, 形態, 事例企業とテーマ (seed §3).
 WEBINARS = [
-    (1, datetime.date(2025, 11, 7), 783, 727, "久保田 秀男", "副業",
-     "A株式会社【非公開】(製造業・中部地方)\n「自動車業界ガイドラインに沿った具体的なインシデント対応指南」"),
-    (2, datetime.date(2025, 11, 20), 691, 624, "高橋 真悟", "個人",
-     "深田電機株式会社(卸売業・愛知県)\n「DXによる効果を最大限に生かすセキュリティ対策を具体的に指南」"),
-    (3, datetime.date(2025, 12, 5), 660, 577, "高橋 幸司", "副業",
-     "社会福祉法人がくがく福祉会すいた障がい者就業・生活支援センター(医療/福祉・大阪府)\n「セキュリティ対策の第一歩として従業員の意識を向上」"),
+    (
+        1,
+        datetime.date(2025, 11, 7),
+        783,
+        727,
+        "久保田 秀男",
+        "副業",
+        "A株式会社【非公開】(製造業・中部地方)\n「自動車業界ガイドラインに沿った具体的なインシデント対応指南」",
+    ),
+    (
+        2,
+        datetime.date(2025, 11, 20),
+        691,
+        624,
+        "高橋 真悟",
+        "個人",
+        "深田電機株式会社(卸売業・愛知県)\n「DXによる効果を最大限に生かすセキュリティ対策を具体的に指南」",
+    ),
+    (
+        3,
+        datetime.date(2025, 12, 5),
+        660,
+        577,
+        "高橋 幸司",
+        "副業",
+        "社会福祉法人がくがく福祉会すいた障がい者就業・生活支援センター(医療/福祉・大阪府)\n「セキュリティ対策の第一歩として従業員の意識を向上」",
+    ),
 ]
 
 WORKSHOP_PROGRAMME = [
     ("講演", "ケース演習受講にあたっての説明(スケジュール、注意事項等)", "事務局", 10),
     ("講演", "マネジメント指導ツール(セキュリティアセスメント)の解説等", "ちば経営応援隊", 90),
     ("講演", "サプライチェーン対策評価制度動向の説明", "IPA", 20),
-    ("グループワーク", "1. ファシリテーターからの説明(アイスブレイク、演習の流れ、事例企業A社、ケース1による評価の説明、役割決め)", "ファシリテーター", 30),
+    (
+        "グループワーク",
+        "1. ファシリテーターからの説明(アイスブレイク、演習の流れ、事例企業A社、ケース1による評価の説明、役割決め)",
+        "ファシリテーター",
+        30,
+    ),
     ("グループワーク", "2. 参加者各自によるケース2〜7の評価実施", "", 20),
     ("グループワーク", "3. 各グループによるケース2〜7の評価実施", "", 40),
     ("グループワーク", "休憩", "", 10),
@@ -57,12 +88,39 @@ WORKSHOP_PROGRAMME = [
 # The seed prints 2025年1月 for these, but they followed the call for
 # participants of 2025-12-15, so they took place in January 2026.
 WORKSHOPS = [
-    ("osaka", "大阪", datetime.date(2026, 1, 14), "大阪商工会議所", "402号会議室-B", "大阪市中央区", 15,
-     "高谷 幸治", "高谷経営支援事務所代表"),
-    ("tokyo", "東京", datetime.date(2026, 1, 21), "東商カンファレンスルーム", "RoomB2", "東京都千代田区", 31,
-     "松長 宏思", "株式会社エッジプランニング 代表取締役"),
-    ("nagoya", "名古屋", datetime.date(2026, 1, 23), "ツドイコ名駅東カンファレンスセンター", "Room-D", "名古屋市中村区", 14,
-     "松長 宏思", "株式会社エッジプランニング 代表取締役"),
+    (
+        "osaka",
+        "大阪",
+        datetime.date(2026, 1, 14),
+        "大阪商工会議所",
+        "402号会議室-B",
+        "大阪市中央区",
+        15,
+        "高谷 幸治",
+        "高谷経営支援事務所代表",
+    ),
+    (
+        "tokyo",
+        "東京",
+        datetime.date(2026, 1, 21),
+        "東商カンファレンスルーム",
+        "RoomB2",
+        "東京都千代田区",
+        31,
+        "松長 宏思",
+        "株式会社エッジプランニング 代表取締役",
+    ),
+    (
+        "nagoya",
+        "名古屋",
+        datetime.date(2026, 1, 23),
+        "ツドイコ名駅東カンファレンスセンター",
+        "Room-D",
+        "名古屋市中村区",
+        14,
+        "松長 宏思",
+        "株式会社エッジプランニング 代表取締役",
+    ),
 ]
 WORKSHOP_SUMMARY = (
     "中小企業のセキュリティ対応状況評価及び対策支援を行う人材確保を目的に、登録セキスペがセキュリティアセスメントで"
@@ -71,8 +129,14 @@ WORKSHOP_SUMMARY = (
 WORKSHOP_AUDIENCE = "中小企業のセキュリティ評価・対策支援を担当する登録セキスペ"
 
 FAQ = [
-    ("支援者リストに登録するにはどうすればよいですか。", "登録セキスペ(情報処理安全確保支援士)の方は、登録方法のページから申請できます。掲載内容は後から修正できます。"),
-    ("マネジメント指導ツールは商用の支援に使えますか。", "はい。中小企業への指導に活用いただけます。利用ルールは配布資料をご確認ください。"),
+    (
+        "支援者リストに登録するにはどうすればよいですか。",
+        "登録セキスペ(情報処理安全確保支援士)の方は、登録方法のページから申請できます。掲載内容は後から修正できます。",
+    ),
+    (
+        "マネジメント指導ツールは商用の支援に使えますか。",
+        "はい。中小企業への指導に活用いただけます。利用ルールは配布資料をご確認ください。",
+    ),
 ]
 
 
@@ -81,7 +145,9 @@ def _at(day: datetime.date, hhmm: str) -> datetime.datetime:
     return datetime.datetime(day.year, day.month, day.day, hour, minute, tzinfo=JST)
 
 
-def _applications(event: Event, prefix: str, count: int, attended: int, *, start: int = 1, numbers=()) -> list[Application]:
+def _applications(
+    event: Event, prefix: str, count: int, attended: int, *, start: int = 1, numbers=()
+) -> list[Application]:
     rows = []
     numbers = list(numbers)
     for i in range(start, start + count):
@@ -118,12 +184,22 @@ def load_history() -> list[Event]:
         )
         events.append(event)
         for order, (time, title, presenter, minutes) in enumerate(WEBINAR_PROGRAMME, start=1):
-            programme.append(ProgrammeItem(event=event, order=order, starts_at=datetime.time.fromisoformat(time),
-                                           title=title, presenter=presenter, duration_minutes=minutes))
+            programme.append(
+                ProgrammeItem(
+                    event=event,
+                    order=order,
+                    starts_at=datetime.time.fromisoformat(time),
+                    title=title,
+                    presenter=presenter,
+                    duration_minutes=minutes,
+                )
+            )
         speakers.append(Speaker(event=event, name=f"{guest}氏", work_form=form, case_study=case))
         applications += _applications(event, f"webinar{number}", applicants, participants)
 
-    numbers = list(Supporter.objects.published().order_by("registration_no").values_list("registration_no", flat=True)[:60])
+    numbers = list(
+        Supporter.objects.published().order_by("registration_no").values_list("registration_no", flat=True)[:60]
+    )
     start = 1
     for slug, city, day, venue, room, address, participants, facilitator, affiliation in WORKSHOPS:
         event = Event.objects.create(
@@ -145,11 +221,27 @@ def load_history() -> list[Event]:
         )
         events.append(event)
         for order, (section, title, presenter, minutes) in enumerate(WORKSHOP_PROGRAMME, start=1):
-            programme.append(ProgrammeItem(event=event, order=order, section=section, title=title,
-                                           presenter=presenter, duration_minutes=minutes))
-        speakers.append(Speaker(event=event, role=Speaker.Role.FACILITATOR, name=f"{facilitator}氏", affiliation=affiliation))
-        applications += _applications(event, f"workshop-{slug}", participants, participants, start=start,
-                                      numbers=numbers[start - 1:] + numbers[: start - 1])
+            programme.append(
+                ProgrammeItem(
+                    event=event,
+                    order=order,
+                    section=section,
+                    title=title,
+                    presenter=presenter,
+                    duration_minutes=minutes,
+                )
+            )
+        speakers.append(
+            Speaker(event=event, role=Speaker.Role.FACILITATOR, name=f"{facilitator}氏", affiliation=affiliation)
+        )
+        applications += _applications(
+            event,
+            f"workshop-{slug}",
+            participants,
+            participants,
+            start=start,
+            numbers=numbers[start - 1 :] + numbers[: start - 1],
+        )
         start += participants
     ProgrammeItem.objects.bulk_create(programme)
     Speaker.objects.bulk_create(speakers)
@@ -179,7 +271,7 @@ FREE_TEXTS = [
 
 
 def _shuffled(rng: random.Random, options: list[str], counts: list[int], total: int) -> list[str | None]:
-    values = [o for o, n in zip(options, counts) for _ in range(n)]
+    values = [o for o, n in zip(options, counts, strict=True) for _ in range(n)]
     values += [None] * (total - len(values))  # left unanswered
     rng.shuffle(values)
     return values
@@ -235,7 +327,14 @@ def load_current(now=None) -> tuple[Event, Event]:
         status=Event.Status.OPEN,
     )
     ProgrammeItem.objects.bulk_create(
-        ProgrammeItem(event=webinar, order=o, starts_at=datetime.time.fromisoformat(t), title=title, presenter=p, duration_minutes=m)
+        ProgrammeItem(
+            event=webinar,
+            order=o,
+            starts_at=datetime.time.fromisoformat(t),
+            title=title,
+            presenter=p,
+            duration_minutes=m,
+        )
         for o, (t, title, p, m) in enumerate(WEBINAR_PROGRAMME, start=1)
     )
     Application.objects.bulk_create(_applications(webinar, "next", 120, 0))
@@ -260,7 +359,9 @@ def load_current(now=None) -> tuple[Event, Event]:
         ProgrammeItem(event=workshop, order=o, section=s, title=title, presenter=p, duration_minutes=m)
         for o, (s, title, p, m) in enumerate(WORKSHOP_PROGRAMME, start=1)
     )
-    numbers = list(Supporter.objects.published().order_by("registration_no").values_list("registration_no", flat=True)[1:24])
+    numbers = list(
+        Supporter.objects.published().order_by("registration_no").values_list("registration_no", flat=True)[1:24]
+    )
     rows = _applications(workshop, "fukuoka", 23, 0, numbers=numbers or ["000000"])
     for row in rows[20:]:
         row.status = Application.Status.WAITLISTED

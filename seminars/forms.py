@@ -40,7 +40,9 @@ class ApplicationForm(forms.ModelForm):
         self.fields["registration_no"].validators.append(registration_no_validator)
         if event.for_listed_only:
             self.fields["registration_no"].required = True
-            self.fields["registration_no"].help_text = (
+            self.fields[
+                "registration_no"
+            ].help_text = (
                 "このイベントは支援者リストに掲載されている方が対象です。掲載中の登録番号(6桁)を入力してください。"
             )
         self.fields["registration_no"].error_messages["required"] = "登録番号を入力してください。"
@@ -62,7 +64,11 @@ class ApplicationForm(forms.ModelForm):
 
     def clean_registration_no(self):
         number = self.cleaned_data["registration_no"].strip()
-        if number and self.event.for_listed_only and not Supporter.objects.published().filter(registration_no=number).exists():
+        if (
+            number
+            and self.event.for_listed_only
+            and not Supporter.objects.published().filter(registration_no=number).exists()
+        ):
             raise forms.ValidationError(
                 "この登録番号は支援者リストに掲載されていません。掲載後にお申し込みいただくか、番号をご確認ください。"
             )

@@ -40,12 +40,14 @@ def fold(line: str) -> str:
 
 
 def _utc(value: datetime.datetime) -> str:
-    return value.astimezone(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return value.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def event_calendar(event, *, url: str, host: str) -> str:
-    location = "オンライン" if event.is_online else " ".join(
-        part for part in (event.venue_name, event.venue_room, event.venue_address) if part
+    location = (
+        "オンライン"
+        if event.is_online
+        else " ".join(part for part in (event.venue_name, event.venue_room, event.venue_address) if part)
     )
     lines = [
         "BEGIN:VCALENDAR",

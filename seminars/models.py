@@ -80,20 +80,23 @@ class Event(models.Model):
     kind = models.CharField("種別", max_length=10, choices=Kind.choices)
     title = models.CharField("名称", max_length=200)
     slug = models.SlugField(
-        "URL名", max_length=80, unique=True, validators=[validate_slug_free],
+        "URL名",
+        max_length=80,
+        unique=True,
+        validators=[validate_slug_free],
         help_text="半角英数字とハイフン。URLに使われます。",
     )
     summary = models.TextField("概要", blank=True)
     audience = models.CharField("対象", max_length=300, blank=True)
-    eligibility = models.CharField(
-        "参加要件", max_length=10, choices=Eligibility.choices, default=Eligibility.ANYONE
-    )
+    eligibility = models.CharField("参加要件", max_length=10, choices=Eligibility.choices, default=Eligibility.ANYONE)
     starts_at = models.DateTimeField("開始日時")
     ends_at = models.DateTimeField("終了日時")
     venue_name = models.CharField("会場名", max_length=200, blank=True, help_text="空欄ならオンライン開催です。")
     venue_address = models.CharField("会場の所在地", max_length=300, blank=True)
     venue_room = models.CharField("部屋", max_length=100, blank=True)
-    online_url = models.URLField("参加用URL", max_length=500, blank=True, help_text="参加が確定した申込者だけに表示します。")
+    online_url = models.URLField(
+        "参加用URL", max_length=500, blank=True, help_text="参加が確定した申込者だけに表示します。"
+    )
     capacity = models.PositiveIntegerField("定員")
     applications_open_at = models.DateTimeField("申込受付開始", null=True, blank=True)
     applications_close_at = models.DateTimeField("申込締切", null=True, blank=True)
@@ -160,7 +163,7 @@ class Event(models.Model):
         return self.eligibility == self.Eligibility.LISTED
 
     def accepting_reason(self, now=None) -> str:
-        """"" when applications are accepted now, else why not (for the page)."""
+        """ "" when applications are accepted now, else why not (for the page)."""
         now = now or timezone.now()
         if self.status == self.Status.CANCELLED:
             return "このイベントは中止になりました。"
@@ -328,12 +331,22 @@ class Material(models.Model):
 
 class FaqEntry(models.Model):
     event = models.ForeignKey(
-        Event, on_delete=models.CASCADE, null=True, blank=True, related_name="faq_entries",
-        verbose_name="イベント", help_text="空欄なら全体のFAQです。",
+        Event,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="faq_entries",
+        verbose_name="イベント",
+        help_text="空欄なら全体のFAQです。",
     )
     source = models.ForeignKey(
-        Application, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
-        related_name="+", verbose_name="元の申込",
+        Application,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="元の申込",
     )
     order = models.PositiveSmallIntegerField("順番", default=0)
     question = models.TextField("質問")
@@ -396,7 +409,10 @@ class Question(models.Model):
     options = models.TextField("選択肢", blank=True, help_text="1行に1つ。選択式のときだけ使います。")
     required = models.BooleanField("必須", default=True)
     purpose = models.CharField(
-        "用途", max_length=12, choices=Purpose.choices, blank=True,
+        "用途",
+        max_length=12,
+        choices=Purpose.choices,
+        blank=True,
         help_text="「登録・活動意向」の質問は、登録を促すフォローアップに使います。",
     )
 
@@ -426,7 +442,11 @@ class Question(models.Model):
 class Response(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses", verbose_name="アンケート")
     application = models.OneToOneField(
-        Application, on_delete=models.SET_NULL, null=True, blank=True, related_name="survey_response",
+        Application,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="survey_response",
         verbose_name="申込",
     )
     submitted_at = models.DateTimeField("回答日時", default=timezone.now)

@@ -80,8 +80,7 @@ def _mail(template: str, context: dict, to: str) -> None:
 
 
 DUPLICATE_MESSAGE = (
-    "このメールアドレスではすでにお申し込みいただいています。"
-    "申込内容は確認メールのリンクからご覧いただけます。"
+    "このメールアドレスではすでにお申し込みいただいています。申込内容は確認メールのリンクからご覧いただけます。"
 )
 
 
@@ -106,7 +105,11 @@ def apply(*, event_id: int, data: dict) -> Application:
 
 def send_application_mail(application: Application, *, base_url: str) -> None:
     link = base_url + reverse("seminars:application", args=[application_token(application)])
-    _mail("seminars/mail/applied.txt", {"application": application, "event": application.event, "link": link}, application.email)
+    _mail(
+        "seminars/mail/applied.txt",
+        {"application": application, "event": application.event, "link": link},
+        application.email,
+    )
 
 
 @transaction.atomic
@@ -130,12 +133,25 @@ def cancel_application(*, application_id: int) -> list[Application]:
 
 def send_promotion_mail(application: Application, *, base_url: str) -> None:
     link = base_url + reverse("seminars:application", args=[application_token(application)])
-    _mail("seminars/mail/promoted.txt", {"application": application, "event": application.event, "link": link}, application.email)
+    _mail(
+        "seminars/mail/promoted.txt",
+        {"application": application, "event": application.event, "link": link},
+        application.email,
+    )
 
 
 # Attendance -------------------------------------------------------------------
 
-EMAIL_HEADERS = ("メールアドレス", "メール", "ユーザーのメール", "email", "e-mail", "mail", "email address", "attendee email")
+EMAIL_HEADERS = (
+    "メールアドレス",
+    "メール",
+    "ユーザーのメール",
+    "email",
+    "e-mail",
+    "mail",
+    "email address",
+    "attendee email",
+)
 
 
 class AttendanceRefused(Exception):
@@ -157,7 +173,9 @@ def import_attendance(*, event: Event, data: bytes, filename: str) -> int:
     header = [str(h or "").strip().lower() for h in rows[0]]
     column = next((header.index(h) for h in EMAIL_HEADERS if h in header), None)
     if column is None:
-        raise AttendanceRefused([RowError(1, "メールアドレスの列が見つかりません(見出しを「メールアドレス」にしてください)")])
+        raise AttendanceRefused(
+            [RowError(1, "メールアドレスの列が見つかりません(見出しを「メールアドレス」にしてください)")]
+        )
     applications = {a.email: a for a in event.applications.active()}
     errors, found = [], set()
     for line, cells in enumerate(rows[1:], start=2):
@@ -237,7 +255,9 @@ def attendance_report(now=None) -> tuple[list[ReportGroup], list[Event]]:
             continue
         key = (fiscal_year_label(event.starts_at), kinds.index(event.kind))
         group = groups.setdefault(key, ReportGroup(f"{key[0]} {event.get_kind_display()}", []))
-        group.rows.append(ReportRow(event.title, event.confirmed_count + event.waiting_count, event.attended_count, event))
+        group.rows.append(
+            ReportRow(event.title, event.confirmed_count + event.waiting_count, event.attended_count, event)
+        )
     return [groups[k] for k in sorted(groups)], upcoming
 
 
@@ -248,7 +268,9 @@ ALREADY_ANSWERED = "このリンクからはすでに回答いただいていま
 
 
 @transaction.atomic
-def submit_response(*, survey: Survey, answers: dict[Question, object], application: Application | None = None) -> Response:
+def submit_response(
+    *, survey: Survey, answers: dict[Question, object], application: Application | None = None
+) -> Response:
     """Store one response; a personal link answers once only."""
     if application is not None:
         Application.objects.select_for_update().get(pk=application.pk)
@@ -279,7 +301,9 @@ def send_survey_requests(*, survey: Survey, base_url: str) -> int:
     count = 0
     for application in attendees:
         link = base_url + reverse("seminars:survey-personal", args=[survey_token(application)])
-        _mail("seminars/mail/survey.txt", {"application": application, "survey": survey, "link": link}, application.email)
+        _mail(
+            "seminars/mail/survey.txt", {"application": application, "survey": survey, "link": link}, application.email
+        )
         count += 1
     return count
 
@@ -318,8 +342,12 @@ def follow_up_candidates() -> list[Candidate]:
         Answer.objects.filter(question__purpose=Question.Purpose.INTENT, response__application__isnull=False)
         .order_by("response__submitted_at", "id")
         .values_list(
-            "question__kind", "question__options", "choice", "response__application__email",
-            "response__application__name", "response__application__event__title",
+            "question__kind",
+            "question__options",
+            "choice",
+            "response__application__email",
+            "response__application__name",
+            "response__application__event__title",
         )
     )
 

@@ -16,13 +16,20 @@ INTENT_OPTIONS = [
 DEFAULT_QUESTIONS = [
     (Question.Kind.SINGLE, "セミナー全体の満足度", SATISFACTION_OPTIONS, True, Question.Purpose.SATISFACTION),
     (Question.Kind.SINGLE, "支援者リストへの登録・活動意向", INTENT_OPTIONS, True, Question.Purpose.INTENT),
-    (Question.Kind.TEXT, "登録セキスペとして活動するにあたっての課題やご要望(自由記述)", [], False, Question.Purpose.NONE),
+    (
+        Question.Kind.TEXT,
+        "登録セキスペとして活動するにあたっての課題やご要望(自由記述)",
+        [],
+        False,
+        Question.Purpose.NONE,
+    ),
 ]
 
 
 def add_default_questions(survey: Survey) -> list[Question]:
     return Question.objects.bulk_create(
-        Question(survey=survey, order=i, kind=kind, text=text, options="\n".join(options), required=required, purpose=purpose)
+        Question(
+            survey=survey, order=i, kind=kind, text=text, options="\n".join(options), required=required, purpose=purpose
+        )
         for i, (kind, text, options, required, purpose) in enumerate(DEFAULT_QUESTIONS, start=1)
     )
-

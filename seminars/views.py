@@ -1,13 +1,11 @@
-import functools
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from config.access import Role, grant_access
 from config.ratelimit import limit
 from config.spreadsheets import csv_response
 
@@ -27,21 +25,14 @@ def _crumbs(*items):
     return [("トップ", reverse("supporters:home")), ("セミナー", reverse("seminars:list")), *items]
 
 
-def staff_required(permission: str):
-    """Staff with ``permission`` only; anyone else logged in gets a 404."""
+def staff_only(permission: str):
+    """IPA staff with the second factor and ``permission``."""
+    return grant_access(Role.STAFF, permission=permission)
 
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not (request.user.is_staff and request.user.has_perm(permission)):
-                raise Http404("ページが見つかりません。")
-            return view(request, *args, **kwargs)
 
-        return wrapped
-
-    return decorator
+public = grant_access(Role.PUBLIC)
+# Reached by the applicant's own link or session: about one person.
+personal = grant_access(Role.PUBLIC, personal=True)
 
 
 def _public_event(slug) -> Event:
@@ -51,6 +42,7 @@ def _public_event(slug) -> Event:
 # Public pages -------------------------------------------------------------------
 
 
+@public
 @require_safe
 def event_list(request):
     events = Event.objects.public().with_counts()
@@ -65,6 +57,7 @@ def event_list(request):
     )
 
 
+@public
 @require_safe
 def event_detail(request, slug):
     event = get_object_or_404(
@@ -89,6 +82,7 @@ def event_detail(request, slug):
     )
 
 
+@public
 @require_safe
 def event_ics(request, slug):
     event = _public_event(slug)
@@ -98,6 +92,7 @@ def event_ics(request, slug):
     return response
 
 
+@public
 @require_http_methods(["GET", "HEAD", "POST"])
 @limit("seminar-apply", rate="10/m")
 def apply(request, slug):
@@ -129,6 +124,7 @@ def apply(request, slug):
     )
 
 
+@personal
 @require_safe
 def applied(request, slug):
     pk = request.session.get(SESSION_APPLIED)
@@ -144,6 +140,7 @@ def applied(request, slug):
     )
 
 
+@personal
 @require_http_methods(["GET", "HEAD", "POST"])
 def application(request, token):
     """The applicant's own page, reached by the signed link in the e-mail."""
@@ -161,7 +158,9 @@ def application(request, token):
         return redirect("seminars:application", token=token)
     waiting_position = None
     if application.status == Application.Status.WAITLISTED:
-        waiting_position = list(event.applications.waiting_line().values_list("pk", flat=True)).index(application.pk) + 1
+        waiting_position = (
+            list(event.applications.waiting_line().values_list("pk", flat=True)).index(application.pk) + 1
+        )
     return render(
         request,
         "seminars/application.html",
@@ -175,6 +174,7 @@ def application(request, token):
     )
 
 
+@public
 @require_safe
 def material(request, slug, pk):
     event = _public_event(slug)
@@ -186,6 +186,7 @@ def material(request, slug, pk):
     return FileResponse(handle, as_attachment=True, filename=f"{item.title}.pdf", content_type="application/pdf")
 
 
+@public
 @require_safe
 def faq(request):
     entries = list(
@@ -211,7 +212,11 @@ def faq(request):
 
 def _survey_page(request, survey: Survey, application=None):
     event = survey.event
-    context = {"survey": survey, "event": event, "breadcrumbs": _crumbs((event.title, event.get_absolute_url()), ("アンケート", None))}
+    context = {
+        "survey": survey,
+        "event": event,
+        "breadcrumbs": _crumbs((event.title, event.get_absolute_url()), ("アンケート", None)),
+    }
     if not survey.is_open:
         return render(request, "seminars/survey_closed.html", context)
     if application is not None and hasattr(application, "survey_response"):
@@ -232,16 +237,20 @@ def _survey_page(request, survey: Survey, application=None):
     return render(request, "seminars/survey.html", context)
 
 
+@personal
 @require_http_methods(["GET", "HEAD", "POST"])
 @limit("survey", rate="20/m")
 def survey_personal(request, token):
     application = services.application_from_survey_token(token)
     if application is None or application.status != Application.Status.CONFIRMED:
         raise Http404("リンクが正しくないか、期限が切れています。")
-    survey = get_object_or_404(Survey.objects.select_related("event"), event=application.event, mode=Survey.Mode.PERSONAL)
+    survey = get_object_or_404(
+        Survey.objects.select_related("event"), event=application.event, mode=Survey.Mode.PERSONAL
+    )
     return _survey_page(request, survey, application)
 
 
+@public
 @require_http_methods(["GET", "HEAD", "POST"])
 @limit("survey", rate="20/m")
 def survey_anonymous(request, key):
@@ -252,8 +261,8 @@ def survey_anonymous(request, key):
 # Staff ----------------------------------------------------------------------------------
 
 
+@staff_only("seminars.view_application")
 @require_safe
-@staff_required("seminars.view_application")
 def report(request):
     groups, upcoming = services.attendance_report()
     surveys = Survey.objects.select_related("event").order_by("event__starts_at")
@@ -264,8 +273,8 @@ def report(request):
     )
 
 
+@staff_only("seminars.view_response")
 @require_safe
-@staff_required("seminars.view_response")
 def survey_results(request, pk):
     survey = get_object_or_404(Survey.objects.select_related("event"), pk=pk)
     results = charts.survey_results(survey)
@@ -275,21 +284,23 @@ def survey_results(request, pk):
         {
             "survey": survey,
             "results": results,
-            "breadcrumbs": _crumbs(("実施報告", reverse("seminars:report")), (f"アンケート結果: {survey.event.title}", None)),
+            "breadcrumbs": _crumbs(
+                ("実施報告", reverse("seminars:report")), (f"アンケート結果: {survey.event.title}", None)
+            ),
         },
     )
 
 
+@staff_only("seminars.view_response")
 @require_safe
-@staff_required("seminars.view_response")
 def survey_csv(request, pk):
     survey = get_object_or_404(Survey.objects.select_related("event"), pk=pk)
     header, rows = charts.survey_table(survey)
     return csv_response(f"survey-{survey.event.slug}.csv", header, rows)
 
 
+@staff_only("seminars.change_application")
 @require_http_methods(["GET", "HEAD", "POST"])
-@staff_required("seminars.change_application")
 def attendance_import(request, slug):
     event = get_object_or_404(Event, slug=slug)
     form = AttendanceImportForm(request.POST or None, request.FILES or None)
@@ -319,12 +330,14 @@ def attendance_import(request, slug):
     )
 
 
+@staff_only("seminars.add_reminder")
 @require_http_methods(["GET", "HEAD", "POST"])
-@staff_required("seminars.add_reminder")
 def follow_up(request):
     if request.method == "POST":
         count = services.send_reminders(sent_by=request.user, base_url=_base_url(request))
-        messages.success(request, f"{count}件のリマインドメールを送信しました。" if count else "新たに送る相手はいません。")
+        messages.success(
+            request, f"{count}件のリマインドメールを送信しました。" if count else "新たに送る相手はいません。"
+        )
         return redirect("seminars:follow-up")
     candidates = services.follow_up_candidates()
     outcomes = list(services.reminder_outcomes())

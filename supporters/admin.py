@@ -55,8 +55,7 @@ class ImportForm(forms.Form):
 def _entry_rows(supporter: Supporter) -> list[tuple[str, str, str]]:
     """A new application shown like a change: every field against nothing."""
     return [
-        (str(Supporter._meta.get_field(name).verbose_name), "", display_value(supporter, name))
-        for name in ENTRY_FIELDS
+        (str(Supporter._meta.get_field(name).verbose_name), "", display_value(supporter, name)) for name in ENTRY_FIELDS
     ]
 
 
@@ -96,12 +95,20 @@ class SupporterAdmin(SimpleHistoryAdmin):
         """Applications and change requests awaiting review, oldest first."""
         self._require(request, "view_supporter", "view_changerequest")
         items = [
-            {"kind": "新規申請", "submitted": s.modified_at, "supporter": s,
-             "url": reverse("admin:supporters_supporter_review", args=[s.pk])}
+            {
+                "kind": "新規申請",
+                "submitted": s.modified_at,
+                "supporter": s,
+                "url": reverse("admin:supporters_supporter_review", args=[s.pk]),
+            }
             for s in Supporter.objects.filter(status=Supporter.Status.PENDING).select_related("user")
         ] + [
-            {"kind": "変更申請", "submitted": c.submitted_at, "supporter": c.supporter,
-             "url": reverse("admin:supporters_changerequest_review", args=[c.pk])}
+            {
+                "kind": "変更申請",
+                "submitted": c.submitted_at,
+                "supporter": c.supporter,
+                "url": reverse("admin:supporters_changerequest_review", args=[c.pk]),
+            }
             for c in ChangeRequest.objects.pending().select_related("supporter")
         ]
         items.sort(key=lambda item: item["submitted"])
@@ -157,8 +164,14 @@ class SupporterAdmin(SimpleHistoryAdmin):
         return TemplateResponse(
             request,
             "admin/supporters/import.html",
-            self._context(request, "支援者リストの取り込み", form=form, errors=errors[:200],
-                          more_errors=max(0, len(errors) - 200), summary=summary),
+            self._context(
+                request,
+                "支援者リストの取り込み",
+                form=form,
+                errors=errors[:200],
+                more_errors=max(0, len(errors) - 200),
+                summary=summary,
+            ),
         )
 
     @admin.action(description="選択した支援者をxlsxで書き出す(非公開項目を含む・職員用)", permissions=["view"])

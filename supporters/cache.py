@@ -117,7 +117,9 @@ def _notify_and_wait(version: str) -> None:
                 if notification.payload == version:
                     acknowledged.add(notification.pid)
         if len(acknowledged) < watchers:
-            logger.warning("page cache: %d of %d watchers acknowledged version %s", len(acknowledged), watchers, version)
+            logger.warning(
+                "page cache: %d of %d watchers acknowledged version %s", len(acknowledged), watchers, version
+            )
     finally:
         sender.close()
 
@@ -186,7 +188,7 @@ class VersionWatcher:
         self._wake_reader, self._wake_writer = os.pipe()  # interrupts the wait on stop()
         self._thread = threading.Thread(target=self._run, name="page-cache-version", daemon=True)
 
-    def start(self) -> "VersionWatcher":
+    def start(self) -> VersionWatcher:
         self._thread.start()
         return self
 

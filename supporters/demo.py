@@ -41,7 +41,16 @@ REGION_WEIGHTS = {
     "kyushu": 8,
     "okinawa": 2,
 }
-PREFECTURE_WEIGHTS = {"tokyo": 8, "kanagawa": 3, "osaka": 5, "aichi": 4, "fukuoka": 3, "hyogo": 2, "saitama": 2, "chiba": 2}
+PREFECTURE_WEIGHTS = {
+    "tokyo": 8,
+    "kanagawa": 3,
+    "osaka": 5,
+    "aichi": 4,
+    "fukuoka": 3,
+    "hyogo": 2,
+    "saitama": 2,
+    "chiba": 2,
+}
 CITIES = {
     "hokkaido": ["札幌市", "旭川市", "函館市"],
     "miyagi": ["仙台市"],
@@ -73,7 +82,15 @@ QUALIFICATIONS = [
     "CISSP",
     "技術士(情報工学部門)",
 ]
-ORGANIZATIONS = ["", "", "株式会社サンプル情報", "デモ電機株式会社", "例示セキュリティ合同会社", "架空市役所", "サンプル商工会"]
+ORGANIZATIONS = [
+    "",
+    "",
+    "株式会社サンプル情報",
+    "デモ電機株式会社",
+    "例示セキュリティ合同会社",
+    "架空市役所",
+    "サンプル商工会",
+]
 GROUPS = ["", "", "", "地域SECUNITY", "情報処理安全確保支援士会", "ITコーディネータ協会"]
 PR_SENTENCES = [
     "中小企業の情報セキュリティ規程づくりを、現場に合わせて一緒に進めます。",
@@ -130,7 +147,9 @@ def build_rows(size: int = DEMO_SIZE, seed: int = SEED) -> list[list[str]]:
                 area.append(REGIONS.label(_weighted(rng, REGION_WEIGHTS)))
         else:
             neighbours = [p.short for p in prefectures_of(region)]
-            area = sorted(set(rng.sample(neighbours, k=min(len(neighbours), rng.randint(1, 3)))) | {PREFECTURES.get(pref).short})
+            area = sorted(
+                set(rng.sample(neighbours, k=min(len(neighbours), rng.randint(1, 3)))) | {PREFECTURES.get(pref).short}
+            )
 
         has_support = rng.random() < 0.7
         record = f"{rng.randint(1, 40)}件/{rng.randint(1, 20)}年" if has_support else ""
@@ -197,9 +216,7 @@ def demo_user(email: str, **attrs):
     from config.auth import username_for
 
     User = get_user_model()
-    user, created = User.objects.get_or_create(
-        username=username_for(email), defaults={"email": email, **attrs}
-    )
+    user, created = User.objects.get_or_create(username=username_for(email), defaults={"email": email, **attrs})
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save()
@@ -231,9 +248,8 @@ def demo_staff():
     """demo-staff@example.jp: an IPA職員 staff account with a known second factor."""
     import base64
 
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     from django.contrib.auth.models import Group
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from config.roles import IPA_STAFF_GROUP, sync_staff_group
 

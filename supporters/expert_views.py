@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from config.access import Role, grant_access
+
 from . import services
+from .access import entry_expert
 from .forms import EndListingForm, SupporterForm
 from .models import LIVE_STATUSES, Supporter, TransitionRefused, display_value, entry_values
 
 MINE = "supporters:mine"
+
+own_entry = grant_access(
+    Role.ENTRY_EXPERT,
+    scope=entry_expert,
+    refusal="このページは支援者リストに登録した専門家の方が使います。掲載を希望する方は、マイページから登録を申請してください。",
+)
 
 # (field shown, key in Supporter.hidden_fields) for "what is published".
 PUBLICATION_ROWS = [
@@ -41,7 +49,7 @@ def _breadcrumbs(*items):
     return [("トップ", reverse("supporters:home")), ("マイページ", reverse(MINE)), *items]
 
 
-@login_required
+@grant_access(Role.SIGNED_IN)
 def apply(request):
     entry = _own_entry(request.user)
     if entry and entry.status in LIVE_STATUSES:
@@ -69,7 +77,7 @@ def apply(request):
     )
 
 
-@login_required
+@grant_access(Role.SIGNED_IN)
 def mine(request):
     entry = _own_entry(request.user)
     context = {"supporter": entry, "breadcrumbs": [("トップ", reverse("supporters:home")), ("マイページ", None)]}
@@ -90,8 +98,7 @@ def mine(request):
     return render(request, "supporters/mine.html", context)
 
 
-
-@login_required
+@own_entry
 def edit(request):
     """Fix a returned application, or propose a change to a listed entry."""
     entry = _own_entry(request.user)
@@ -113,7 +120,9 @@ def edit(request):
     if request.method == "POST" and form.is_valid():
         if is_change:
             services.submit_change(supporter=entry, data=entry_values(form.instance), by=request.user)
-            messages.success(request, "変更申請を受け付けました。IPAの確認後に反映されます。それまでは現在の内容が掲載されます。")
+            messages.success(
+                request, "変更申請を受け付けました。IPAの確認後に反映されます。それまでは現在の内容が掲載されます。"
+            )
         else:
             services.submit_application(supporter=form.save(commit=False), by=request.user)
             messages.success(request, "修正した内容で再申請しました。")
@@ -147,8 +156,8 @@ def _act(request, action, success: str):
     return redirect(MINE)
 
 
+@own_entry
 @require_POST
-@login_required
 def confirm(request):
     return _act(
         request,
@@ -157,8 +166,8 @@ def confirm(request):
     )
 
 
+@own_entry
 @require_POST
-@login_required
 def withdraw_change(request):
     def withdraw(entry):
         change = entry.open_change
@@ -169,7 +178,7 @@ def withdraw_change(request):
     return _act(request, withdraw, "変更申請を取り下げました。")
 
 
-@login_required
+@own_entry
 def end(request):
     entry = _own_entry(request.user)
     if entry is None or entry.status not in LIVE_STATUSES:
@@ -187,4 +196,3 @@ def end(request):
         "supporters/end.html",
         {"form": form, "supporter": entry, "breadcrumbs": _breadcrumbs(("掲載の終了", None))},
     )
-

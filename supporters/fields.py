@@ -44,11 +44,6 @@ class TermSetField(models.BigIntegerField):
         kwargs.setdefault("default", 0)
         super().__init__(*args, **kwargs)
 
-    @cached_property
-    def validators(self):
-        # Model validation sees a TermSet, not a number: no integer range checks.
-        return [*self.default_validators, *self._validators]
-
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         if kwargs.get("default") == 0:

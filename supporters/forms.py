@@ -1,5 +1,5 @@
 """Forms of the registration lifecycle: one entry form for applications and
-change requests, the contact relay, sign-up and staff decisions."""
+change requests, the contact relay and staff decisions."""
 
 from __future__ import annotations
 
@@ -8,11 +8,7 @@ import unicodedata
 
 import jaconv
 from django import forms
-from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import BaseUserCreationForm
 from django.utils import timezone
-
-from config.auth import get_user_by_email, username_for
 
 from .models import ContactMessage, Supporter
 
@@ -37,7 +33,10 @@ class SupporterForm(forms.ModelForm):
     )
 
     url = forms.URLField(
-        label="参考URL", required=False, max_length=500, assume_scheme="https",
+        label="参考URL",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
         widget=forms.URLInput(attrs={"autocomplete": "url"}),
     )
 
@@ -52,10 +51,28 @@ class SupporterForm(forms.ModelForm):
     )
 
     SECTIONS = [
-        ("基本情報", ["registration_no", "valid_until", "name", "name_kana", "email", "residence_prefecture",
-                  "residence_city", "affiliation", "organization", "qualifications", "groups", "self_pr", "url"]),
-        ("支援実績", ["experience", "support_experience", "support_cases", "support_years",
-                  "support_description", "industries"]),
+        (
+            "基本情報",
+            [
+                "registration_no",
+                "valid_until",
+                "name",
+                "name_kana",
+                "email",
+                "residence_prefecture",
+                "residence_city",
+                "affiliation",
+                "organization",
+                "qualifications",
+                "groups",
+                "self_pr",
+                "url",
+            ],
+        ),
+        (
+            "支援実績",
+            ["experience", "support_experience", "support_cases", "support_years", "support_description", "industries"],
+        ),
         ("支援の条件", ["nationwide", "regions", "prefectures", "themes", "periods", "fee", "first_free", "forms"]),
         ("公開の設定", ["published_fields"]),
     ]
@@ -63,10 +80,33 @@ class SupporterForm(forms.ModelForm):
     class Meta:
         model = Supporter
         fields = [
-            "registration_no", "valid_until", "name", "name_kana", "email", "residence_prefecture",
-            "residence_city", "affiliation", "organization", "qualifications", "groups", "self_pr", "url",
-            "experience", "support_experience", "support_cases", "support_years", "support_description",
-            "industries", "nationwide", "regions", "prefectures", "themes", "periods", "fee", "first_free", "forms",
+            "registration_no",
+            "valid_until",
+            "name",
+            "name_kana",
+            "email",
+            "residence_prefecture",
+            "residence_city",
+            "affiliation",
+            "organization",
+            "qualifications",
+            "groups",
+            "self_pr",
+            "url",
+            "experience",
+            "support_experience",
+            "support_cases",
+            "support_years",
+            "support_description",
+            "industries",
+            "nationwide",
+            "regions",
+            "prefectures",
+            "themes",
+            "periods",
+            "fee",
+            "first_free",
+            "forms",
         ]
         labels = {"registration_no": "登録番号(情報処理安全確保支援士)"}
         help_texts = {
@@ -112,7 +152,9 @@ class SupporterForm(forms.ModelForm):
         if self.instance.pk:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
-            raise forms.ValidationError("この登録番号はすでに登録されています。ご自身の登録であればIPAへお問い合わせください。")
+            raise forms.ValidationError(
+                "この登録番号はすでに登録されています。ご自身の登録であればIPAへお問い合わせください。"
+            )
         return number
 
     def clean_name_kana(self):
@@ -173,7 +215,11 @@ class ContactForm(forms.ModelForm):
 class DecisionForm(forms.Form):
     """Staff's decision on an application or change request."""
 
-    ACTIONS = [("approve", "承認する(掲載・反映)"), ("return", "差し戻す(本人が修正して再申請)"), ("reject", "却下する")]
+    ACTIONS = [
+        ("approve", "承認する(掲載・反映)"),
+        ("return", "差し戻す(本人が修正して再申請)"),
+        ("reject", "却下する"),
+    ]
 
     action = forms.ChoiceField(label="判断", choices=ACTIONS, widget=forms.RadioSelect)
     reason = forms.CharField(
@@ -194,50 +240,3 @@ class EndListingForm(forms.Form):
     reason = forms.CharField(
         label="理由(任意)", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
-
-
-class SignupForm(BaseUserCreationForm):
-    """An expert account: the e-mail address is the user name."""
-
-    email = forms.EmailField(
-        label="メールアドレス",
-        max_length=150,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        help_text="ログインとお知らせに使います。公開はされません。",
-    )
-
-    class Meta:
-        model = get_user_model()
-        fields = ("email",)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields.pop("usable_password", None)
-
-    def clean_email(self):
-        return username_for(self.cleaned_data["email"])
-
-    @property
-    def existing_user(self):
-        return get_user_by_email(self.cleaned_data["email"])
-
-    def validate_unique(self):
-        # A taken address is not an error on the page (that would reveal who
-        # has an account); the view mails its owner instead.
-        pass
-
-    def _post_clean(self):
-        # The user name is the address; set it before the model validates.
-        if "email" in getattr(self, "cleaned_data", {}):
-            self.instance.username = self.cleaned_data["email"]
-        super()._post_clean()
-
-    def save(self, commit=True):
-        user = super().save(commit=False)
-        user.username = user.email = self.cleaned_data["email"]
-        # Nobody signs up as staff, and nobody logs in before verifying.
-        user.is_staff = user.is_superuser = False
-        user.is_active = False
-        if commit:
-            user.save()
-        return user

@@ -51,7 +51,7 @@ def _csv_rows(data: bytes) -> list[list]:
     if "\x00" in text:
         raise FileRefused("CSVファイルとして読み込めません(バイナリデータが含まれています)。")
     try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""))]
+        return list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise FileRefused(f"CSVファイルとして読み込めません: {exc}") from exc
 
@@ -114,7 +114,7 @@ def parse_table(rows: list[list]) -> ParseResult:
         if len(cells) > len(header) and any(str(c or "").strip() for c in cells[len(header) :]):
             result.errors.append(RowError(line, "見出しのない列に値があります"))
             continue
-        record = dict(zip(header, cells))
+        record = dict(zip(header, cells, strict=False))  # short rows: missing cells are empty
         try:
             parsed = parse_row(record, line)
         except RowErrors as exc:

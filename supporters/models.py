@@ -46,9 +46,7 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
-registration_no_validator = RegexValidator(
-    r"^\d{6}\Z", "登録番号は6桁の数字で入力してください。"
-)
+registration_no_validator = RegexValidator(r"^\d{6}\Z", "登録番号は6桁の数字で入力してください。")
 
 
 class SupporterStatus(models.TextChoices):
@@ -115,8 +113,7 @@ class SupporterQuerySet(models.QuerySet):
             quote(self.model._meta.pk.column),
         )
         params = [
-            [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in model_fields] + [obj.pk]
-            for obj in objs
+            [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in model_fields] + [obj.pk] for obj in objs
         ]
         if params:
             with connection.cursor() as cursor:
@@ -138,9 +135,7 @@ class SupporterQuerySet(models.QuerySet):
         or any prefecture inside it."""
         prefecture_slugs = [p.slug for r in region_slugs for p in prefectures_of(r)]
         return self.filter(
-            Q(nationwide=True)
-            | Q(regions__has_any=region_slugs)
-            | Q(prefectures__has_any=prefecture_slugs)
+            Q(nationwide=True) | Q(regions__has_any=region_slugs) | Q(prefectures__has_any=prefecture_slugs)
         )
 
     def search(self, query: str):
@@ -174,12 +169,8 @@ class Supporter(models.Model):
         YES = "yes", "経験あり"
         NO = "no", "経験なし"
 
-    registration_no = models.CharField(
-        "登録番号", max_length=6, validators=[registration_no_validator]
-    )
-    status = models.CharField(
-        "掲載状況", max_length=12, choices=SupporterStatus.choices, default=SupporterStatus.DRAFT
-    )
+    registration_no = models.CharField("登録番号", max_length=6, validators=[registration_no_validator])
+    status = models.CharField("掲載状況", max_length=12, choices=SupporterStatus.choices, default=SupporterStatus.DRAFT)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="アカウント",
@@ -193,13 +184,9 @@ class Supporter(models.Model):
     name = models.CharField("氏名", max_length=100)
     name_kana = models.CharField("氏名(カナ)", max_length=100, blank=True)
     email = models.EmailField("公開用メールアドレス", blank=True)
-    residence_prefecture = models.CharField(
-        "居住地(都道府県)", max_length=12, choices=PREFECTURES.choices, blank=True
-    )
+    residence_prefecture = models.CharField("居住地(都道府県)", max_length=12, choices=PREFECTURES.choices, blank=True)
     residence_city = models.CharField("居住地(市区町村)", max_length=100, blank=True)
-    affiliation = models.CharField(
-        "所属状況", max_length=20, choices=AFFILIATIONS.choices, blank=True
-    )
+    affiliation = models.CharField("所属状況", max_length=20, choices=AFFILIATIONS.choices, blank=True)
     organization = models.CharField("所属組織", max_length=200, blank=True)
     qualifications = models.CharField("他の資格", max_length=500, blank=True)
     groups = models.CharField("所属・関係する団体", max_length=500, blank=True)
@@ -207,12 +194,8 @@ class Supporter(models.Model):
     url = models.URLField("参考URL", max_length=500, blank=True)
 
     # ■支援実績
-    experience = models.CharField(
-        "セキュリティ実務経験", max_length=10, choices=EXPERIENCE.choices, blank=True
-    )
-    support_experience = models.CharField(
-        "企業支援経験", max_length=3, choices=SupportExperience.choices, blank=True
-    )
+    experience = models.CharField("セキュリティ実務経験", max_length=10, choices=EXPERIENCE.choices, blank=True)
+    support_experience = models.CharField("企業支援経験", max_length=3, choices=SupportExperience.choices, blank=True)
     support_cases = models.PositiveIntegerField("企業支援実績(件数)", null=True, blank=True)
     support_years = models.PositiveIntegerField("企業支援実績(年数)", null=True, blank=True)
     support_description = models.TextField("企業支援内容", max_length=2000, blank=True)
@@ -224,9 +207,7 @@ class Supporter(models.Model):
     industries = TermSetField("得意とする業界", taxonomy=INDUSTRIES, blank=True)
     themes = TermSetField("支援可能な指導テーマ", taxonomy=THEMES, blank=True)
     periods = TermSetField("支援期間", taxonomy=PERIODS, blank=True)
-    fee = models.CharField(
-        "支援料金(1回/2時間あたり)", max_length=12, choices=FEES.choices, blank=True
-    )
+    fee = models.CharField("支援料金(1回/2時間あたり)", max_length=12, choices=FEES.choices, blank=True)
     first_free = models.BooleanField("初回指導割引(初回相談無料)", default=False)
     forms = TermSetField("支援可能な形態", taxonomy=FORMS, blank=True)
 
@@ -401,11 +382,33 @@ class Supporter(models.Model):
 
 # The values an expert enters (application and change request alike).
 ENTRY_FIELDS = [
-    "name", "name_kana", "email", "residence_prefecture", "residence_city", "affiliation",
-    "organization", "qualifications", "groups", "self_pr", "url", "experience",
-    "support_experience", "support_cases", "support_years", "support_description",
-    "nationwide", "regions", "prefectures", "industries", "themes", "periods", "fee",
-    "first_free", "forms", "valid_until", "hidden_fields",
+    "name",
+    "name_kana",
+    "email",
+    "residence_prefecture",
+    "residence_city",
+    "affiliation",
+    "organization",
+    "qualifications",
+    "groups",
+    "self_pr",
+    "url",
+    "experience",
+    "support_experience",
+    "support_cases",
+    "support_years",
+    "support_description",
+    "nationwide",
+    "regions",
+    "prefectures",
+    "industries",
+    "themes",
+    "periods",
+    "fee",
+    "first_free",
+    "forms",
+    "valid_until",
+    "hidden_fields",
 ]
 
 
@@ -484,7 +487,12 @@ class ChangeRequest(models.Model):
         "状況", max_length=10, choices=ChangeRequestStatus.choices, default=ChangeRequestStatus.PENDING
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="申請者", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="申請者",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField("作成日時", default=timezone.now)
     submitted_at = models.DateTimeField("申請日時", default=timezone.now, db_index=True)
@@ -589,11 +597,21 @@ class Decision(models.Model):
 
     supporter = models.ForeignKey(Supporter, verbose_name="支援者", on_delete=models.CASCADE, related_name="decisions")
     change_request = models.ForeignKey(
-        ChangeRequest, verbose_name="変更申請", null=True, blank=True, on_delete=models.CASCADE, related_name="decisions"
+        ChangeRequest,
+        verbose_name="変更申請",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="decisions",
     )
     action = models.CharField("内容", max_length=20, choices=Action.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="実施者", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="実施者",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reason = models.TextField("理由", blank=True)
     created_at = models.DateTimeField("日時", default=timezone.now, db_index=True)
@@ -635,6 +653,9 @@ class ReminderLog(models.Model):
             models.UniqueConstraint(fields=["supporter", "kind", "key"], name="one_reminder_per_kind_and_date"),
         ]
 
+    def __str__(self):
+        return f"{self.get_kind_display()}({self.key})"
+
 
 class ContactMessageQuerySet(models.QuerySet):
     def since(self, when):
@@ -650,7 +671,9 @@ class ContactMessage(models.Model):
 
     RETENTION_DAYS = 90
 
-    supporter = models.ForeignKey(Supporter, verbose_name="宛先の支援者", on_delete=models.CASCADE, related_name="contact_messages")
+    supporter = models.ForeignKey(
+        Supporter, verbose_name="宛先の支援者", on_delete=models.CASCADE, related_name="contact_messages"
+    )
     name = models.CharField("お名前", max_length=100)
     email = models.EmailField("メールアドレス", max_length=254)
     organization = models.CharField("会社・団体名", max_length=200, blank=True)

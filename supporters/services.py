@@ -86,9 +86,7 @@ def import_supporters(*, rows: list[ParsedRow], dry_run: bool = False) -> Import
     existing: dict[str, Supporter] = {}
     for start in range(0, len(numbers), BATCH):
         chunk = numbers[start : start + BATCH]
-        existing.update(
-            (s.registration_no, s) for s in Supporter.objects.live().filter(registration_no__in=chunk)
-        )
+        existing.update((s.registration_no, s) for s in Supporter.objects.live().filter(registration_no__in=chunk))
 
     to_create, to_update, unchanged = [], [], 0
     for row in rows:

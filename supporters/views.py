@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
 
+from config.access import Role, grant_access
 from config.spreadsheets import csv_response
 
 from . import services
@@ -37,6 +38,7 @@ def _list_querystring(filterset: SupporterFilter) -> str:
     return urlencode(pairs)
 
 
+@grant_access(Role.PUBLIC)
 @require_safe
 def home(request):
     return render(
@@ -46,6 +48,7 @@ def home(request):
     )
 
 
+@grant_access(Role.PUBLIC)
 @require_safe
 def help_page(request):
     mapping = [(region, prefectures_of(region.slug)) for region in REGIONS]
@@ -64,6 +67,7 @@ def help_page(request):
     )
 
 
+@grant_access(Role.PUBLIC)
 @require_safe
 def supporter_list(request):
     filterset = _filterset(request)
@@ -92,6 +96,7 @@ def _accepts_contact(supporter: Supporter) -> bool:
     return not (supporter.is_public("email") and supporter.email) and bool(supporter.contact_address)
 
 
+@grant_access(Role.PUBLIC)
 @require_safe
 def supporter_detail(request, registration_no):
     supporter = _published_or_404(registration_no)
@@ -130,6 +135,7 @@ def _over_limit(**sender) -> bool:
     )
 
 
+@grant_access(Role.PUBLIC)
 @require_POST
 def supporter_contact(request, registration_no):
     supporter = _published_or_404(registration_no)
@@ -159,6 +165,7 @@ def _invalid_filters_response(filterset, content_type):
     return HttpResponse("\n".join(lines), status=400, content_type="text/plain; charset=utf-8")
 
 
+@grant_access(Role.PUBLIC)
 @require_safe
 def export_csv(request):
     filterset = _filterset(request)
@@ -168,6 +175,7 @@ def export_csv(request):
     return csv_response("supporters.csv", HEADERS, rows)
 
 
+@grant_access(Role.PUBLIC)
 @require_safe
 def export_json(request):
     filterset = _filterset(request)

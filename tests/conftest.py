@@ -23,6 +23,16 @@ def _test_settings(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Each test starts with no rate-limit counters (config/settings_test.py):
+    a test must not be refused for its neighbours' logins."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    caches[settings.RATELIMIT_USE_CACHE].clear()
+
+
 def pytest_collection_modifyitems(items):
     """Run tests that flush the database (transaction=True, e.g. browser tests)
     after the others, as Django's runner does: a flush also removes the rows
@@ -30,7 +40,9 @@ def pytest_collection_modifyitems(items):
 
     def flushes(item):
         marker = item.get_closest_marker("django_db")
-        return bool(marker and (marker.kwargs.get("transaction") or "transactional_db" in getattr(item, "fixturenames", ())))
+        return bool(
+            marker and (marker.kwargs.get("transaction") or "transactional_db" in getattr(item, "fixturenames", ()))
+        )
 
     items.sort(key=flushes)
 

@@ -13,8 +13,7 @@ def create(apps, schema_editor):
         return
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     schema_editor.execute(
-        "CREATE INDEX IF NOT EXISTS supporter_search_trgm "
-        "ON supporters_supporter USING gin (search_text gin_trgm_ops)"
+        "CREATE INDEX IF NOT EXISTS supporter_search_trgm ON supporters_supporter USING gin (search_text gin_trgm_ops)"
     )
 
 

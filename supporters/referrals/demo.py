@@ -17,16 +17,72 @@ SECUNITY_EMAIL = "demo-secunity@example.jp"
 
 # (company, prefecture, industry, employees, themes, forms, periods, budget, months ago, candidates, referral path)
 CASES = [
-    ("株式会社デモ精機", "tokyo", "manufacturing-other", 45, ["policy", "risk-analysis"], ["visit"], ["1-3-months"], "20k-30k", 5, 3,
-     [ReferralStatus.ACCEPTED, ReferralStatus.MET, ReferralStatus.STARTED]),
+    (
+        "株式会社デモ精機",
+        "tokyo",
+        "manufacturing-other",
+        45,
+        ["policy", "risk-analysis"],
+        ["visit"],
+        ["1-3-months"],
+        "20k-30k",
+        5,
+        3,
+        [ReferralStatus.ACCEPTED, ReferralStatus.MET, ReferralStatus.STARTED],
+    ),
     ("デモ物流有限会社", "saitama", "transport", 18, ["incident-response"], ["remote"], ["spot"], "10k-20k", 0, 2, []),
-    ("サンプル商店株式会社", "kanagawa", "retail", 9, ["staff-training", "cloud"], ["visit", "lecture"], ["spot"], "negotiable", 2, 2,
-     [ReferralStatus.ACCEPTED, ReferralStatus.MET, ReferralStatus.STARTED, ReferralStatus.COMPLETED]),
-    ("例示建設株式会社", "chiba", "construction", 120, ["assessment"], ["visit"], ["3-6-months"], "30k-40k", 3, 2,
-     [ReferralStatus.DECLINED]),
-    ("デモ食品株式会社", "tokyo", "manufacturing-other", 60, ["policy", "assessment"], ["visit", "remote"], ["6-12-months"], "", 1, 1, []),
-    ("デモ会計事務所", "osaka", "services", 6, ["cloud"], ["remote"], ["spot"], "under-10k", 4, 1,
-     [ReferralStatus.ACCEPTED, ReferralStatus.FAILED]),
+    (
+        "サンプル商店株式会社",
+        "kanagawa",
+        "retail",
+        9,
+        ["staff-training", "cloud"],
+        ["visit", "lecture"],
+        ["spot"],
+        "negotiable",
+        2,
+        2,
+        [ReferralStatus.ACCEPTED, ReferralStatus.MET, ReferralStatus.STARTED, ReferralStatus.COMPLETED],
+    ),
+    (
+        "例示建設株式会社",
+        "chiba",
+        "construction",
+        120,
+        ["assessment"],
+        ["visit"],
+        ["3-6-months"],
+        "30k-40k",
+        3,
+        2,
+        [ReferralStatus.DECLINED],
+    ),
+    (
+        "デモ食品株式会社",
+        "tokyo",
+        "manufacturing-other",
+        60,
+        ["policy", "assessment"],
+        ["visit", "remote"],
+        ["6-12-months"],
+        "",
+        1,
+        1,
+        [],
+    ),
+    (
+        "デモ会計事務所",
+        "osaka",
+        "services",
+        6,
+        ["cloud"],
+        ["remote"],
+        ["spot"],
+        "under-10k",
+        4,
+        1,
+        [ReferralStatus.ACCEPTED, ReferralStatus.FAILED],
+    ),
 ]
 
 
@@ -75,7 +131,9 @@ def load(stdout=None) -> int:
     expert_user, expert_entry = demo_expert()
     others = list(Supporter.objects.published().serving_regions(["kanto"]).exclude(pk=expert_entry.pk)[:12])
     now = timezone.now()
-    for index, (company, pref, industry, employees, themes, forms, periods, budget, months, n, path) in enumerate(CASES):
+    for index, (company, pref, industry, employees, themes, forms, periods, budget, months, n, path) in enumerate(
+        CASES
+    ):
         created = now - datetime.timedelta(days=30 * months + index)
         case = Case.objects.create(
             organisation=chamber,
@@ -107,8 +165,13 @@ def load(stdout=None) -> int:
     waiting.add_candidate(expert_entry)
     Referral.objects.start(case=waiting, supporter=expert_entry, actor=member)
     Case.objects.create(
-        organisation=secunity, company_name="近畿デモ製作所", prefecture="hyogo", industry="automotive",
-        themes=["assessment"], forms=["visit"], created_at=now - datetime.timedelta(days=40),
+        organisation=secunity,
+        company_name="近畿デモ製作所",
+        prefecture="hyogo",
+        industry="automotive",
+        themes=["assessment"],
+        forms=["visit"],
+        created_at=now - datetime.timedelta(days=40),
     )
     if stdout:
         stdout.write(f"紹介案件 {Case.objects.count()}件を読み込みました({CHAMBER_EMAIL})。")

@@ -89,7 +89,9 @@ def _by_industry(cases) -> Section:
 def _by_theme(cases) -> Section:
     # Themes are a bit set, so one aggregate counts every theme at once.
     counts = cases.aggregate(**{t.slug: Count("pk", filter=Q(themes__has_any=[t.slug])) for t in THEMES})
-    return Section("theme", "指導テーマ別の相談案件数(複数選択)", "指導テーマ", [Bar(t.label, counts[t.slug]) for t in THEMES])
+    return Section(
+        "theme", "指導テーマ別の相談案件数(複数選択)", "指導テーマ", [Bar(t.label, counts[t.slug]) for t in THEMES]
+    )
 
 
 def _by_outcome(referrals) -> Section:

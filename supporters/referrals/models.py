@@ -87,9 +87,7 @@ class CaseQuerySet(models.QuerySet):
         return self.annotate(
             shortlist_count=Count("shortlist", distinct=True),
             referral_count=Count("referrals", distinct=True),
-            active_count=Count(
-                "referrals", filter=Q(referrals__status__in=Referral.ACTIVE), distinct=True
-            ),
+            active_count=Count("referrals", filter=Q(referrals__status__in=Referral.ACTIVE), distinct=True),
         )
 
 
@@ -121,9 +119,7 @@ class Case(models.Model):
     themes = TermSetField("相談したい指導テーマ", taxonomy=THEMES, blank=True)
     forms = TermSetField("希望する支援の形態", taxonomy=FORMS, blank=True)
     periods = TermSetField("希望する支援期間", taxonomy=PERIODS, blank=True)
-    budget = models.CharField(
-        "予算(1回/2時間あたり)", max_length=12, choices=FEES.choices, blank=True
-    )
+    budget = models.CharField("予算(1回/2時間あたり)", max_length=12, choices=FEES.choices, blank=True)
     notes = models.TextField("メモ(機関内のみ)", max_length=2000, blank=True)
 
     created_at = models.DateTimeField("受付日時", default=timezone.now)
@@ -228,9 +224,7 @@ class ShortlistEntry(models.Model):
     """An expert on a case's shortlist; position 1 is 第1希望."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shortlist")
-    supporter = models.ForeignKey(
-        Supporter, verbose_name="専門家", on_delete=models.CASCADE, related_name="+"
-    )
+    supporter = models.ForeignKey(Supporter, verbose_name="専門家", on_delete=models.CASCADE, related_name="+")
     position = models.PositiveSmallIntegerField("希望順位")
     reason = models.CharField(
         "選定理由(紹介票に載ります)",
@@ -341,9 +335,7 @@ class Referral(models.Model):
     REASON_REQUIRED = (ReferralStatus.FAILED,)
 
     case = models.ForeignKey(Case, verbose_name="相談案件", on_delete=models.CASCADE, related_name="referrals")
-    supporter = models.ForeignKey(
-        Supporter, verbose_name="専門家", on_delete=models.PROTECT, related_name="referrals"
-    )
+    supporter = models.ForeignKey(Supporter, verbose_name="専門家", on_delete=models.PROTECT, related_name="referrals")
     status = models.CharField("状況", max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.REFERRED)
     referred_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="紹介者", null=True, on_delete=models.SET_NULL, related_name="+"

@@ -41,13 +41,22 @@ def refer(*, entry: ShortlistEntry, actor, inbox_url: str) -> Referral:
         "referrals/email/referred.txt",
         {"referral": referral, "case": case, "entry": entry, "url": inbox_url},
     )
-    send_after_commit(f"【支援者リスト】{case.organisation.name}から相談のご紹介があります", body, [supporter.user.email])
+    send_after_commit(
+        f"【支援者リスト】{case.organisation.name}から相談のご紹介があります", body, [supporter.user.email]
+    )
     return referral
 
 
 @transaction.atomic
 def record_move(
-    *, referral: Referral, to: str, actor, role: str, reason: str = "", on: datetime.date | None = None, case_url: str = ""
+    *,
+    referral: Referral,
+    to: str,
+    actor,
+    role: str,
+    reason: str = "",
+    on: datetime.date | None = None,
+    case_url: str = "",
 ) -> ReferralEvent:
     """Move a referral on; the organisation hears by e-mail when the expert answers."""
     event = referral.move(to, actor=actor, role=role, reason=reason, on=on)

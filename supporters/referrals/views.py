@@ -8,18 +8,19 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from config.access import Role, grant_access
 from config.spreadsheets import csv_response
 from supporters.filters import SupporterFilter
 from supporters.models import Supporter
 
-from . import flow, services
+from . import access, flow, services
 from .forms import CaseForm, MoveForm, ReasonForm
 from .models import (
     EXPERT,
@@ -30,6 +31,12 @@ from .models import (
     ReferralStatus,
     TransitionError,
 )
+
+# ---------------------------------------------------------------- who may use what (config/access.py)
+
+members = grant_access(Role.ORGANISATION_MEMBER, scope=access.organisation_member, refusal=access.NOT_A_MEMBER)
+addressed_expert = grant_access(Role.ENTRY_EXPERT, scope=access.addressed_expert, refusal=access.NOT_AN_EXPERT)
+staff = grant_access(Role.STAFF, permission="referrals.view_referral")
 
 # ---------------------------------------------------------------- helpers
 
@@ -51,14 +58,17 @@ def _entry(request, pk: int, entry_pk: int):
 
 
 def _case_breadcrumbs(case: Case, *current: str) -> list:
-    items = [("紹介案件", reverse("referrals:case-list")), (case.company_name, case.get_absolute_url() if current else None)]
+    items = [
+        ("紹介案件", reverse("referrals:case-list")),
+        (case.company_name, case.get_absolute_url() if current else None),
+    ]
     return items + [(label, None) for label in current]
 
 
 # ---------------------------------------------------------------- entry
 
 
-@login_required
+@grant_access(Role.SIGNED_IN)
 @require_safe
 def home(request):
     """Send each kind of user to their own starting page."""
@@ -68,13 +78,16 @@ def home(request):
         return redirect("referrals:inbox")
     if request.user.is_staff:
         return redirect("referrals:flow")
-    raise Http404("紹介の機能は、支援機関の職員・専門家・IPA職員のみ利用できます。")
+    raise PermissionDenied(
+        "紹介の機能は、支援機関(商工会議所・地域SECUNITYなど)の職員、支援者リストに掲載中の専門家、IPA職員が使います。"
+        "専門家を探す場合は「専門家を探す」から、支援機関への相談は各機関の窓口へお問い合わせください。"
+    )
 
 
 # ---------------------------------------------------------------- cases
 
 
-@login_required
+@members
 @require_safe
 def case_list(request):
     membership = _membership(request)
@@ -97,7 +110,7 @@ def case_list(request):
     )
 
 
-@login_required
+@members
 def case_create(request):
     membership = _membership(request)
     form = CaseForm(request.POST or None)
@@ -115,6 +128,7 @@ def case_create(request):
     )
 
 
+@members
 @require_safe
 def case_detail(request, pk):
     case = _case(request, pk)
@@ -134,6 +148,7 @@ def case_detail(request, pk):
     )
 
 
+@members
 def case_edit(request, pk):
     case = _case(request, pk)
     form = CaseForm(request.POST or None, instance=case)
@@ -149,6 +164,7 @@ def case_edit(request, pk):
     )
 
 
+@members
 @require_POST
 def case_status(request, pk):
     case = _case(request, pk)
@@ -178,6 +194,7 @@ def _directory(request, case: Case) -> SupporterFilter:
     return SupporterFilter(data, queryset=Supporter.objects.published())
 
 
+@members
 @require_safe
 def shortlist(request, pk):
     case = _case(request, pk)
@@ -202,6 +219,7 @@ def shortlist(request, pk):
     return render(request, "referrals/shortlist.html", context)
 
 
+@members
 @require_POST
 def shortlist_add(request, pk):
     case = _case(request, pk)
@@ -216,6 +234,7 @@ def shortlist_add(request, pk):
     return redirect(reverse("referrals:shortlist", args=[case.pk]) + (f"?{query}" if query else ""))
 
 
+@members
 @require_POST
 def entry_move(request, pk, entry_pk):
     case, entry = _entry(request, pk, entry_pk)
@@ -223,6 +242,7 @@ def entry_move(request, pk, entry_pk):
     return redirect(reverse("referrals:case-detail", args=[case.pk]) + "#shortlist-heading")
 
 
+@members
 @require_POST
 def entry_remove(request, pk, entry_pk):
     case, entry = _entry(request, pk, entry_pk)
@@ -231,6 +251,7 @@ def entry_remove(request, pk, entry_pk):
     return redirect(reverse("referrals:case-detail", args=[case.pk]) + "#shortlist-heading")
 
 
+@members
 def entry_reason(request, pk, entry_pk):
     case, entry = _entry(request, pk, entry_pk)
     form = ReasonForm(request.POST or None, instance=entry)
@@ -246,18 +267,24 @@ def entry_reason(request, pk, entry_pk):
     )
 
 
+@members
 @require_POST
 def entry_refer(request, pk, entry_pk):
     case, entry = _entry(request, pk, entry_pk)
     try:
-        services.refer(entry=entry, actor=request.user, inbox_url=request.build_absolute_uri(reverse("referrals:inbox")))
+        services.refer(
+            entry=entry, actor=request.user, inbox_url=request.build_absolute_uri(reverse("referrals:inbox"))
+        )
     except TransitionError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{entry.supporter.name}さんに紹介をお送りしました。受諾されると企業の情報が専門家に表示されます。")
+        messages.success(
+            request, f"{entry.supporter.name}さんに紹介をお送りしました。受諾されると企業の情報が専門家に表示されます。"
+        )
     return redirect(case)
 
 
+@members
 @require_safe
 def sheet(request, pk):
     case = _case(request, pk)
@@ -313,6 +340,7 @@ def _referral_page(request, referral: Referral, role: str, *, back: str, breadcr
     )
 
 
+@members
 def case_referral(request, pk, referral_pk):
     case = _case(request, pk)
     referral = get_object_or_404(case.referrals.select_related("supporter", "case__organisation"), pk=referral_pk)
@@ -325,11 +353,9 @@ def case_referral(request, pk, referral_pk):
     )
 
 
-@login_required
+@addressed_expert
 @require_safe
 def inbox(request):
-    if not request.user.supporter_entries.exists():
-        raise Http404("専門家として登録している方のみ利用できます。")
     referrals = Referral.objects.for_expert(request.user)
     return render(
         request,
@@ -342,6 +368,7 @@ def inbox(request):
     )
 
 
+@addressed_expert
 def inbox_detail(request, referral_pk):
     referral = get_object_or_404(
         Referral.objects.for_expert(request.user).select_related("case__organisation", "supporter"), pk=referral_pk
@@ -351,22 +378,19 @@ def inbox_detail(request, referral_pk):
         referral,
         EXPERT,
         back=reverse("referrals:inbox-detail", args=[referral.pk]),
-        breadcrumbs=[("紹介された相談", reverse("referrals:inbox")), (referral.case.organisation.name + "からの紹介", None)],
+        breadcrumbs=[
+            ("紹介された相談", reverse("referrals:inbox")),
+            (referral.case.organisation.name + "からの紹介", None),
+        ],
     )
 
 
 # ---------------------------------------------------------------- case flow (staff)
 
 
-def _staff(request) -> None:
-    if not request.user.is_staff:
-        raise Http404("IPA職員のみ利用できます。")
-
-
-@login_required
+@staff
 @require_safe
 def flow_page(request):
-    _staff(request)
     return render(
         request,
         "referrals/flow.html",
@@ -379,10 +403,9 @@ def flow_page(request):
     )
 
 
-@login_required
+@staff
 @require_safe
 def flow_csv(request):
-    _staff(request)
 
     def rows():
         for section in flow.case_flow():

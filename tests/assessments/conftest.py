@@ -1,7 +1,7 @@
 import pytest
 
 from assessments.catalogue import install_seed_catalogue
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_staff
 
 from .factories import expert_with_account, make_assessment
 
@@ -28,4 +28,4 @@ def assessment(company_user, expert):
 
 @pytest.fixture
 def staff():
-    return UserFactory(email="staff@example.jp", is_staff=True)
+    return make_staff(email="staff@example.jp")

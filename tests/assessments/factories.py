@@ -5,7 +5,7 @@ import datetime
 import factory
 
 from assessments.catalogue import install_seed_catalogue
-from assessments.models import Company, Meeting, Side, SheetRow
+from assessments.models import Company, Meeting, SheetRow, Side
 from assessments.services import create_assessment, submit_review
 from tests.factories import SupporterFactory, UserFactory
 
@@ -61,6 +61,8 @@ def hold_meetings(assessment, *, days_ago=(30, 15, 1)):
     today = datetime.date.today()
     for number, days in enumerate(days_ago, start=1):
         Meeting.objects.filter(assessment=assessment, number=number).update(
-            date=today - datetime.timedelta(days=days), start_time=datetime.time(14), end_time=datetime.time(17),
+            date=today - datetime.timedelta(days=days),
+            start_time=datetime.time(14),
+            end_time=datetime.time(17),
             attendees="代表取締役社長 情報太郎",
         )

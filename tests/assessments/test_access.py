@@ -1,11 +1,13 @@
 """Every URL of the app against every kind of visitor: only the company's
-users, the assigned expert and staff see an assessment; others get 404."""
+users, the assigned expert and staff see an assessment; anonymous visitors
+are asked to log in, and other accounts get 404."""
 
 import pytest
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from assessments.models import Assessment, Invitation, Side
-from tests.factories import UserFactory
+from tests.factories import UserFactory, login_staff
 
 from .factories import CompanyFactory, expert_with_account, hold_meetings, make_assessment
 
@@ -36,6 +38,14 @@ def world(company_user, expert, staff):
     }
 
 
+def log_in(client, world, persona):
+    user = world["users"][persona]
+    if persona == "staff":
+        login_staff(client, user)
+    elif user:
+        client.force_login(user)
+
+
 def urls(world):
     a = world["assessment"]
     pk = a.pk
@@ -55,7 +65,11 @@ def urls(world):
         "invite": (reverse("assessments:invite", args=[pk]), "get", "participant"),
         "sheet-edit": (reverse("assessments:sheet-edit", args=[pk]), "get", "participant"),
         "plan-edit": (reverse("assessments:plan-edit", args=[pk]), "get", "participant"),
-        "revoke-invitation": (reverse("assessments:revoke-invitation", args=[pk, world["invitation"].pk]), "post", "participant"),
+        "revoke-invitation": (
+            reverse("assessments:revoke-invitation", args=[pk, world["invitation"].pk]),
+            "post",
+            "participant",
+        ),
         "plan-agree": (reverse("assessments:plan-agree", args=[pk]), "post", "participant"),
         "plan-revise": (reverse("assessments:plan-revise", args=[pk]), "post", "participant"),
         "submit-self-check": (reverse("assessments:submit-self-check", args=[pk]), "post", "company"),
@@ -74,13 +88,13 @@ PERSONAS = ["anonymous", "other_company", "other_expert", "expert", "company", "
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_every_assessment_url(client, world, persona):
-    user = world["users"][persona]
-    if user:
-        client.force_login(user)
+    log_in(client, world, persona)
     for name, (url, method, rule) in urls(world).items():
         response = getattr(client, method)(url)
         if persona in ALLOWED[rule]:
             assert response.status_code in (200, 302), (name, persona, response.status_code)
+        elif persona == "anonymous":
+            assert response.status_code == 302 and response["Location"].startswith(reverse("login")), name
         else:
             assert response.status_code == 404, (name, persona, response.status_code)
 
@@ -120,15 +134,22 @@ def test_pages_without_an_assessment_ask_anonymous_visitors_to_log_in(client, na
 
 def test_start_as_expert_is_only_for_published_experts_with_an_account(client, company_user, expert):
     client.force_login(company_user)
-    assert client.get(reverse("assessments:start-as-expert")).status_code == 404
+    refused = client.get(reverse("assessments:start-as-expert"))
+    assert refused.status_code == 403 and "掲載中の専門家の方が使います" in refused.content.decode()
     client.force_login(expert[0])
     assert client.get(reverse("assessments:start-as-expert")).status_code == 200
 
 
 def test_lists_show_only_ones_own_assessments(client, world):
     a = world["assessment"]
-    for persona, sees in [("other_company", False), ("other_expert", False), ("company", True), ("expert", True), ("staff", True)]:
-        client.force_login(world["users"][persona])
+    for persona, sees in [
+        ("other_company", False),
+        ("other_expert", False),
+        ("company", True),
+        ("expert", True),
+        ("staff", True),
+    ]:
+        log_in(client, world, persona)
         body = client.get(reverse("assessments:list")).content.decode()
         assert (a.get_absolute_url() in body) is sees, persona
 
@@ -145,3 +166,24 @@ def test_an_invited_expert_sees_nothing_until_accepting(client, company_user, ex
     assert client.get(a.get_absolute_url()).status_code == 404
     client.post(reverse("assessments:accept-invitation", args=[Invitation.objects.get().pk]))
     assert client.get(a.get_absolute_url()).status_code == 200
+
+
+def test_staff_without_the_second_factor_are_sent_to_it_first(client, world):
+    """A staff password alone opens no assessment: the second factor, then back."""
+    client.force_login(world["users"]["staff"])
+    a = world["assessment"]
+    for name in ["detail", "sheet", "sheet-xlsx", "summary", "plan", "plan-xlsx"]:
+        url = urls(world)[name][0]
+        response = client.get(url)
+        assert response.status_code == 302, name
+        assert response["Location"] == reverse("two-factor-verify") + "?" + urlencode({"next": url})
+        assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    assert client.get(reverse("assessments:list")).content.decode().count(a.get_absolute_url()) == 0
+
+
+def test_assessment_pages_and_files_are_never_cached(client, world):
+    client.force_login(world["users"]["company"])
+    for name in ["detail", "sheet", "sheet-xlsx", "summary", "plan", "plan-xlsx"]:
+        response = client.get(urls(world)[name][0])
+        assert response.status_code == 200, name
+        assert set(response["Cache-Control"].replace(" ", "").split(",")) >= {"private", "no-store"}, name

@@ -13,7 +13,12 @@ from .factories import CompanyFactory, make_assessment
 
 pytestmark = pytest.mark.django_db
 
-SIGNUP = {"last_name": "佐藤", "first_name": "花子", "password1": "kaizen-keikaku-2025", "password2": "kaizen-keikaku-2025"}
+SIGNUP = {
+    "last_name": "佐藤",
+    "first_name": "花子",
+    "password1": "kaizen-keikaku-2025",
+    "password2": "kaizen-keikaku-2025",
+}
 
 
 @pytest.fixture
@@ -151,7 +156,7 @@ def test_leaving_the_company_takes_you_back_to_your_list(client, owner, assessme
 
 def test_members_page_query_count_is_constant(client, owner, assessment, django_assert_max_num_queries):
     client.force_login(owner)
-    for n in range(3):
+    for _ in range(3):
         assessment.company.members.add(UserFactory())
     with django_assert_max_num_queries(8) as captured:
         client.get(members_url(assessment.company))

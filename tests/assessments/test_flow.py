@@ -16,8 +16,10 @@ def sheet_post(assessment, side, values, *, version=None):
     """A sheet form post: ``values`` maps a row index to its fields."""
     rows = list(assessment.rows.order_by("middle__number"))
     data = {
-        "form-TOTAL_FORMS": str(len(rows)), "form-INITIAL_FORMS": str(len(rows)),
-        "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000",
+        "form-TOTAL_FORMS": str(len(rows)),
+        "form-INITIAL_FORMS": str(len(rows)),
+        "form-MIN_NUM_FORMS": "0",
+        "form-MAX_NUM_FORMS": "1000",
     }
     assessment.refresh_from_db()
     data["version"] = str(version if version is not None else getattr(assessment, f"{side}_version"))
@@ -35,8 +37,11 @@ def company_values(result="done"):
 
 def expert_values(improve=(5, 6)):
     return {
-        i: {"procedures": ["documents", "hearing"], "evaluation": "improve" if i in improve else "conform",
-            "expert_comment": f"・専門家の指摘{i}"}
+        i: {
+            "procedures": ["documents", "hearing"],
+            "evaluation": "improve" if i in improve else "conform",
+            "expert_comment": f"・専門家の指摘{i}",
+        }
         for i in range(12)
     }
 
@@ -46,10 +51,17 @@ def test_company_starts_with_prefilled_expert_and_the_expert_accepts(client, com
     client.force_login(company_user)
     response = client.get(reverse("assessments:start") + "?expert=012345")
     assert 'value="012345"' in response.content.decode()
-    response = client.post(reverse("assessments:start"), {
-        "name": "AAA株式会社", "industry": "wholesale", "employees": "120",
-        "responsible_title": "情報システム部長", "responsible_name": "鈴木次郎", "expert": "012345",
-    })
+    response = client.post(
+        reverse("assessments:start"),
+        {
+            "name": "AAA株式会社",
+            "industry": "wholesale",
+            "employees": "120",
+            "responsible_title": "情報システム部長",
+            "responsible_name": "鈴木次郎",
+            "expert": "012345",
+        },
+    )
     assessment = Assessment.objects.get()
     assert response.status_code == 302 and response["Location"] == assessment.get_absolute_url()
     assert assessment.stage == Stage.INVITING and assessment.expert is None
@@ -72,7 +84,9 @@ def test_company_starts_with_prefilled_expert_and_the_expert_accepts(client, com
     assert "使用済み" in response.content.decode()
 
 
-@pytest.mark.parametrize("number, reason", [("999999", "unknown"), ("000001", "pending"), ("000002", "no-account"), ("12ab", "format")])
+@pytest.mark.parametrize(
+    "number, reason", [("999999", "unknown"), ("000001", "pending"), ("000002", "no-account"), ("12ab", "format")]
+)
 def test_only_published_experts_with_an_account_can_be_invited(client, company_user, number, reason):
     SupporterFactory(registration_no="000001", status="pending", user=UserFactory())
     SupporterFactory(registration_no="000002", user=None)
@@ -91,11 +105,15 @@ def test_company_start_requires_a_company_name(client, company_user):
     assert not Assessment.objects.exists()
 
 
-def test_company_columns_only_for_the_company_and_expert_columns_only_for_the_expert(client, assessment, company_user, expert):
+def test_company_columns_only_for_the_company_and_expert_columns_only_for_the_expert(
+    client, assessment, company_user, expert
+):
     client.force_login(company_user)
     values = company_values()
     values[0].update(evaluation="conform", expert_comment="企業が書いた専門家コメント", procedures=["documents"])
-    response = client.post(reverse("assessments:sheet-edit", args=[assessment.pk]), sheet_post(assessment, "company", values))
+    response = client.post(
+        reverse("assessments:sheet-edit", args=[assessment.pk]), sheet_post(assessment, "company", values)
+    )
     assert response.status_code == 302
     row = assessment.rows.order_by("middle__number").first()
     assert row.result == "done" and row.company_comment == "コメント0"
@@ -104,7 +122,9 @@ def test_company_columns_only_for_the_company_and_expert_columns_only_for_the_ex
     client.force_login(expert[0])
     values = expert_values()
     values[0].update(result="not_done", company_comment="専門家が書いた企業コメント")
-    response = client.post(reverse("assessments:sheet-edit", args=[assessment.pk]), sheet_post(assessment, "expert", values))
+    response = client.post(
+        reverse("assessments:sheet-edit", args=[assessment.pk]), sheet_post(assessment, "expert", values)
+    )
     assert response.status_code == 302
     row.refresh_from_db()
     assert row.result == "done" and row.company_comment == "コメント0"
@@ -127,7 +147,9 @@ def test_bad_choice_is_a_japanese_message_naming_the_field(client, assessment, c
     client.force_login(company_user)
     values = company_values()
     values[1]["result"] = "<script>"
-    response = client.post(reverse("assessments:sheet-edit", args=[assessment.pk]), sheet_post(assessment, "company", values))
+    response = client.post(
+        reverse("assessments:sheet-edit", args=[assessment.pk]), sheet_post(assessment, "company", values)
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert "確認結果(ポリシー)" in body and "正しく選択してください" in body
@@ -157,27 +179,51 @@ def test_full_three_visit_flow(client, assessment, company_user, expert):
     assert assessment.stage == Stage.PLANNING
     assert mail.outbox[-1].to == [company_user.email] and "3. 改善計画案" in mail.outbox[-1].body
     plan = assessment.plans.get()
-    assert [i.content for i in plan.items.all()] == ["意識向上とトレーニング: 専門家の指摘5", "データセキュリティ: 専門家の指摘6"]
+    assert [i.content for i in plan.items.all()] == [
+        "意識向上とトレーニング: 専門家の指摘5",
+        "データセキュリティ: 専門家の指摘6",
+    ]
 
     # The expert writes 2. 評価結果; the company 3. 改善計画案.
-    response = client.post(reverse("assessments:plan-edit", args=[assessment.pk]), {
-        "version": "0", "evaluation_summary": "規程類はよく整備されているが、訓練が課題である。",
-    })
+    response = client.post(
+        reverse("assessments:plan-edit", args=[assessment.pk]),
+        {
+            "version": "0",
+            "evaluation_summary": "規程類はよく整備されているが、訓練が課題である。",
+        },
+    )
     assert response.status_code == 302
     client.force_login(company_user)
     items = list(plan.items.all())
-    response = client.post(reverse("assessments:plan-edit", args=[assessment.pk]), {
-        "version": "1", "created_on": "2025-12-25",
-        "items-TOTAL_FORMS": "4", "items-INITIAL_FORMS": "2", "items-MIN_NUM_FORMS": "0", "items-MAX_NUM_FORMS": "1000",
-        "items-0-id": items[0].pk, "items-0-plan": plan.pk, "items-0-content": "教育・訓練の立案と実施",
-        "items-0-timing": "(1) 2026/3 末までに計画策定", "items-1-id": items[1].pk, "items-1-plan": plan.pk,
-        "items-1-content": "x", "items-1-DELETE": "on",
-        "items-2-content": "バックアップ復旧手順を追記", "items-2-timing": "2026/3 末までに整備",
-        "items-3-content": "", "items-3-timing": "",
-    })
+    response = client.post(
+        reverse("assessments:plan-edit", args=[assessment.pk]),
+        {
+            "version": "1",
+            "created_on": "2025-12-25",
+            "items-TOTAL_FORMS": "4",
+            "items-INITIAL_FORMS": "2",
+            "items-MIN_NUM_FORMS": "0",
+            "items-MAX_NUM_FORMS": "1000",
+            "items-0-id": items[0].pk,
+            "items-0-plan": plan.pk,
+            "items-0-content": "教育・訓練の立案と実施",
+            "items-0-timing": "(1) 2026/3 末までに計画策定",
+            "items-1-id": items[1].pk,
+            "items-1-plan": plan.pk,
+            "items-1-content": "x",
+            "items-1-DELETE": "on",
+            "items-2-content": "バックアップ復旧手順を追記",
+            "items-2-timing": "2026/3 末までに整備",
+            "items-3-content": "",
+            "items-3-timing": "",
+        },
+    )
     assert response.status_code == 302, response.content.decode()
     plan.refresh_from_db()
-    assert [(i.number, i.content) for i in plan.items.all()] == [(1, "教育・訓練の立案と実施"), (2, "バックアップ復旧手順を追記")]
+    assert [(i.number, i.content) for i in plan.items.all()] == [
+        (1, "教育・訓練の立案と実施"),
+        (2, "バックアップ復旧手順を追記"),
+    ]
     assert plan.evaluation_summary.startswith("規程類") and plan.created_on == datetime.date(2025, 12, 25)
 
     # ③ agreement needs meeting ③ on record.
@@ -225,7 +271,14 @@ def test_meetings_are_recorded_with_validation(client, assessment, company_user)
     data = {"form-TOTAL_FORMS": "3", "form-INITIAL_FORMS": "3", "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000"}
     for i, m in enumerate(meetings):
         data[f"form-{i}-id"] = m.pk
-    data.update({"form-0-date": "2025-11-11", "form-0-start_time": "14:00", "form-0-end_time": "13:00", "form-1-attendees": "同上"})
+    data.update(
+        {
+            "form-0-date": "2025-11-11",
+            "form-0-start_time": "14:00",
+            "form-0-end_time": "13:00",
+            "form-1-attendees": "同上",
+        }
+    )
     response = client.post(reverse("assessments:meetings", args=[assessment.pk]), data)
     body = response.content.decode()
     assert "終了時刻は開始時刻より後にしてください。" in body and "日付を入力してください。" in body

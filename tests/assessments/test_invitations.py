@@ -18,10 +18,17 @@ from .factories import CompanyFactory
 def invited(client, expert):
     """The expert starts an assessment; returns (assessment, join path)."""
     client.force_login(expert[0])
-    response = client.post(reverse("assessments:start-as-expert"), {
-        "name": "AAA株式会社", "industry": "wholesale", "employees": "50", "email": "Suzuki@Example.jp",
-        "responsible_title": "情報システム部長", "responsible_name": "鈴木次郎",
-    })
+    response = client.post(
+        reverse("assessments:start-as-expert"),
+        {
+            "name": "AAA株式会社",
+            "industry": "wholesale",
+            "employees": "50",
+            "email": "Suzuki@Example.jp",
+            "responsible_title": "情報システム部長",
+            "responsible_name": "鈴木次郎",
+        },
+    )
     assert response.status_code == 302
     client.logout()
     assessment = Assessment.objects.get()
@@ -42,10 +49,19 @@ def test_invitee_without_account_signs_up_on_the_spot(client, invited):
     assessment, path = invited
     page = client.get(path).content.decode()
     assert "アカウントを作成して参加する" in page and "AAA株式会社" in page
-    response = client.post(path, {"last_name": "鈴木", "first_name": "次郎", "password1": "short", "password2": "short"})
+    response = client.post(
+        path, {"last_name": "鈴木", "first_name": "次郎", "password1": "short", "password2": "short"}
+    )
     assert "パスワード" in response.content.decode() and not Company.objects.filter(members__isnull=False).exists()
-    response = client.post(path, {"last_name": "鈴木", "first_name": "次郎",
-                                  "password1": "kaizen-keikaku-2025", "password2": "kaizen-keikaku-2025"})
+    response = client.post(
+        path,
+        {
+            "last_name": "鈴木",
+            "first_name": "次郎",
+            "password1": "kaizen-keikaku-2025",
+            "password2": "kaizen-keikaku-2025",
+        },
+    )
     assert response.status_code == 302 and response["Location"] == assessment.get_absolute_url()
     assessment.refresh_from_db()
     member = assessment.company.members.get()
@@ -91,8 +107,18 @@ def test_revoked_and_expired_links_do_not_work(client, invited, expert):
     invitation.expires_at = timezone.now() - datetime.timedelta(minutes=1)
     invitation.save()
     assert client.get(path).status_code == 404
-    assert client.post(path, {"last_name": "a", "first_name": "b", "password1": "kaizen-keikaku-2025",
-                              "password2": "kaizen-keikaku-2025"}).status_code == 404
+    assert (
+        client.post(
+            path,
+            {
+                "last_name": "a",
+                "first_name": "b",
+                "password1": "kaizen-keikaku-2025",
+                "password2": "kaizen-keikaku-2025",
+            },
+        ).status_code
+        == 404
+    )
     assert not assessment.company.members.exists()
 
 

@@ -1,5 +1,6 @@
 """Summary, chart, xlsx downloads, progress over time, demo data."""
 
+import io
 from io import BytesIO
 
 from django.core.management import call_command
@@ -17,9 +18,12 @@ def test_summary_counts_chart_and_improvement_rows(client, company_user, expert)
     a = make_assessment(company_user=company_user, expert=expert[1], stage="planning")
     client.force_login(company_user)
     page = client.get(reverse("assessments:summary", args=[a.pk])).content.decode()
-    assert '<svg class="chart assessment-chart" role="img"' in page and "<title id=\"chart-title\">" in page
+    assert '<svg class="chart assessment-chart" role="img"' in page and '<title id="chart-title">' in page
     # The same data as a table: 攻撃等の防御 has 5 中分類, 2 of them 改善要.
-    assert '<th scope="row">攻撃等の防御</th><td class="num">3</td><td class="num">2</td><td class="num">0</td><td class="num">5</td>' in page
+    assert (
+        '<th scope="row">攻撃等の防御</th><td class="num">3</td><td class="num">2</td><td class="num">0</td><td class="num">5</td>'
+        in page
+    )
     assert '<th scope="row">対応済</th><td class="num">12</td>' in page
     assert '<th scope="row">改善要</th><td class="num">2</td>' in page
     assert '<th scope="row">意識向上とトレーニング</th>' in page and '<th scope="row">データセキュリティ</th>' in page
@@ -44,16 +48,33 @@ def test_sheet_xlsx_has_the_seeds_columns(client, company_user, expert):
 
 
 def test_plan_xlsx_follows_the_example(client, company_user, expert):
-    a = make_assessment(company_user=company_user, expert=expert[1], stage="planning",
-                        responsible_title="情報システム部長", responsible_name="鈴木次郎")
+    a = make_assessment(
+        company_user=company_user,
+        expert=expert[1],
+        stage="planning",
+        responsible_title="情報システム部長",
+        responsible_name="鈴木次郎",
+    )
     hold_meetings(a)
     client.force_login(company_user)
     response = client.get(reverse("assessments:plan-xlsx", args=[a.pk]))
     ws = load_workbook(BytesIO(response.content)).active
     values = [str(c.value) for row in ws.iter_rows() for c in row if c.value]
-    for label in ["改善計画書", "作成", "1. 実施内容(企業が記入)", "企業名", "作成責任者 役職・氏名", "専門家氏名",
-                  "打合せ日時 (出席者)", "2. 評価結果(専門家が記入)", "3. 改善計画案(企業が記入)", "内容:", "実施時期:",
-                  "情報システム部長 鈴木次郎", a.company.name]:
+    for label in [
+        "改善計画書",
+        "作成",
+        "1. 実施内容(企業が記入)",
+        "企業名",
+        "作成責任者 役職・氏名",
+        "専門家氏名",
+        "打合せ日時 (出席者)",
+        "2. 評価結果(専門家が記入)",
+        "3. 改善計画案(企業が記入)",
+        "内容:",
+        "実施時期:",
+        "情報システム部長 鈴木次郎",
+        a.company.name,
+    ]:
         assert label in values, label
     assert any(v.startswith("① ") and "14:00~17:00" in v for v in values)
     assert any(v.startswith("1. 意識向上とトレーニング") for v in values)
@@ -78,7 +99,7 @@ def test_company_sees_progress_across_assessments(client, company_user, expert):
 
 
 def test_load_demo_creates_the_demo_companies(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=io.StringIO())
     one = Assessment.objects.get(company__members__username="demo-company@example.jp")
     two = Assessment.objects.get(company__members__username="demo-company2@example.jp")
     assert one.stage == Stage.EXPERT_REVIEW and two.stage == Stage.AGREED

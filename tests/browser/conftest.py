@@ -65,3 +65,21 @@ def login(page, email, password):
     page.get_by_label("メールアドレス").fill(email)
     page.get_by_label("パスワード").fill(password)
     page.get_by_role("button", name="ログイン").click()
+
+
+def pass_second_factor(page, user):
+    """On the second-factor page: type the current code of ``user``'s authenticator."""
+    from django_otp.oath import totp
+
+    page.wait_for_url("**/accounts/two-factor/**")
+    device = user.totpdevice_set.get(confirmed=True)
+    page.get_by_label("確認コード(6桁)").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="確認する").click()
+
+
+def login_staff(page, user, password):
+    """Log a staff account in as staff do: the password, then the second factor."""
+    login(page, user.email, password)
+    page.goto("/accounts/two-factor/verify/")
+    pass_second_factor(page, user)
+    page.wait_for_load_state()

@@ -3,6 +3,7 @@
 import datetime
 import re
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -199,9 +200,22 @@ def test_sheet_xlsx_download_has_the_seeds_headings(page, people):
     page.goto(page.url + "sheet/")
     with page.expect_download() as download:
         press(page.get_by_role("link", name="Excel形式(.xlsx)でダウンロード"))
-    ws = load_workbook(BytesIO(open(download.value.path(), "rb").read())).active
+    ws = load_workbook(BytesIO(Path(download.value.path()).read_bytes())).active
     headings = [ws.cell(r, col).value for r in (SHEET_HEAD_ROW, SHEET_HEAD_ROW + 1) for col in range(1, 13)]
-    for heading in ["大分類", "中分類", "★3 要求事項 No.", "要求事項", "企業が記入する欄", "確認結果", "結果に関するコメント",
-                    "評価手続き (実施したものに○印)", "文書類", "システム機能", "現場観察", "ヒアリング",
-                    "評価結果 (専門家が記入)", "専門家コメント"]:
+    for heading in [
+        "大分類",
+        "中分類",
+        "★3 要求事項 No.",
+        "要求事項",
+        "企業が記入する欄",
+        "確認結果",
+        "結果に関するコメント",
+        "評価手続き (実施したものに○印)",
+        "文書類",
+        "システム機能",
+        "現場観察",
+        "ヒアリング",
+        "評価結果 (専門家が記入)",
+        "専門家コメント",
+    ]:
         assert heading in headings, heading

@@ -30,9 +30,21 @@ def test_assessment_pages_have_no_axe_violations(page, axe, planning):
     a, company_user, revision = planning
     login(page, company_user.email, PASSWORD)
     base = f"/assessments/{a.pk}/"
-    for path in ["/assessments/", base, base + "sheet/", base + "summary/", base + "plan/", base + "plan/1/",
-                 base + "meetings/", base + "invite/", base + "sheet/history/", f"{base}sheet/history/{revision.pk}/",
-                 base + "plan/edit/", "/assessments/new/", "/assessments/join/no-such-token/"]:
+    for path in [
+        "/assessments/",
+        base,
+        base + "sheet/",
+        base + "summary/",
+        base + "plan/",
+        base + "plan/1/",
+        base + "meetings/",
+        base + "invite/",
+        base + "sheet/history/",
+        f"{base}sheet/history/{revision.pk}/",
+        base + "plan/edit/",
+        "/assessments/new/",
+        "/assessments/join/no-such-token/",
+    ]:
         page.goto(path)
         axe(page)
 

@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from supporters.referrals.models import Referral
-from tests.browser.conftest import login
-from tests.factories import PASSWORD, SupporterFactory, UserFactory
+from tests.browser.conftest import login, login_staff
+from tests.factories import PASSWORD, SupporterFactory, UserFactory, make_staff
 from tests.referrals.factories import ExpertFactory, OrganisationFactory, member_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,11 +28,18 @@ def tick(page, locator):
 def people():
     chamber = OrganisationFactory(name="テスト商工会議所", contact_email="madoguchi@chamber.example.jp")
     member = member_of(chamber, email="chamber@example.jp")
-    expert = ExpertFactory(name="適任 専門家", regions=["kanto"], industries=["construction"], themes=["incident-response"],
-                           user=UserFactory(email="expert@example.jp"))
-    SupporterFactory(name="地域外 専門家", regions=["kyushu"], industries=["construction"], themes=["incident-response"])
+    expert = ExpertFactory(
+        name="適任 専門家",
+        regions=["kanto"],
+        industries=["construction"],
+        themes=["incident-response"],
+        user=UserFactory(email="expert@example.jp"),
+    )
+    SupporterFactory(
+        name="地域外 専門家", regions=["kyushu"], industries=["construction"], themes=["incident-response"]
+    )
     SupporterFactory.create_batch(3, regions=["kanto"], industries=["retail"])
-    staff = UserFactory(email="staff@example.jp", is_staff=True)
+    staff = make_staff(email="staff@example.jp")
     return member, expert, staff
 
 
@@ -118,9 +125,15 @@ def test_flow_and_inbox_panel_pages_are_axe_clean(page, axe, people):
     member, expert, staff = people
     from supporters.referrals.models import Case
 
-    case = Case.objects.create(organisation=member.referral_membership.organisation, company_name="X社", prefecture="tokyo", industry="retail", themes=["policy"])
+    case = Case.objects.create(
+        organisation=member.referral_membership.organisation,
+        company_name="X社",
+        prefecture="tokyo",
+        industry="retail",
+        themes=["policy"],
+    )
     Referral.objects.start(case=case, supporter=expert, actor=member)
-    login(page, staff.email, PASSWORD)
+    login_staff(page, staff, PASSWORD)
     page.goto("/referrals/flow/")
     assert page.locator("svg[role=img] title").count() == 5
     axe(page)

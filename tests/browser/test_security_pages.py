@@ -4,8 +4,10 @@ import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.browser.conftest import login
-from tests.factories import PASSWORD, UserFactory
+from assessments.catalogue import install_seed_catalogue
+from tests.assessments.factories import make_assessment
+from tests.browser.conftest import login, pass_second_factor
+from tests.factories import PASSWORD, UserFactory, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,3 +41,29 @@ def test_locked_out_page_is_accessible(page, axe):
     login(page, "victim@example.jp", PASSWORD)
     assert page.get_by_role("heading", level=1).inner_text() == "ログインを一時的に制限しています"
     axe(page)
+
+
+def test_staff_pass_the_second_factor_once_then_every_staff_page_opens(page, axe):
+    """A staff password alone opens no staff page; after the code, every one does, for the session."""
+    install_seed_catalogue()
+    assessment = make_assessment(company_user=UserFactory(email="company@example.jp"), stage="inviting")
+    staff = make_staff(email="staff@example.jp")
+    page.set_viewport_size({"width": 375, "height": 800})
+    login(page, staff.email, PASSWORD)
+    page.goto("/seminars/report/")
+    page.wait_for_url("**/accounts/two-factor/verify/?next=%2Fseminars%2Freport%2F")
+    axe(page)
+    pass_second_factor(page, staff)
+    page.wait_for_url("**/seminars/report/")
+    assert page.get_by_role("heading", level=1).inner_text() == "セミナー実施報告"
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for path, heading in [
+        ("/referrals/flow/", "案件発生状況"),
+        ("/seminars/report/follow-up/", "登録フォローアップ"),
+        (assessment.get_absolute_url(), assessment.company.name),
+    ]:
+        page.goto(path)
+        assert page.url.endswith(path), f"asked again for {path}"
+        assert heading in page.get_by_role("heading", level=1).inner_text()
+    page.goto("/admin/")
+    assert page.url.endswith("/admin/") and "管理" in page.title()

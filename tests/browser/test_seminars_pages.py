@@ -4,16 +4,14 @@ import datetime
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils import timezone
 
-from config.roles import IPA_STAFF_GROUP, sync_staff_group
 from seminars import services
 from seminars.models import Application, Event, FaqEntry, ProgrammeItem, Speaker
 from seminars.surveys import INTENT_OPTIONS, SATISFACTION_OPTIONS, add_default_questions
-from tests.browser.conftest import login
-from tests.factories import PASSWORD, UserFactory
+from tests.browser.conftest import login_staff
+from tests.factories import PASSWORD, make_staff
 from tests.seminars.factories import ApplicationFactory, EventFactory, SurveyFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,13 +20,28 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def events():
     upcoming = EventFactory(title="指導ツール活用セミナー", slug="next", capacity=50)
-    ProgrammeItem.objects.create(event=upcoming, order=1, starts_at=datetime.time(13), title="指導ツールの説明", presenter="IPA", duration_minutes=50)
+    ProgrammeItem.objects.create(
+        event=upcoming,
+        order=1,
+        starts_at=datetime.time(13),
+        title="指導ツールの説明",
+        presenter="IPA",
+        duration_minutes=50,
+    )
     Speaker.objects.create(event=upcoming, name="久保田 秀男氏", work_form="副業", case_study="A株式会社【非公開】")
-    full = EventFactory(title="ケース演習(大阪)", slug="full", kind=Event.Kind.WORKSHOP, capacity=1, venue_name="大阪商工会議所")
+    full = EventFactory(
+        title="ケース演習(大阪)", slug="full", kind=Event.Kind.WORKSHOP, capacity=1, venue_name="大阪商工会議所"
+    )
     ApplicationFactory(event=full)
     start = timezone.now() - datetime.timedelta(days=20)
-    past = EventFactory(title="第1回セミナー", slug="past", starts_at=start, ends_at=start + datetime.timedelta(hours=2),
-                        status=Event.Status.CLOSED, archive_url="https://example.jp/archive")
+    past = EventFactory(
+        title="第1回セミナー",
+        slug="past",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        status=Event.Status.CLOSED,
+        archive_url="https://example.jp/archive",
+    )
     FaqEntry.objects.create(event=past, question="ツールは無償ですか?", answer="はい。", is_published=True)
     survey = SurveyFactory(event=past)
     add_default_questions(survey)
@@ -45,8 +58,18 @@ def tab_to(page, selector, limit=80):
     pytest.fail(f"{selector} is not reachable by Tab")
 
 
-@pytest.mark.parametrize("path", ["/seminars/", "/seminars/next/", "/seminars/full/", "/seminars/past/",
-                                  "/seminars/next/apply/", "/seminars/full/apply/", "/seminars/faq/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/seminars/",
+        "/seminars/next/",
+        "/seminars/full/",
+        "/seminars/past/",
+        "/seminars/next/apply/",
+        "/seminars/full/apply/",
+        "/seminars/faq/",
+    ],
+)
 def test_public_pages_have_no_axe_violations(page, axe, events, path):
     page.goto(path)
     axe(page)
@@ -63,7 +86,11 @@ def test_find_apply_confirm_cancel_and_answer_by_keyboard(page, axe, events):
     page.wait_for_url("**/seminars/next/apply/")
 
     # A first try with the consent left out shows the error summary.
-    for field_id, text in (("id_name", "山田 花子"), ("id_name_kana", "ヤマダ ハナコ"), ("id_email", "hanako@example.jp")):
+    for field_id, text in (
+        ("id_name", "山田 花子"),
+        ("id_name_kana", "ヤマダ ハナコ"),
+        ("id_email", "hanako@example.jp"),
+    ):
         tab_to(page, f"#{field_id}")
         page.keyboard.type(text)
     tab_to(page, "button[type=submit]")
@@ -124,14 +151,18 @@ def test_waiting_list_application_in_browser(page, axe, events):
 
 
 def test_staff_pages_have_no_axe_violations(page, axe, events):
-    sync_staff_group()
-    staff = UserFactory(email="staff@example.jp", is_staff=True)
-    staff.groups.add(Group.objects.get(name=IPA_STAFF_GROUP))
+    staff = make_staff(email="staff@example.jp")
     _, intent, free = events["survey"].questions.all()
-    services.submit_response(survey=events["survey"], application=events["respondent"], answers={intent: INTENT_OPTIONS[0], free: "不安"})
-    login(page, "staff@example.jp", PASSWORD)
-    for path in ["/seminars/report/", f"/seminars/report/surveys/{events['survey'].pk}/",
-                 "/seminars/report/follow-up/", "/seminars/report/past/attendance/"]:
+    services.submit_response(
+        survey=events["survey"], application=events["respondent"], answers={intent: INTENT_OPTIONS[0], free: "不安"}
+    )
+    login_staff(page, staff, PASSWORD)
+    for path in [
+        "/seminars/report/",
+        f"/seminars/report/surveys/{events['survey'].pk}/",
+        "/seminars/report/follow-up/",
+        "/seminars/report/past/attendance/",
+    ]:
         page.goto(path)
         assert page.get_by_role("heading", level=1).is_visible()
         axe(page)

@@ -11,15 +11,28 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def supporters():
-    SupporterFactory(name="姓001 名001", regions=("kinki",), residence_prefecture="osaka", residence_city="大阪市", industries=("finance",))
+    SupporterFactory(
+        name="姓001 名001",
+        regions=("kinki",),
+        residence_prefecture="osaka",
+        residence_city="大阪市",
+        industries=("finance",),
+    )
     SupporterFactory.create_batch(25)
     SupporterFactory(status="pending", name="審査中の人")
 
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/supporters/", "/supporters/?region=kinki&industry=finance&theme=policy&sort=-updated", "/help/",
-     "/supporters/?region=nowhere", "/no-such-page/", "/accounts/login/"],
+    [
+        "/",
+        "/supporters/",
+        "/supporters/?region=kinki&industry=finance&theme=policy&sort=-updated",
+        "/help/",
+        "/supporters/?region=nowhere",
+        "/no-such-page/",
+        "/accounts/login/",
+    ],
 )
 def test_pages_have_no_axe_violations(page, axe, supporters, path):
     page.goto(path)

@@ -27,15 +27,19 @@ def test_mail_waits_for_the_commit():
 
 def test_a_change_that_rolls_back_sends_nothing():
     with pytest.raises(RuntimeError), transaction.atomic():
-        relay_contact(supporter=SupporterFactory(), message=ContactMessage(
-            name="山田", email="yamada@example.jp", message="よろしくお願いします"))
+        relay_contact(
+            supporter=SupporterFactory(),
+            message=ContactMessage(name="山田", email="yamada@example.jp", message="よろしくお願いします"),
+        )
         raise RuntimeError("a later step failed")
     assert mail.outbox == [] and not ContactMessage.objects.exists()
 
 
 def test_a_mail_server_failure_does_not_undo_the_change(settings, caplog):
     settings.EMAIL_BACKEND = f"{__name__}.FailingBackend"
-    relay_contact(supporter=SupporterFactory(), message=ContactMessage(
-        name="山田", email="yamada@example.jp", message="よろしくお願いします"))
+    relay_contact(
+        supporter=SupporterFactory(),
+        message=ContactMessage(name="山田", email="yamada@example.jp", message="よろしくお願いします"),
+    )
     assert ContactMessage.objects.count() == 1
     assert "mail server down" in caplog.text

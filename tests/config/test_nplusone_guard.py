@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.urls import path
 from zeal.errors import NPlusOneError
 
+from config.access import Role, grant_access
 from supporters.models import Supporter
 from tests.factories import SupporterFactory, UserFactory
 
@@ -20,7 +21,10 @@ def loaded_up_front(request):
     return HttpResponse(", ".join(s.user.email for s in Supporter.objects.select_related("user")))
 
 
-urlpatterns = [path("lazy/", lazy), path("loaded/", loaded_up_front)]
+urlpatterns = [
+    path("lazy/", grant_access(Role.PUBLIC)(lazy)),
+    path("loaded/", grant_access(Role.PUBLIC)(loaded_up_front)),
+]
 
 
 @pytest.fixture(autouse=True)

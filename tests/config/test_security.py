@@ -108,7 +108,9 @@ def test_open_redirects_are_refused(client):
     staff = make_staff()
     client.force_login(staff)
     device = staff.totpdevice_set.get()
-    response = client.post("/accounts/two-factor/verify/", {"token": current_code(device), "next": "https://evil.example/"})
+    response = client.post(
+        "/accounts/two-factor/verify/", {"token": current_code(device), "next": "https://evil.example/"}
+    )
     assert response.url == "/admin/"
 
 
@@ -118,7 +120,9 @@ def test_staff_group_has_exactly_the_listed_permissions():
     from config.roles import IPA_STAFF_GROUP, IPA_STAFF_PERMISSIONS, sync_staff_group
 
     sync_staff_group()
-    granted = {f"{p.content_type.app_label}.{p.codename}" for p in Group.objects.get(name=IPA_STAFF_GROUP).permissions.all()}
+    granted = {
+        f"{p.content_type.app_label}.{p.codename}" for p in Group.objects.get(name=IPA_STAFF_GROUP).permissions.all()
+    }
     assert granted == set(IPA_STAFF_PERMISSIONS)
 
 

@@ -13,7 +13,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def manage(*args, env):
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True
     )
@@ -21,8 +25,15 @@ def manage(*args, env):
 
 def test_check_deploy_is_clean_in_production_settings():
     result = manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        env={"DEBUG": "0", "SECRET_KEY": "x" * 20 + "-production-secret-key-0123456789abcdefghij", "ALLOWED_HOSTS": "example.jp"},
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={
+            "DEBUG": "0",
+            "SECRET_KEY": "x" * 20 + "-production-secret-key-0123456789abcdefghij",
+            "ALLOWED_HOSTS": "example.jp",
+        },
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

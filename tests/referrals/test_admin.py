@@ -1,6 +1,7 @@
 """IPA staff manage organisations and their members in admin."""
 
 import pytest
+
 from tests.factories import UserFactory, login_staff, make_staff
 
 from .factories import OrganisationFactory, member_of

@@ -4,7 +4,15 @@ import datetime
 
 import pytest
 
-from supporters.referrals.models import EXPERT, ORGANISATION, Case, Referral, ReferralStatus, TransitionError, fee_bands_within
+from supporters.referrals.models import (
+    EXPERT,
+    ORGANISATION,
+    Case,
+    Referral,
+    ReferralStatus,
+    TransitionError,
+    fee_bands_within,
+)
 
 from .factories import CaseFactory, ExpertFactory, ReferralFactory, member_of
 
@@ -96,7 +104,9 @@ def test_shortlist_order_add_move_remove():
 
 
 def test_directory_filters_from_the_case():
-    case = CaseFactory(prefecture="hyogo", industry="finance", themes=["cloud", "policy"], forms=[], periods=["spot"], budget="10k-20k")
+    case = CaseFactory(
+        prefecture="hyogo", industry="finance", themes=["cloud", "policy"], forms=[], periods=["spot"], budget="10k-20k"
+    )
     case.refresh_from_db()
     assert case.directory_filters() == {
         "region": ["kinki"],

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from supporters.referrals.models import Case, Membership, Referral
 from tests.downloads import csv_rows, text
-from tests.factories import SupporterFactory, UserFactory
+from tests.factories import SupporterFactory, UserFactory, login_staff
 
 from .factories import CaseFactory, ExpertFactory, ReferralFactory
 
@@ -32,7 +32,13 @@ def test_create_case_with_errors_then_valid(client, world, login):
     assert Case.objects.count() == 1
     response = client.post(
         url,
-        {"company_name": "<b>新規</b>株式会社", "prefecture": "osaka", "industry": "retail", "themes": ["cloud"], "budget": "under-10k"},
+        {
+            "company_name": "<b>新規</b>株式会社",
+            "prefecture": "osaka",
+            "industry": "retail",
+            "themes": ["cloud"],
+            "budget": "under-10k",
+        },
     )
     case = Case.objects.get(company_name="<b>新規</b>株式会社")
     assert response["Location"] == case.get_absolute_url()
@@ -54,13 +60,21 @@ def test_case_list_shows_only_own_cases_in_constant_queries(client, world, login
         response = client.get(url)
     body = response.content.decode()
     assert "株式会社ひみつ商事" in first.content.decode()
-    assert "B社の案件" not in body and body.count('<tr>') == 17  # header + 16 cases
+    assert "B社の案件" not in body and body.count("<tr>") == 17  # header + 16 cases
     closed = client.get(url, {"status": "closed"}).content.decode()
     assert "株式会社ひみつ商事" not in closed
 
 
 def test_shortlist_page_prefills_from_the_case_and_adds(client, world, login, django_assert_max_num_queries):
-    case = CaseFactory(organisation=world.org_a, prefecture="osaka", industry="finance", themes=["cloud"], forms=[], periods=[], budget="")
+    case = CaseFactory(
+        organisation=world.org_a,
+        prefecture="osaka",
+        industry="finance",
+        themes=["cloud"],
+        forms=[],
+        periods=[],
+        budget="",
+    )
     fit = SupporterFactory(name="近畿 金融", regions=["kinki"], industries=["finance"], themes=["cloud"])
     SupporterFactory(name="関東 金融", regions=["kanto"], industries=["finance"], themes=["cloud"])
     SupporterFactory(name="近畿 非掲載", status="pending", regions=["kinki"], industries=["finance"], themes=["cloud"])
@@ -74,7 +88,9 @@ def test_shortlist_page_prefills_from_the_case_and_adds(client, world, login, dj
     assert "関東 金融" in client.get(url, {"filtered": "1", "region": "kanto"}).content.decode()
     bad = client.get(url, {"filtered": "1", "region": "atlantis"})
     assert bad.status_code == 400 and "「atlantis」は選択できない値です。" in bad.content.decode()
-    response = client.post(reverse("referrals:shortlist-add", args=[case.pk]), {"supporter": fit.pk, "query": "filtered=1&region=kinki"})
+    response = client.post(
+        reverse("referrals:shortlist-add", args=[case.pk]), {"supporter": fit.pk, "query": "filtered=1&region=kinki"}
+    )
     assert response["Location"] == url + "?filtered=1&region=kinki"
     assert list(case.shortlist.values_list("supporter__name", "position")) == [("近畿 金融", 1)]
     for junk in ["abc", "", "99999999", str(SupporterFactory(status="ended").pk)]:
@@ -92,7 +108,10 @@ def test_reorder_and_remove_by_buttons(client, world, login):
     world.case.add_candidate(a)
     world.case.add_candidate(b)
     login(world.member_a)
-    client.post(reverse("referrals:entry-move", args=[world.case.pk, world.case.shortlist.get(supporter=b).pk]), {"direction": "up"})
+    client.post(
+        reverse("referrals:entry-move", args=[world.case.pk, world.case.shortlist.get(supporter=b).pk]),
+        {"direction": "up"},
+    )
     assert [e.supporter for e in world.case.shortlist.all()] == [world.expert, b, a]
     client.post(reverse("referrals:entry-remove", args=[world.case.pk, world.entry.pk]))
     assert [(e.supporter, e.position) for e in world.case.shortlist.all()] == [(b, 1), (a, 2)]
@@ -111,7 +130,12 @@ def test_reason_is_validated_and_printed(client, world, login):
 
 
 def test_sheet_shows_published_details_and_contact_only(client, world, login):
-    hidden = ExpertFactory(name="非公開 メール", email="hidden@example.jp", hidden_fields=["email", "organization"], organization="秘密の勤務先")
+    hidden = ExpertFactory(
+        name="非公開 メール",
+        email="hidden@example.jp",
+        hidden_fields=["email", "organization"],
+        organization="秘密の勤務先",
+    )
     ended = ExpertFactory(name="掲載 終了")
     world.case.add_candidate(hidden)
     world.case.add_candidate(ended)
@@ -217,7 +241,7 @@ def test_referrals_never_reach_public_pages(client, world):
 def test_flow_page_counts_and_csv(client, world, login, django_assert_max_num_queries):
     CaseFactory(organisation=world.org_b, prefecture="osaka", industry="finance", themes=["cloud", "policy"])
     ReferralFactory(supporter=world.other_expert, status="failed")
-    login(world.staff)
+    login_staff(client, world.staff)
     with django_assert_max_num_queries(12):
         body = client.get(reverse("referrals:flow")).content.decode()
     assert body.count('role="img"') == 5 and "<title" in body

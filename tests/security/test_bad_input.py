@@ -91,8 +91,15 @@ def test_any_bytes_as_a_file_are_refused_cleanly_or_parsed(data, name):
 
 
 def test_over_long_and_control_character_cells_are_reported_per_row():
-    row = {h: "" for h in HEADERS}
-    row.update({"登録番号": "000001", "氏名": "名" * 101, "公開用メールアドレス": "not-an-email", "参考URL": "javascript:alert(1)"})
+    row = dict.fromkeys(HEADERS, "")
+    row.update(
+        {
+            "登録番号": "000001",
+            "氏名": "名" * 101,
+            "公開用メールアドレス": "not-an-email",
+            "参考URL": "javascript:alert(1)",
+        }
+    )
     result = parse_table([list(HEADERS), [row[h] for h in HEADERS]])
     messages = " ".join(e.message for e in result.errors)
     assert "「氏名」は100文字以内" in messages
@@ -102,7 +109,7 @@ def test_over_long_and_control_character_cells_are_reported_per_row():
 
 
 def test_control_characters_are_stripped_from_cells():
-    row = {h: "" for h in HEADERS}
+    row = dict.fromkeys(HEADERS, "")
     row.update({"登録番号": "000001", "氏名": "姓\x00名\x1b"})
     result = parse_table([list(HEADERS), [row[h] for h in HEADERS]])
     assert result.rows[0].fields["name"] == "姓 名"

@@ -38,7 +38,9 @@ class SurveyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Survey
 
-    event = factory.SubFactory(EventFactory, starts_at=factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=2)))
+    event = factory.SubFactory(
+        EventFactory, starts_at=factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=2))
+    )
 
 
 class QuestionFactory(factory.django.DjangoModelFactory):

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from seminars import services
-from seminars.models import Application, Event
+from seminars.models import Application, Event, IllegalTransition
 from tests.factories import SupporterFactory
 
 from .factories import ApplicationFactory, EventFactory
@@ -156,12 +156,12 @@ def test_cancellation_link_is_single_purpose_and_tamper_proof(client):
 
 def test_illegal_transitions_are_refused():
     application = ApplicationFactory(status="cancelled")
-    with pytest.raises(Exception, match="取消済み"):
+    with pytest.raises(IllegalTransition, match="取消済み"):
         application.cancel()
-    with pytest.raises(Exception):
+    with pytest.raises(IllegalTransition):
         application.mark_attended()
     event = EventFactory(status=Event.Status.CANCELLED)
-    with pytest.raises(Exception):
+    with pytest.raises(IllegalTransition):
         event.publish()
 
 

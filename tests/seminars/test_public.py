@@ -18,7 +18,9 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def past_event(**kwargs):
     start = timezone.now() - datetime.timedelta(days=30)
-    return EventFactory(starts_at=start, ends_at=start + datetime.timedelta(hours=2), status=Event.Status.CLOSED, **kwargs)
+    return EventFactory(
+        starts_at=start, ends_at=start + datetime.timedelta(hours=2), status=Event.Status.CLOSED, **kwargs
+    )
 
 
 def test_list_shows_upcoming_first_then_past_and_hides_drafts(client, django_assert_num_queries):
@@ -39,8 +41,17 @@ def test_list_shows_upcoming_first_then_past_and_hides_drafts(client, django_ass
 
 
 def test_detail_shows_programme_speakers_and_remaining_seats(client, django_assert_num_queries):
-    event = EventFactory(capacity=5, venue_name="大阪商工会議所", venue_room="402号会議室-B", venue_address="大阪市中央区")
-    ProgrammeItem.objects.create(event=event, order=1, starts_at=datetime.time(13, 0), title="指導ツールの説明", presenter="IPA", duration_minutes=90)
+    event = EventFactory(
+        capacity=5, venue_name="大阪商工会議所", venue_room="402号会議室-B", venue_address="大阪市中央区"
+    )
+    ProgrammeItem.objects.create(
+        event=event,
+        order=1,
+        starts_at=datetime.time(13, 0),
+        title="指導ツールの説明",
+        presenter="IPA",
+        duration_minutes=90,
+    )
     Speaker.objects.create(event=event, name="久保田 秀男氏", work_form="副業", case_study="A株式会社【非公開】")
     FaqEntry.objects.create(event=event, question="公開の質問", answer="回答です", is_published=True)
     FaqEntry.objects.create(event=event, question="非公開の質問", answer="")
@@ -92,7 +103,7 @@ def test_ics_download(client):
     unfolded = body.replace("\r\n ", "")
     assert "SUMMARY:説明会\\, 第1回\\; 大阪\r\n" in unfolded
     assert "DESCRIPTION:1行目\\n2行目" in unfolded
-    start = event.starts_at.astimezone(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    start = event.starts_at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     assert f"DTSTART:{start}\r\n" in unfolded
     assert "LOCATION:会場\r\n" in unfolded
     assert "\n" not in body.replace("\r\n", "")
@@ -102,7 +113,9 @@ def test_faq_page_lists_general_and_event_entries(client):
     event = past_event(title="第1回")
     FaqEntry.objects.create(question="全体の質問", answer="全体の回答", is_published=True)
     FaqEntry.objects.create(event=event, question="<script>x</script>", answer="回答", is_published=True)
-    FaqEntry.objects.create(event=EventFactory(status=Event.Status.DRAFT), question="下書きイベントの質問", answer="回答", is_published=True)
+    FaqEntry.objects.create(
+        event=EventFactory(status=Event.Status.DRAFT), question="下書きイベントの質問", answer="回答", is_published=True
+    )
     html = client.get("/seminars/faq/").content.decode()
     assert "全体の質問" in html and "第1回" in html
     assert "&lt;script&gt;" in html and "<script>x" not in html

@@ -4,11 +4,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from seminars import demo
+from seminars import demo, services
 from seminars.models import Application, Event, FaqEntry, Reminder
 from seminars.surveys import INTENT_OPTIONS, add_default_questions
-from seminars import services
-from tests.factories import SupporterFactory, UserFactory
+from tests.factories import SupporterFactory, UserFactory, login_staff, make_staff
 
 from .factories import ApplicationFactory, EventFactory, SurveyFactory
 
@@ -28,18 +27,20 @@ def test_report_reproduces_the_seed_table(staff_client, django_assert_num_querie
         ("第3回)", "660名", "577名", "87.4%"),
     ]
     for label, applicants, participants, rate in rows:
-        section = html[html.index(label):]
+        section = html[html.index(label) :]
         assert section.index(applicants) < section.index(participants) < section.index(rate) < section.index("</tr>")
     assert "2025年度(令和7年度) ウェビナー" in html
-    total = html[html.index("<tfoot>"):]
+    total = html[html.index("<tfoot>") :]
     assert "2,134名" in total and "1,928名" in total and "90.3%" in total
     # The workshops (January 2026, still FY2025): 15 / 31 / 14 participants, 60 in all.
-    workshops = html[html.index("2025年度(令和7年度) ケース演習の申込者数"):]
-    assert "60名" in workshops[workshops.index("<tfoot>"):]
+    workshops = html[html.index("2025年度(令和7年度) ケース演習の申込者数") :]
+    assert "60名" in workshops[workshops.index("<tfoot>") :]
     groups, upcoming = services.attendance_report()
     assert upcoming == []
     assert [(r.applicants, r.participants, str(r.rate)) for r in groups[0].rows] == [
-        (783, 727, "92.8"), (691, 624, "90.3"), (660, 577, "87.4"),
+        (783, 727, "92.8"),
+        (691, 624, "90.3"),
+        (660, 577, "87.4"),
     ]
     assert (groups[0].total.applicants, groups[0].total.participants, str(groups[0].total.rate)) == (2134, 1928, "90.3")
     assert [r.participants for r in groups[1].rows] == [15, 31, 14]
@@ -58,9 +59,13 @@ def test_report_query_count_does_not_grow(staff_client, django_assert_max_num_qu
 def test_staff_pages_need_staff(client, url):
     assert client.get(url).status_code == 302  # to the login page
     client.force_login(UserFactory())
-    assert client.get(url).status_code == 404
-    client.force_login(UserFactory(is_staff=True))  # staff without the seminar permissions
-    assert client.get(url).status_code == 404
+    refused = client.get(url)
+    assert refused.status_code == 403 and "対象の方のみ" in refused.content.decode()
+    staff = make_staff(email="no-seminars@example.jp")
+    staff.groups.clear()  # staff without the seminar permissions
+    login_staff(client, staff)
+    refused = client.get(url)
+    assert refused.status_code == 403 and "権限の付与を依頼" in refused.content.decode()
 
 
 def test_attendance_import_utf8_and_cp932(staff_client):
@@ -168,7 +173,12 @@ def test_admin_turns_questions_into_faq_drafts(staff_client):
     )
     assert response.status_code == 302
     entry = FaqEntry.objects.get()
-    assert (entry.event, entry.source, entry.question, entry.is_published) == (event, asked, "ツールは無償ですか?", False)
+    assert (entry.event, entry.source, entry.question, entry.is_published) == (
+        event,
+        asked,
+        "ツールは無償ですか?",
+        False,
+    )
 
 
 def test_admin_marks_attendance_and_cancels_with_promotion(staff_client):
@@ -188,7 +198,10 @@ def test_admin_event_pages_open_for_staff(staff_client):
     event = EventFactory()
     assert staff_client.get(reverse("admin:seminars_event_changelist")).status_code == 200
     assert staff_client.get(reverse("admin:seminars_event_change", args=[event.pk])).status_code == 200
-    staff_client.post(reverse("admin:seminars_event_changelist"), {"action": "action_close_applications", "_selected_action": [event.pk]})
+    staff_client.post(
+        reverse("admin:seminars_event_changelist"),
+        {"action": "action_close_applications", "_selected_action": [event.pk]},
+    )
     event.refresh_from_db()
     assert event.status == Event.Status.CLOSED
 

@@ -1,13 +1,11 @@
 """Surveys: personal and anonymous links, validation, results, tagging, CSV."""
 
-
 import pytest
 from django.urls import reverse
 
 from seminars import services
 from seminars.models import Answer, AnswerCategory, Question, Response, Survey
 from seminars.surveys import INTENT_OPTIONS, SATISFACTION_OPTIONS, add_default_questions
-
 from tests.downloads import csv_rows
 from tests.factories import UserFactory
 
@@ -20,7 +18,14 @@ pytestmark = pytest.mark.django_db
 def survey():
     survey = SurveyFactory()
     add_default_questions(survey)
-    QuestionFactory(survey=survey, kind=Question.Kind.MULTIPLE, text="役立った内容", options="事例\nツール\n登録方法", required=False, order=10)
+    QuestionFactory(
+        survey=survey,
+        kind=Question.Kind.MULTIPLE,
+        text="役立った内容",
+        options="事例\nツール\n登録方法",
+        required=False,
+        order=10,
+    )
     QuestionFactory(survey=survey, kind=Question.Kind.SCALE, text="わかりやすさ", options="", required=False, order=11)
     return survey
 
@@ -42,13 +47,16 @@ def test_personal_link_answers_once(client, survey):
     page = client.get(url).content.decode()
     assert "セミナー全体の満足度" in page and "<legend>" in page
     q = questions(survey)
-    response = client.post(url, {
-        q["セミナー全体の満足度"]: SATISFACTION_OPTIONS[0],
-        q["支援者リストへの登録・活動意向"]: INTENT_OPTIONS[1],
-        q["役立った内容"]: ["事例", "ツール"],
-        q["わかりやすさ"]: "4",
-        q["登録セキスペとして活動するにあたっての課題やご要望(自由記述)"]: "報酬が心配です",
-    })
+    response = client.post(
+        url,
+        {
+            q["セミナー全体の満足度"]: SATISFACTION_OPTIONS[0],
+            q["支援者リストへの登録・活動意向"]: INTENT_OPTIONS[1],
+            q["役立った内容"]: ["事例", "ツール"],
+            q["わかりやすさ"]: "4",
+            q["登録セキスペとして活動するにあたっての課題やご要望(自由記述)"]: "報酬が心配です",
+        },
+    )
     assert "回答ありがとうございました" in response.content.decode()
     stored = Response.objects.get()
     assert stored.application == application
@@ -57,7 +65,10 @@ def test_personal_link_answers_once(client, survey):
     )
     again = client.get(url).content.decode()
     assert "すでに回答いただいています" in again
-    client.post(url, {q["セミナー全体の満足度"]: SATISFACTION_OPTIONS[0], q["支援者リストへの登録・活動意向"]: INTENT_OPTIONS[0]})
+    client.post(
+        url,
+        {q["セミナー全体の満足度"]: SATISFACTION_OPTIONS[0], q["支援者リストへの登録・活動意向"]: INTENT_OPTIONS[0]},
+    )
     assert Response.objects.count() == 1
 
 
@@ -107,7 +118,15 @@ def answer_many(survey, choices, start=0):
 
 
 def test_results_count_share_chart_table_and_categories(staff_client, survey, django_assert_max_num_queries):
-    answer_many(survey, [(INTENT_OPTIONS[0], "報酬が低い"), (INTENT_OPTIONS[0], ""), (INTENT_OPTIONS[1], "指導経験がない"), (INTENT_OPTIONS[3], "")])
+    answer_many(
+        survey,
+        [
+            (INTENT_OPTIONS[0], "報酬が低い"),
+            (INTENT_OPTIONS[0], ""),
+            (INTENT_OPTIONS[1], "指導経験がない"),
+            (INTENT_OPTIONS[3], ""),
+        ],
+    )
     pay = AnswerCategory.objects.get(name="報酬水準")
     for answer in Answer.objects.filter(text="報酬が低い"):
         answer.categories.add(pay)
@@ -126,20 +145,20 @@ def test_results_count_share_chart_table_and_categories(staff_client, survey, dj
 
 
 def test_results_csv(staff_client, survey):
-    answer_many(survey, [(INTENT_OPTIONS[0], "=HYPERLINK(\"x\")")])
+    answer_many(survey, [(INTENT_OPTIONS[0], '=HYPERLINK("x")')])
     response = staff_client.get(reverse("seminars:survey-csv", args=[survey.pk]))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = csv_rows(response)
     assert rows[0][:3] == ["回答番号", "回答日時", "申込者メールアドレス"]
     assert "支援者リストへの登録・活動意向" in rows[0]
     assert rows[1][2] == "r0@example.jp" and INTENT_OPTIONS[0] in rows[1]
-    assert "'=HYPERLINK(\"x\")" in rows[1]  # no formula runs when opened
+    assert '\'=HYPERLINK("x")' in rows[1]  # no formula runs when opened
 
 
 def test_results_are_for_staff_only(client, survey):
     client.force_login(UserFactory())
-    assert client.get(reverse("seminars:survey-results", args=[survey.pk])).status_code == 404
-    assert client.get(reverse("seminars:survey-csv", args=[survey.pk])).status_code == 404
+    assert client.get(reverse("seminars:survey-results", args=[survey.pk])).status_code == 403
+    assert client.get(reverse("seminars:survey-csv", args=[survey.pk])).status_code == 403
 
 
 def test_admin_tags_free_text_in_bulk(staff_client, survey):
@@ -158,13 +177,24 @@ def test_admin_survey_gets_default_questions(staff_client):
     from .factories import EventFactory
 
     event = EventFactory()
-    response = staff_client.post(reverse("admin:seminars_survey_add"), {
-        "event": event.pk, "title": "アンケート", "mode": "personal", "is_open": "on",
-        "questions-TOTAL_FORMS": "0", "questions-INITIAL_FORMS": "0",
-        "questions-MIN_NUM_FORMS": "0", "questions-MAX_NUM_FORMS": "1000",
-    })
+    response = staff_client.post(
+        reverse("admin:seminars_survey_add"),
+        {
+            "event": event.pk,
+            "title": "アンケート",
+            "mode": "personal",
+            "is_open": "on",
+            "questions-TOTAL_FORMS": "0",
+            "questions-INITIAL_FORMS": "0",
+            "questions-MIN_NUM_FORMS": "0",
+            "questions-MAX_NUM_FORMS": "1000",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert [q.text for q in Survey.objects.get().questions.all()][:2] == ["セミナー全体の満足度", "支援者リストへの登録・活動意向"]
+    assert [q.text for q in Survey.objects.get().questions.all()][:2] == [
+        "セミナー全体の満足度",
+        "支援者リストへの登録・活動意向",
+    ]
 
 
 def test_survey_requests_go_to_attendees_who_have_not_answered(survey):

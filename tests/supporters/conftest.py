@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+
 from tests.factories import SupporterFactory, UserFactory, login_staff, make_staff
 
 
@@ -29,8 +30,12 @@ def staff_client(client, staff):
 def listed(expert):
     """The expert's published entry; e-mail published, self-PR hidden."""
     return SupporterFactory(
-        user=expert, registration_no="123456", name="公開 太郎", email="public@example.jp",
-        self_pr="ひみつのPR", hidden_fields=["self_pr"],
+        user=expert,
+        registration_no="123456",
+        name="公開 太郎",
+        email="public@example.jp",
+        self_pr="ひみつのPR",
+        hidden_fields=["self_pr"],
     )
 
 

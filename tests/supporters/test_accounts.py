@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail, signing
 
-from supporters.accounts import SALT, make_token
+from config.accounts import SALT, make_token
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,9 +15,7 @@ NEW_PASSWORD = "kiwi-orange-2026!"
 
 
 def signup(client, email="New.Expert@Example.jp", password=NEW_PASSWORD, password2=None):
-    return client.post(
-        "/accounts/signup/", {"email": email, "password1": password, "password2": password2 or password}
-    )
+    return client.post("/accounts/signup/", {"email": email, "password1": password, "password2": password2 or password})
 
 
 def link_in(message) -> str:
@@ -70,7 +68,7 @@ def test_bad_links_are_refused(client, token):
 def test_expired_link_is_refused(client, settings, monkeypatch):
     user = UserFactory(is_active=False)
     token = make_token(user)
-    monkeypatch.setattr("supporters.accounts.MAX_AGE", -1)
+    monkeypatch.setattr("config.accounts.MAX_AGE", -1)
     response = client.get(f"/accounts/verify/{token}/", follow=True)
     assert "有効期限" in response.content.decode()
     user.refresh_from_db()
@@ -109,6 +107,6 @@ def test_signing_up_again_before_verifying_resends_the_link(client):
     assert User.objects.filter(username="again@example.jp").count() == 1
 
 
-def test_signed_in_users_go_to_mine(client):
+def test_signed_in_users_go_to_their_start_page(client, settings):
     client.force_login(UserFactory())
-    assert client.get("/accounts/signup/")["Location"] == "/supporters/mine/"
+    assert client.get("/accounts/signup/")["Location"] == settings.LOGIN_REDIRECT_URL

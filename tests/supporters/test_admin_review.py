@@ -153,7 +153,7 @@ def _xlsx(rows) -> io.BytesIO:
 
 
 def _row(**values):
-    base = {h: "" for h in HEADERS}
+    base = dict.fromkeys(HEADERS, "")
     base.update({"登録番号": "777777", "氏名": "取込 一郎", "支援対象地域": "全国"})
     base.update(values)
     return [base[h] for h in HEADERS]

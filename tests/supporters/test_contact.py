@@ -13,14 +13,22 @@ SECRET = "hidden-address@example.jp"
 @pytest.fixture
 def hidden():
     return SupporterFactory(
-        registration_no="300001", email="entry-secret@example.jp", hidden_fields=["email"],
+        registration_no="300001",
+        email="entry-secret@example.jp",
+        hidden_fields=["email"],
         user=UserFactory(email=SECRET),
     )
 
 
 def message(**kw):
-    data = {"name": "中小 企業", "email": "sme@example.jp", "organization": "株式会社サンプル",
-            "message": "相談したいことがあります。", "consent": "on", "website": ""}
+    data = {
+        "name": "中小 企業",
+        "email": "sme@example.jp",
+        "organization": "株式会社サンプル",
+        "message": "相談したいことがあります。",
+        "consent": "on",
+        "website": "",
+    }
     data.update(kw)
     return data
 
@@ -63,8 +71,13 @@ def test_honeypot_filled_sends_nothing_but_looks_the_same(client, hidden):
 
 @pytest.mark.parametrize(
     "field, value, text",
-    [("message", "あ" * 2001, "2000"), ("name", "", "必須"), ("email", "bad", "メールアドレス"),
-     ("consent", "", "同意が必要です"), ("organization", "x" * 201, "200")],
+    [
+        ("message", "あ" * 2001, "2000"),
+        ("name", "", "必須"),
+        ("email", "bad", "メールアドレス"),
+        ("consent", "", "同意が必要です"),
+        ("organization", "x" * 201, "200"),
+    ],
 )
 def test_invalid_messages_are_refused_with_a_summary(client, hidden, field, value, text):
     data = message(**{field: value})
@@ -85,7 +98,10 @@ def test_limit_per_ip(client, hidden):
     assert response.status_code == 429
     assert "送信できる件数を超えました" in response.content.decode()
     assert len(mail.outbox) == 5
-    assert client.post("/supporters/300001/contact/", message(email="x@example.jp"), REMOTE_ADDR="192.0.2.10").status_code == 302
+    assert (
+        client.post("/supporters/300001/contact/", message(email="x@example.jp"), REMOTE_ADDR="192.0.2.10").status_code
+        == 302
+    )
 
 
 def test_limit_per_sender_address(client, hidden):

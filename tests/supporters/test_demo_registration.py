@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -10,12 +12,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_load_demo_adds_the_lifecycle_story_and_is_repeatable(client):
-    call_command("load_demo", stdout=open("/dev/null", "w"))
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())
     pending = Supporter.objects.filter(registration_no__startswith="90000")
-    assert sorted(pending.values_list("registration_no", "status")) == [
-        (f"90000{i}", "pending") for i in range(1, 6)
-    ]
+    assert sorted(pending.values_list("registration_no", "status")) == [(f"90000{i}", "pending") for i in range(1, 6)]
     change = ChangeRequest.objects.get()
     assert change.status == "pending" and change.supporter.user.email == "demo-expert@example.jp"
     assert client.login(username="demo-expert@example.jp", password=DEMO_PASSWORD)

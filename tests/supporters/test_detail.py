@@ -8,24 +8,69 @@ pytestmark = pytest.mark.django_db
 
 def test_detail_shows_every_published_field(client):
     s = SupporterFactory(
-        registration_no="000093", name="姓006 名006", name_kana="セイ006 メイ006", email="006@example.jp",
-        residence_prefecture="kanagawa", residence_city="横浜市", affiliation="employed", organization="株式会社例示",
-        qualifications="システム監査技術者", groups="地域SECUNITY", self_pr="よろしくお願いします", url="https://example.jp/006",
-        experience="under-3", support_experience="yes", support_cases=0, support_years=0, support_description="経験なし",
-        industries=(), nationwide=True, themes=("policy", "assessment"), periods=("spot",), fee="negotiable",
-        first_free=True, forms=("remote",),
+        registration_no="000093",
+        name="姓006 名006",
+        name_kana="セイ006 メイ006",
+        email="006@example.jp",
+        residence_prefecture="kanagawa",
+        residence_city="横浜市",
+        affiliation="employed",
+        organization="株式会社例示",
+        qualifications="システム監査技術者",
+        groups="地域SECUNITY",
+        self_pr="よろしくお願いします",
+        url="https://example.jp/006",
+        experience="under-3",
+        support_experience="yes",
+        support_cases=0,
+        support_years=0,
+        support_description="経験なし",
+        industries=(),
+        nationwide=True,
+        themes=("policy", "assessment"),
+        periods=("spot",),
+        fee="negotiable",
+        first_free=True,
+        forms=("remote",),
     )
     body = client.get(s.get_absolute_url()).content.decode()
-    for text in ["セイ006 メイ006", "姓006 名006", 'href="mailto:006@example.jp"', "000093", "神奈川県横浜市", "企業勤務",
-                 "株式会社例示", "システム監査技術者", "地域SECUNITY", "よろしくお願いします", "https://example.jp/006",
-                 "3年未満", "経験あり", "0件/0年", "経験なし", "該当なし", "全国", "規程整備", "セキュリティアセスメント",
-                 "スポット対応", "応相談", "リモート", "最終更新日", "2026年10月1日", "2028年3月31日"]:
+    for text in [
+        "セイ006 メイ006",
+        "姓006 名006",
+        'href="mailto:006@example.jp"',
+        "000093",
+        "神奈川県横浜市",
+        "企業勤務",
+        "株式会社例示",
+        "システム監査技術者",
+        "地域SECUNITY",
+        "よろしくお願いします",
+        "https://example.jp/006",
+        "3年未満",
+        "経験あり",
+        "0件/0年",
+        "経験なし",
+        "該当なし",
+        "全国",
+        "規程整備",
+        "セキュリティアセスメント",
+        "スポット対応",
+        "応相談",
+        "リモート",
+        "最終更新日",
+        "2026年10月1日",
+        "2028年3月31日",
+    ]:
         assert text in body, text
 
 
 def test_hidden_fields_never_reach_the_page_or_its_source(client):
-    s = SupporterFactory(email="secret@example.jp", name_kana="ヒミツ", organization="秘密組織",
-                         hidden_fields=["email", "name_kana", "organization"])
+    s = SupporterFactory(
+        email="secret@example.jp",
+        name_kana="ヒミツ",
+        organization="秘密組織",
+        hidden_fields=["email", "name_kana", "organization"],
+    )
     body = client.get(s.get_absolute_url()).content.decode()
     assert "secret@example.jp" not in body and "ヒミツ" not in body and "秘密組織" not in body
     assert body.count("非公開") == 3

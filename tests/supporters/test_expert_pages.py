@@ -25,7 +25,9 @@ def test_pages_need_login(client):
 def test_apply_creates_a_pending_entry_that_is_not_public(expert_client, expert, client):
     page = expert_client.get("/supporters/apply/").content.decode()
     assert "登録番号" in page and "公開する項目" in page
-    response = expert_client.post("/supporters/apply/", entry_data(registration_no="０１２３４５", name_kana="しんせい はなこ"))
+    response = expert_client.post(
+        "/supporters/apply/", entry_data(registration_no="０１２３４５", name_kana="しんせい はなこ")
+    )
     assert response.status_code == 302
     entry = Supporter.objects.get()
     assert (entry.status, entry.user, entry.registration_no) == (S.PENDING, expert, "012345")
@@ -41,7 +43,12 @@ def test_apply_creates_a_pending_entry_that_is_not_public(expert_client, expert,
 def test_publication_choices_map_to_hidden_fields(expert_client):
     expert_client.post("/supporters/apply/", entry_data(published_fields=["email", "residence"]))
     assert Supporter.objects.get().hidden_fields == [
-        "name_kana", "organization", "qualifications", "groups", "self_pr", "url",
+        "name_kana",
+        "organization",
+        "qualifications",
+        "groups",
+        "self_pr",
+        "url",
     ]
 
 
@@ -112,7 +119,7 @@ def test_mine_shows_status_publication_and_history(expert_client, listed, staff)
     assert "掲載中" in body and "123456" in body
     assert "非公開" in body  # self_pr is hidden
     assert "内容に変更なし" in body
-    assert 'supporters/_mine_extra.html' not in body
+    assert "supporters/_mine_extra.html" not in body
 
 
 def test_mine_without_entry_offers_to_apply(expert_client):

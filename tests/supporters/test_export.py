@@ -16,8 +16,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def entries():
     SupporterFactory(registration_no="000016", regions=("kinki",), industries=("finance",), email="a@example.jp")
-    SupporterFactory(registration_no="000022", regions=("kanto",), hidden_fields=["email", "self_pr"],
-                     email="hidden@example.jp", self_pr="秘密のPR")
+    SupporterFactory(
+        registration_no="000022",
+        regions=("kanto",),
+        hidden_fields=["email", "self_pr"],
+        email="hidden@example.jp",
+        self_pr="秘密のPR",
+    )
     SupporterFactory.create_batch(30, regions=("kinki",))
     SupporterFactory(registration_no="999999", status="pending", regions=("kinki",))
 
@@ -66,8 +71,23 @@ def test_export_then_import_round_trips(client, entries, tmp_path):
         if number == "000022":
             continue  # hidden fields were not exported
         new = after[number]
-        for field in ["name", "name_kana", "email", "residence_prefecture", "residence_city", "regions", "industries",
-                      "themes", "periods", "forms", "fee", "first_free", "support_cases", "valid_until", "updated_on"]:
+        for field in [
+            "name",
+            "name_kana",
+            "email",
+            "residence_prefecture",
+            "residence_city",
+            "regions",
+            "industries",
+            "themes",
+            "periods",
+            "forms",
+            "fee",
+            "first_free",
+            "support_cases",
+            "valid_until",
+            "updated_on",
+        ]:
             assert getattr(new, field) == getattr(old, field), (number, field)
 
 
@@ -80,10 +100,14 @@ def test_export_query_count_is_constant(client, django_assert_max_num_queries):
 
 
 def test_formula_like_text_is_defused_in_the_csv_and_restored_on_import(client, tmp_path):
-    SupporterFactory(registration_no="000777", self_pr='=HYPERLINK("http://evil.example/","詳細")',
-                     organization="-株式会社マイナス", qualifications="@ほか")
+    SupporterFactory(
+        registration_no="000777",
+        self_pr='=HYPERLINK("http://evil.example/","詳細")',
+        organization="-株式会社マイナス",
+        qualifications="@ほか",
+    )
     rows = csv_rows(client.get(reverse("supporters:export-csv")))
-    row = dict(zip(rows[0], rows[1]))
+    row = dict(zip(rows[0], rows[1], strict=True))
     assert row["自己PR"] == '\'=HYPERLINK("http://evil.example/","詳細")'  # shown as text, never run
     assert row["所属組織"] == "'-株式会社マイナス" and row["他の資格"] == "'@ほか"
     path = tmp_path / "export.csv"

@@ -140,14 +140,14 @@ def test_bad_rows_are_all_listed_and_nothing_is_saved(tmp_path):
     SupporterFactory(registration_no="000050", name="元のまま")
     rows = [
         {**SEED_ROW, "登録番号": "000050", "氏名": "上書きされない"},  # row 2: valid
-        {**SEED_ROW, "登録番号": "12a456"},                              # row 3
-        {**SEED_ROW, "登録番号": "000060", "支援対象地域": "北陸"},        # row 4
+        {**SEED_ROW, "登録番号": "12a456"},  # row 3
+        {**SEED_ROW, "登録番号": "000060", "支援対象地域": "北陸"},  # row 4
         {**SEED_ROW, "登録番号": "000061", "得意とする業界": "宇宙産業"},  # row 5
-        {**SEED_ROW, "登録番号": "000062", "支援料金": "時価"},            # row 6
-        {**SEED_ROW, "登録番号": "000063", "訪問": "はい"},                # row 7
+        {**SEED_ROW, "登録番号": "000062", "支援料金": "時価"},  # row 6
+        {**SEED_ROW, "登録番号": "000063", "訪問": "はい"},  # row 7
         {**SEED_ROW, "登録番号": "000064", "登録有効期限": "2028/02/30"},  # row 8
-        {**SEED_ROW, "登録番号": "000065", "居住地": "ムー大陸"},          # row 9
-        {**SEED_ROW, "登録番号": "000050"},                               # row 10: duplicate of row 2
+        {**SEED_ROW, "登録番号": "000065", "居住地": "ムー大陸"},  # row 9
+        {**SEED_ROW, "登録番号": "000050"},  # row 10: duplicate of row 2
     ]
     message, err = run_failing(write_csv(tmp_path / "list.csv", table(*rows)))
     assert "ファイルから何も保存していません" in message

@@ -21,19 +21,55 @@ def make(no, **kwargs):
 @pytest.fixture
 def directory():
     return {
-        "osaka": make("000001", regions=(), prefectures=("osaka",), industries=("finance",),
-                      themes=("policy", "cloud"), forms=("remote",), periods=("spot",), fee="free",
-                      first_free=True, support_cases=30, residence_prefecture="osaka", residence_city="大阪市",
-                      name="大阪 太郎", name_kana="オオサカ タロウ"),
-        "kanto": make("000002", regions=("kanto",), industries=("automotive", "retail"), themes=("assessment",),
-                      forms=("visit",), periods=("over-1-year",), fee="40k-plus", support_cases=4,
-                      self_pr="製造業の工場セキュリティが得意です"),
-        "nation": make("000003", nationwide=True, regions=(), industries=("medical",), themes=("incident-response",),
-                       forms=("emergency",), periods=("1-3-months",), fee="negotiable", support_cases=None,
-                       support_years=None, qualifications="ｼｽﾃﾑ監査技術者"),
-        "toyama": make("000004", regions=(), prefectures=("toyama",), industries=("construction",), fee="10k-20k",
-                       periods=("6-12-months",),
-                       support_cases=12),
+        "osaka": make(
+            "000001",
+            regions=(),
+            prefectures=("osaka",),
+            industries=("finance",),
+            themes=("policy", "cloud"),
+            forms=("remote",),
+            periods=("spot",),
+            fee="free",
+            first_free=True,
+            support_cases=30,
+            residence_prefecture="osaka",
+            residence_city="大阪市",
+            name="大阪 太郎",
+            name_kana="オオサカ タロウ",
+        ),
+        "kanto": make(
+            "000002",
+            regions=("kanto",),
+            industries=("automotive", "retail"),
+            themes=("assessment",),
+            forms=("visit",),
+            periods=("over-1-year",),
+            fee="40k-plus",
+            support_cases=4,
+            self_pr="製造業の工場セキュリティが得意です",
+        ),
+        "nation": make(
+            "000003",
+            nationwide=True,
+            regions=(),
+            industries=("medical",),
+            themes=("incident-response",),
+            forms=("emergency",),
+            periods=("1-3-months",),
+            fee="negotiable",
+            support_cases=None,
+            support_years=None,
+            qualifications="ｼｽﾃﾑ監査技術者",
+        ),
+        "toyama": make(
+            "000004",
+            regions=(),
+            prefectures=("toyama",),
+            industries=("construction",),
+            fee="10k-20k",
+            periods=("6-12-months",),
+            support_cases=12,
+        ),
         "hidden": make("000005", status="pending", regions=("kinki",), name="審査中"),
     }
 
@@ -65,14 +101,14 @@ def test_filters_return_exactly_the_matching_published_experts(client, directory
 @pytest.mark.parametrize(
     "q, expected",
     [
-        ("大阪", ["000001"]),                  # two-character Japanese word
-        ("おおさか", ["000001"]),               # hiragana finds katakana
-        ("ｵｵｻｶ", ["000001"]),                  # half-width katakana
+        ("大阪", ["000001"]),  # two-character Japanese word
+        ("おおさか", ["000001"]),  # hiragana finds katakana
+        ("ｵｵｻｶ", ["000001"]),  # half-width katakana
         ("ＯＯＳＡＫＡ", []),
-        ("システム監査", ["000003"]),          # stored half-width, searched full-width
-        ("工場　セキュリティ", ["000002"]),    # ideographic space separates words; all must match
+        ("システム監査", ["000003"]),  # stored half-width, searched full-width
+        ("工場　セキュリティ", ["000002"]),  # ideographic space separates words; all must match
         ("工場 大阪", []),
-        ("審査中", []),                          # unpublished entries are never found
+        ("審査中", []),  # unpublished entries are never found
     ],
 )
 def test_keyword_search_folds_width_case_and_kana(client, directory, q, expected):
@@ -151,8 +187,21 @@ def test_result_count_is_announced_and_in_the_title(client, directory):
 
 def test_list_shows_the_seed_columns(client, directory):
     body = client.get(LIST).content.decode()
-    for heading in ["氏名・登録番号", "居住地", "支援可能な指導テーマ", "企業支援実績", "支援対象地域", "得意とする業界",
-                    "支援期間", "支援料金", "初回相談無料", "支援可能な形態", "所属状況", "他の資格", "最終更新日"]:
+    for heading in [
+        "氏名・登録番号",
+        "居住地",
+        "支援可能な指導テーマ",
+        "企業支援実績",
+        "支援対象地域",
+        "得意とする業界",
+        "支援期間",
+        "支援料金",
+        "初回相談無料",
+        "支援可能な形態",
+        "所属状況",
+        "他の資格",
+        "最終更新日",
+    ]:
         assert f">{heading}" in body
     assert "30件/2年" in body
     assert "全国" in body
@@ -165,7 +214,11 @@ def test_hidden_residence_is_not_shown(client):
     assert "秘密市" not in body and "非公開" in body
 
 
-QUERIES = ["", "region=kanto&industry=finance&q=姓&sort=-cases&page=2", "theme=policy&form=visit&fee=10k-20k&first_free=1"]
+QUERIES = [
+    "",
+    "region=kanto&industry=finance&q=姓&sort=-cases&page=2",
+    "theme=policy&form=visit&fee=10k-20k&first_free=1",
+]
 
 
 @pytest.mark.parametrize("size", [1, 25, 60])

@@ -100,8 +100,9 @@ def test_a_silent_watcher_delays_a_write_only_up_to_the_timeout(settings, monkey
     settings.PAGE_CACHE_LISTEN = True
     monkeypatch.setattr(cache, "ACK_TIMEOUT", 0.3)
     database = connection.settings_dict
-    with psycopg.connect(host=database["HOST"], port=database["PORT"], user=database["USER"],
-                         dbname=database["NAME"], autocommit=True) as silent:
+    with psycopg.connect(
+        host=database["HOST"], port=database["PORT"], user=database["USER"], dbname=database["NAME"], autocommit=True
+    ) as silent:
         silent.execute("SELECT set_config('application_name', %s, false)", [cache.WATCHER_APPLICATION_NAME])
         silent.execute(f"LISTEN {cache.NOTIFY_CHANNEL}")
         started = time.monotonic()
@@ -139,14 +140,22 @@ def test_no_worker_serves_a_stale_page_after_a_write(tmp_path, settings):
     # DEBUG only spares a collectstatic (production serves hashed files from its
     # manifest); the page cache and its watcher run exactly as in production.
     env = {
-        **os.environ, "DATABASE_URL": url, "DEBUG": "1", "SECRET_KEY": "test-" + "k" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1", "PAGE_CACHE_LISTEN": "1", "LOG_LEVEL": "ERROR",
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "1",
+        "SECRET_KEY": "test-" + "k" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "PAGE_CACHE_LISTEN": "1",
+        "LOG_LEVEL": "ERROR",
     }
     settings.PAGE_CACHE_LISTEN = True  # this process writes as a web process or an import would
     entry = SupporterFactory(name="変更前")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=(log := (tmp_path / "gunicorn.log").open("w")),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=(log := (tmp_path / "gunicorn.log").open("w")),
     )
 
     def fetch():
@@ -157,7 +166,9 @@ def test_no_worker_serves_a_stale_page_after_a_write(tmp_path, settings):
         try:
             wait_for(lambda: _answers(fetch), seconds=30)
         except AssertionError:
-            raise AssertionError("gunicorn did not serve the list:\n" + (tmp_path / "gunicorn.log").read_text()[-3000:])
+            raise AssertionError(
+                "gunicorn did not serve the list:\n" + (tmp_path / "gunicorn.log").read_text()[-3000:]
+            ) from None
         stale = 0
         for round_ in range(40):
             for _ in range(4):

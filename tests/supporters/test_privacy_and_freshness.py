@@ -27,8 +27,11 @@ SECRETS = {
 @pytest.fixture
 def private_entry():
     return SupporterFactory(
-        registration_no="400001", name="非公開 多め", hidden_fields=list(Supporter.HIDEABLE_FIELDS),
-        user=UserFactory(email="owner-secret@example.jp"), **SECRETS,
+        registration_no="400001",
+        name="非公開 多め",
+        hidden_fields=list(Supporter.HIDEABLE_FIELDS),
+        user=UserFactory(email="owner-secret@example.jp"),
+        **SECRETS,
     )
 
 
@@ -39,8 +42,14 @@ def _assert_clean(text):
 
 @pytest.mark.parametrize(
     "path",
-    ["/supporters/", "/supporters/400001/", "/supporters/export.csv", "/supporters/export.json",
-     "/supporters/?q=非公開", "/"],
+    [
+        "/supporters/",
+        "/supporters/400001/",
+        "/supporters/export.csv",
+        "/supporters/export.json",
+        "/supporters/?q=非公開",
+        "/",
+    ],
 )
 def test_no_page_or_export_leaks_an_unpublished_field(client, private_entry, path):
     response = client.get(path)

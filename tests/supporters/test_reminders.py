@@ -1,6 +1,7 @@
 """manage.py send_reminders: validity reminders, expiry, freshness, purge; idempotent."""
 
 import datetime
+import io
 
 import pytest
 from django.core import mail
@@ -19,7 +20,7 @@ def days(n):
 
 
 def run():
-    call_command("send_reminders", stdout=open("/dev/null", "w"))
+    call_command("send_reminders", stdout=io.StringIO())
 
 
 def entry(**kw):
@@ -102,10 +103,20 @@ def test_only_published_entries_are_reminded():
 
 def test_contact_messages_older_than_90_days_are_purged():
     s = entry()
-    old = ContactMessage.objects.create(supporter=s, name="a", email="a@example.jp", message="m",
-                                        created_at=timezone.now() - datetime.timedelta(days=91))
-    recent = ContactMessage.objects.create(supporter=s, name="b", email="b@example.jp", message="m",
-                                           created_at=timezone.now() - datetime.timedelta(days=89))
+    old = ContactMessage.objects.create(
+        supporter=s,
+        name="a",
+        email="a@example.jp",
+        message="m",
+        created_at=timezone.now() - datetime.timedelta(days=91),
+    )
+    recent = ContactMessage.objects.create(
+        supporter=s,
+        name="b",
+        email="b@example.jp",
+        message="m",
+        created_at=timezone.now() - datetime.timedelta(days=89),
+    )
     run()
     assert list(ContactMessage.objects.all()) == [recent]
     assert not ContactMessage.objects.filter(pk=old.pk).exists()

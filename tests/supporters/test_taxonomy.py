@@ -3,13 +3,32 @@ from supporters.taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, PREFECTURES, R
 
 def test_regions_and_industries_have_the_issue_slugs_in_order():
     assert REGIONS.slugs == [
-        "hokkaido", "tohoku", "kanto", "koshinetsu", "tokai",
-        "kinki", "chugoku", "shikoku", "kyushu", "okinawa",
+        "hokkaido",
+        "tohoku",
+        "kanto",
+        "koshinetsu",
+        "tokai",
+        "kinki",
+        "chugoku",
+        "shikoku",
+        "kyushu",
+        "okinawa",
     ]
     assert INDUSTRIES.slugs == [
-        "automotive", "semiconductor", "manufacturing-other", "construction", "defense",
-        "electric-power", "transport", "retail", "wholesale", "services",
-        "finance", "medical", "education", "other",
+        "automotive",
+        "semiconductor",
+        "manufacturing-other",
+        "construction",
+        "defense",
+        "electric-power",
+        "transport",
+        "retail",
+        "wholesale",
+        "services",
+        "finance",
+        "medical",
+        "education",
+        "other",
     ]
     assert THEMES.slugs == ["policy", "risk-analysis", "cloud", "incident-response", "staff-training", "assessment"]
     assert FORMS.slugs == ["visit", "remote", "lecture", "emergency", "product", "long-term"]

@@ -31,8 +31,4 @@ class Command(BaseCommand):
             )
         summary = import_supporters(rows=result.rows, dry_run=dry_run)
         prefix = "[検証のみ] " if dry_run else ""
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{prefix}{len(result.rows)}件を確認しました({summary})。"
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(f"{prefix}{len(result.rows)}件を確認しました({summary})。"))

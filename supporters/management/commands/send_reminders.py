@@ -39,6 +39,4 @@ class Command(BaseCommand):
             sent += services.send_reminder(supporter=supporter, kind=ReminderLog.Kind.STALE, about=supporter.updated_on)
 
         purged, _ = ContactMessage.objects.older_than(ContactMessage.RETENTION_DAYS).delete()
-        self.stdout.write(
-            f"お知らせ {sent}件を送信、期限切れ {expired}件、お問い合わせ記録 {purged}件を削除しました。"
-        )
+        self.stdout.write(f"お知らせ {sent}件を送信、期限切れ {expired}件、お問い合わせ記録 {purged}件を削除しました。")

@@ -1,25 +1,78 @@
-"""Expert accounts: sign up, then verify the address by a signed link.
+"""Accounts: sign up, then verify the address by a signed link.
 
-Log in, log out and password reset are Django's own views (config/urls.py).
+Every role starts here (experts, company users, support-organisation staff);
+log in, log out and password reset are Django's own views (config/urls.py),
+the second factor is config/two_factor.py.
 """
 
 from __future__ import annotations
 
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import BaseUserCreationForm
 from django.core import signing
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from config.mail import send_after_commit
-from config.ratelimit import limit
+from .access import Role, grant_access
+from .auth import get_user_by_email, username_for
+from .mail import send_after_commit
+from .ratelimit import limit
 
-from .forms import SignupForm
-
+# Unchanged since the module moved from supporters/: links already mailed keep working.
 SALT = "supporters.accounts.verify"
 MAX_AGE = 60 * 60 * 24 * 3  # three days
+
+
+class SignupForm(BaseUserCreationForm):
+    """A new account: the e-mail address is the user name."""
+
+    email = forms.EmailField(
+        label="メールアドレス",
+        max_length=150,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="ログインとお知らせに使います。公開はされません。",
+    )
+
+    class Meta:
+        model = get_user_model()
+        fields = ("email",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.pop("usable_password", None)
+
+    def clean_email(self):
+        return username_for(self.cleaned_data["email"])
+
+    @property
+    def existing_user(self):
+        return get_user_by_email(self.cleaned_data["email"])
+
+    def validate_unique(self):
+        # A taken address is not an error on the page (that would reveal who
+        # has an account); the view mails its owner instead.
+        pass
+
+    def _post_clean(self):
+        # The user name is the address; set it before the model validates.
+        if "email" in getattr(self, "cleaned_data", {}):
+            self.instance.username = self.cleaned_data["email"]
+        super()._post_clean()
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.username = user.email = self.cleaned_data["email"]
+        # Nobody signs up as staff, and nobody logs in before verifying.
+        user.is_staff = user.is_superuser = False
+        user.is_active = False
+        if commit:
+            user.save()
+        return user
 
 
 def make_token(user) -> str:
@@ -29,17 +82,21 @@ def make_token(user) -> str:
 def _mail(request, to: str, template: str, subject: str, **context) -> None:
     body = render_to_string(
         f"registration/{template}.txt",
-        {"login_url": request.build_absolute_uri(reverse("login")),
-         "reset_url": request.build_absolute_uri(reverse("password_reset")), **context},
+        {
+            "login_url": request.build_absolute_uri(reverse("login")),
+            "reset_url": request.build_absolute_uri(reverse("password_reset")),
+            **context,
+        },
     )
     send_after_commit(f"[セキュリティ対策支援者リスト] {subject}", body, [to])
 
 
+@grant_access(Role.PUBLIC)
 @limit("signup", rate="20/h")
 @transaction.atomic
 def signup(request):
     if request.user.is_authenticated:
-        return redirect("supporters:mine")
+        return redirect(settings.LOGIN_REDIRECT_URL)
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         existing = form.existing_user
@@ -58,6 +115,7 @@ def signup(request):
     return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
 
 
+@grant_access(Role.PUBLIC, personal=True)
 def verify(request, token: str):
     """Activate an account that has never been used, from the mailed link."""
     try:

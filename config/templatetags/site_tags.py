@@ -22,13 +22,3 @@ def described_widget(field):
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
-
-
-@register.filter
-def is_public(supporter, field_name: str) -> bool:
-    return supporter.is_public(field_name)
-
-
-@register.filter
-def public_value(supporter, field_name: str):
-    return supporter.public(field_name)
