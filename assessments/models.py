@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from config.transitions import TransitionRefused
 from supporters.models import Supporter
 from supporters.taxonomy import INDUSTRIES
 
@@ -25,10 +26,6 @@ def display_name(user) -> str:
     if user is None:
         return "—"
     return f"{user.last_name} {user.first_name}".strip() or user.email or user.username
-
-
-class TransitionError(Exception):
-    """A status change that the current state does not allow."""
 
 
 # The requirement catalogue ----------------------------------------------
@@ -307,21 +304,21 @@ class Assessment(models.Model):
 
     def _move(self, allowed_from, to):
         if self.stage not in allowed_from:
-            raise TransitionError(f"「{self.get_stage_display()}」の段階ではこの操作はできません。")
+            raise TransitionRefused(f"「{self.get_stage_display()}」の段階ではこの操作はできません。")
         self.stage = to
         self.save(update_fields=["stage"])
 
     def join(self):
         """Both sides are now present: meeting ① and the self-check begin."""
         if not self.expert_id:
-            raise TransitionError("専門家が決まっていません。")
+            raise TransitionRefused("専門家が決まっていません。")
         self._move([Stage.INVITING], Stage.SELF_CHECK)
 
     def submit_self_check(self):
         """The company has filled its columns: hand the sheet to the expert."""
         missing = self.rows.filter(result="").count()
         if missing:
-            raise TransitionError(
+            raise TransitionRefused(
                 f"確認結果が未記入の中分類が{missing}件あります。すべて記入してから提出してください。"
             )
         self._move([Stage.SELF_CHECK], Stage.EXPERT_REVIEW)
@@ -330,7 +327,7 @@ class Assessment(models.Model):
         """The expert has evaluated every row: the plan can be written."""
         missing = self.rows.filter(evaluation="").count()
         if missing:
-            raise TransitionError(
+            raise TransitionRefused(
                 f"評価結果が未記入の中分類が{missing}件あります。すべて記入してから確定してください。"
             )
         self._move([Stage.EXPERT_REVIEW], Stage.PLANNING)
@@ -452,13 +449,13 @@ class InvitationBase(models.Model):
 
     def revoke(self):
         if not self.is_open:
-            raise TransitionError("この招待はすでに使えない状態です。")
+            raise TransitionRefused("この招待はすでに使えない状態です。")
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
 
     def mark_accepted(self, user):
         if not self.is_open:
-            raise TransitionError("この招待は使用済み、取り消し済み、または期限切れです。")
+            raise TransitionRefused("この招待は使用済み、取り消し済み、または期限切れです。")
         self.accepted_at = timezone.now()
         self.accepted_by = user
         self.save(update_fields=["accepted_at", "accepted_by"])
@@ -621,12 +618,12 @@ class ImprovementPlan(models.Model):
     def agree(self, side: str, user):
         """One side marks the plan agreed (合意); both make it final."""
         if self.is_locked:
-            raise TransitionError("この改善計画書はすでに合意済みです。")
+            raise TransitionRefused("この改善計画書はすでに合意済みです。")
         meeting = self.assessment.meetings.filter(number=3).first()
         if not (meeting and meeting.held):
-            raise TransitionError("第3回の打合せ(③)の日付を記録してから合意してください。")
+            raise TransitionRefused("第3回の打合せ(③)の日付を記録してから合意してください。")
         if self.assessment.stage != Stage.PLANNING:
-            raise TransitionError("専門家の評価が確定してから合意できます。")
+            raise TransitionRefused("専門家の評価が確定してから合意できます。")
         now = timezone.now()
         if side == Side.COMPANY:
             self.company_agreed_at, self.company_agreed_by = now, user

@@ -11,6 +11,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill
 from openpyxl.styles import Side as LineSide
 from openpyxl.utils import get_column_letter
 
+from config.charts import Bar, BarChart, Segment
+
 from .models import Requirement, SheetRow
 
 SHEET_TITLE = "セキュリティアセスメントシート"
@@ -106,35 +108,13 @@ def summarize(rows) -> Summary:
     return summary
 
 
-@dataclass
-class ChartBar:
-    label: str
-    y: int
-    segments: list  # (x, width, count, css class, label)
-
-
-def chart(summary: Summary, *, unit: int = 60, label_width: int = 190, bar_height: int = 22, gap: int = 12):
-    """Geometry of a stacked bar chart: 中分類 rows per 大分類 by 評価結果."""
-    top = 30
-    bars = []
-    widest = max((t.rows for t in summary.majors), default=1) or 1
-    for i, tally in enumerate(summary.majors):
-        x = label_width
-        segments = []
-        for label, count, css in tally.bars:
-            if count:
-                segments.append((x, count * unit, count, css, label))
-                x += count * unit
-        bars.append(ChartBar(label=tally.name, y=top + i * (bar_height + gap), segments=segments))
-    return {
-        "bars": bars,
-        "width": label_width + widest * unit + 20,
-        "height": top + len(bars) * (bar_height + gap) + 10,
-        "bar_height": bar_height,
-        "text_dy": bar_height // 2 + 5,
-        "label_x": label_width - 8,
-        "legend": [("適合", "conform", 0), ("改善要", "improve", 90), ("未評価", "pending", 190)],
-    }
+def chart(summary: Summary) -> BarChart:
+    """Each 大分類's 中分類 by 評価結果, as parts of that 大分類 (100 % bars):
+    大分類 have from one to several 中分類, so raw counts would not compare."""
+    bars = [
+        Bar(tally.name, [Segment(label, count, css) for label, count, css in tally.bars]) for tally in summary.majors
+    ]
+    return BarChart("majors", "大分類ごとの評価結果(中分類の数と割合)", "大分類", bars, scale="proportion")
 
 
 # .xlsx -----------------------------------------------------------------------

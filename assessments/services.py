@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from config.auth import username_for
 from config.mail import send_after_commit
+from config.transitions import TransitionRefused
 from supporters.models import Supporter
 
 from .models import (
@@ -23,7 +24,6 @@ from .models import (
     SheetRevision,
     SheetRow,
     Side,
-    TransitionError,
 )
 
 
@@ -66,7 +66,7 @@ def create_assessment(
     """A new assessment on the current catalogue, with its empty sheet and meetings."""
     catalogue = CatalogueVersion.objects.current()
     if catalogue is None:
-        raise TransitionError("要求事項の版が登録されていません。管理者に連絡してください。")
+        raise TransitionRefused("要求事項の版が登録されていません。管理者に連絡してください。")
     assessment = Assessment.objects.create(
         company=company,
         catalogue=catalogue,
@@ -93,9 +93,9 @@ def _issue(*, assessment: Assessment, side: str, by, **fields) -> tuple[Invitati
 def invite_expert(*, assessment: Assessment, supporter: Supporter, by, list_url: str) -> Invitation:
     """Invite a published expert with an account; they accept from their page."""
     if assessment.expert_id:
-        raise TransitionError("このアセスメントにはすでに専門家がいます。")
+        raise TransitionRefused("このアセスメントにはすでに専門家がいます。")
     if supporter.status != Supporter.Status.PUBLISHED or not supporter.user_id:
-        raise TransitionError("この専門家は招待できません。")
+        raise TransitionRefused("この専門家は招待できません。")
     invitation, _ = _issue(assessment=assessment, side=Side.EXPERT, by=by, supporter=supporter)
     _mail(
         template="assessments/email/invite_expert.txt",
@@ -109,7 +109,7 @@ def invite_expert(*, assessment: Assessment, supporter: Supporter, by, list_url:
 def invite_company(*, assessment: Assessment, email: str, by, accept_url_for) -> Invitation:
     """E-mail a single-use link; ``accept_url_for(token)`` makes it absolute."""
     if assessment.company.members.exists():
-        raise TransitionError("この企業はすでに参加しています。")
+        raise TransitionRefused("この企業はすでに参加しています。")
     invitation, token = _issue(assessment=assessment, side=Side.COMPANY, by=by, email=email)
     _mail(
         template="assessments/email/invite_company.txt",
@@ -124,7 +124,7 @@ def invite_colleague(*, company: Company, email: str, by, accept_url_for) -> Com
     """E-mail a colleague a single-use link to become one of the company's users."""
     email = email.strip().lower()
     if company.members.filter(username=username_for(email)).exists():
-        raise TransitionError(f"{email} はすでにこの企業の利用者です。")
+        raise TransitionRefused(f"{email} はすでにこの企業の利用者です。")
     company.invitations.open().filter(email=email).update(revoked_at=timezone.now())
     invitation, token = CompanyInvitation.new(company=company, email=email, created_by=by)
     invitation.save()
@@ -149,9 +149,9 @@ def remove_member(*, company: Company, user) -> None:
     """Take a user off the company; its assessments always keep someone to answer."""
     members = list(company.members.select_for_update().order_by("pk"))
     if user not in members:
-        raise TransitionError("この方はこの企業の利用者ではありません。")
+        raise TransitionRefused("この方はこの企業の利用者ではありません。")
     if len(members) == 1:
-        raise TransitionError("最後の利用者は外せません。先に別の方を招待してください。")
+        raise TransitionRefused("最後の利用者は外せません。先に別の方を招待してください。")
     company.members.remove(user)
 
 
@@ -159,7 +159,7 @@ def remove_member(*, company: Company, user) -> None:
 def accept_expert_invitation(*, invitation: Invitation, user) -> Assessment:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.side != Side.EXPERT or invitation.supporter.user_id != user.pk:
-        raise TransitionError("この招待はあなた宛てではありません。")
+        raise TransitionRefused("この招待はあなた宛てではありません。")
     invitation.mark_accepted(user)
     assessment = invitation.assessment
     assessment.expert = invitation.supporter
@@ -171,7 +171,7 @@ def accept_expert_invitation(*, invitation: Invitation, user) -> Assessment:
 @transaction.atomic
 def decline_expert_invitation(*, invitation: Invitation, user) -> None:
     if invitation.side != Side.EXPERT or invitation.supporter.user_id != user.pk:
-        raise TransitionError("この招待はあなた宛てではありません。")
+        raise TransitionRefused("この招待はあなた宛てではありません。")
     invitation.revoke()
 
 
@@ -181,14 +181,14 @@ def accept_company_invitation(*, invitation: Invitation, user, company: Company 
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     assessment = invitation.assessment
     if assessment.expert and assessment.expert.user_id == user.pk:
-        raise TransitionError(
+        raise TransitionRefused(
             "担当の専門家ご本人は、企業として参加できません。企業のご担当者にリンクを転送してください。"
         )
     invitation.mark_accepted(user)
     placeholder = assessment.company
     if company is not None and company != placeholder:
         if not company.members.filter(pk=user.pk).exists():
-            raise TransitionError("選んだ企業の利用者ではありません。")
+            raise TransitionRefused("選んだ企業の利用者ではありません。")
         assessment.company = company
         assessment.save(update_fields=["company"])
         if not placeholder.members.exists() and not placeholder.assessments.exists():
@@ -243,7 +243,7 @@ def submit_review(*, assessment: Assessment) -> ImprovementPlan:
 def save_plan(*, plan: ImprovementPlan, side: str, form, items_formset, version: int) -> None:
     """Save one side's part of the plan if nobody saved since ``version``."""
     if plan.is_locked:
-        raise TransitionError("合意済みの改善計画書は変更できません。改訂版を作成してください。")
+        raise TransitionRefused("合意済みの改善計画書は変更できません。改訂版を作成してください。")
     claimed = ImprovementPlan.objects.filter(pk=plan.pk, version=version).update(version=F("version") + 1)
     if not claimed:
         raise StaleEdit(ImprovementPlan.objects.values_list("version", flat=True).get(pk=plan.pk))
@@ -277,9 +277,9 @@ def agree_plan(*, plan: ImprovementPlan, side: str, user) -> ImprovementPlan:
 def revise_plan(*, plan: ImprovementPlan) -> ImprovementPlan:
     """A new, unagreed revision copying an agreed one; the old stays as it was."""
     if not plan.is_locked:
-        raise TransitionError("合意前の改善計画書はそのまま編集できます。")
+        raise TransitionRefused("合意前の改善計画書はそのまま編集できます。")
     if plan.assessment.plans.filter(revision__gt=plan.revision).exists():
-        raise TransitionError("すでに新しい改訂版があります。")
+        raise TransitionRefused("すでに新しい改訂版があります。")
     new = ImprovementPlan.objects.create(
         assessment=plan.assessment,
         revision=plan.revision + 1,

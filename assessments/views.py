@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from config.access import Role, grant_access, is_staff
 from config.auth import username_for
+from config.transitions import TransitionRefused
 from supporters.access import entry_expert, published_expert
 from supporters.models import Supporter
 
@@ -22,7 +23,6 @@ from .models import (
     SheetRow,
     Side,
     Stage,
-    TransitionError,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -130,7 +130,7 @@ def start(request):
                         by=request.user,
                         list_url=request.build_absolute_uri(reverse("assessments:list")),
                     )
-        except TransitionError as error:
+        except TransitionRefused as error:
             form.add_error(None, str(error))
         else:
             if data["expert"]:
@@ -255,7 +255,7 @@ def invite(request, pk):
                     by=request.user,
                     accept_url_for=_accept_url(request),
                 )
-        except TransitionError as error:
+        except TransitionRefused as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "招待を送りました。以前の未回答の招待は取り消されました。")
@@ -279,7 +279,7 @@ def revoke_invitation(request, pk, invitation_pk):
     invitation = get_object_or_404(assessment.invitations, pk=invitation_pk)
     try:
         invitation.revoke()
-    except TransitionError as error:
+    except TransitionRefused as error:
         messages.error(request, str(error))
     else:
         messages.success(request, "招待を取り消しました。")
@@ -298,7 +298,7 @@ def respond_expert_invitation(request, invitation_pk, answer):
             assessment = services.accept_expert_invitation(invitation=invitation, user=request.user)
         else:
             services.decline_expert_invitation(invitation=invitation, user=request.user)
-    except TransitionError as error:
+    except TransitionRefused as error:
         messages.error(request, str(error))
         return redirect("assessments:list")
     if answer == "accept":
@@ -365,7 +365,7 @@ def _as_invitee(request, invitation, context, template, *, accept):
 def _accept_company(request, invitation, user, company):
     try:
         assessment = services.accept_company_invitation(invitation=invitation, user=user, company=company)
-    except TransitionError as error:
+    except TransitionRefused as error:
         messages.error(request, str(error))
         return redirect("assessments:list")
     messages.success(request, "アセスメントに参加しました。第1回の打合せの後、企業が記入する欄を記入してください。")
@@ -393,7 +393,7 @@ def submit(request, pk, step):
                 "専門家が評価を確定しました。改善計画書の「3. 改善計画案」を記入してください。",
                 Side.COMPANY,
             )
-    except TransitionError as error:
+    except TransitionRefused as error:
         messages.error(request, str(error))
     else:
         messages.success(request, done)
@@ -620,7 +620,7 @@ def plan_edit(request, pk):
         except services.StaleEdit as conflict:
             stale = True
             version_form = forms.VersionForm(initial={"version": conflict.current_version})
-        except TransitionError as error:
+        except TransitionRefused as error:
             messages.error(request, str(error))
             return redirect("assessments:plan", pk=pk)
         else:
@@ -652,7 +652,7 @@ def plan_agree(request, pk):
     plan = _plan(assessment)
     try:
         plan = services.agree_plan(plan=plan, side=side, user=request.user)
-    except TransitionError as error:
+    except TransitionRefused as error:
         messages.error(request, str(error))
     else:
         if plan.is_locked:
@@ -670,7 +670,7 @@ def plan_revise(request, pk):
     assessment, side = _own(request, pk)
     try:
         new = services.revise_plan(plan=_plan(assessment))
-    except TransitionError as error:
+    except TransitionRefused as error:
         messages.error(request, str(error))
         return redirect("assessments:plan", pk=pk)
     messages.success(request, f"改善計画書の第{new.revision}版を作成しました。前の版はそのまま残っています。")
@@ -708,7 +708,7 @@ def company_members(request, pk):
             services.invite_colleague(
                 company=company, email=form.cleaned_data["email"], by=request.user, accept_url_for=_join_url(request)
             )
-        except TransitionError as error:
+        except TransitionRefused as error:
             form.add_error("email", str(error))
         else:
             messages.success(request, f"{form.cleaned_data['email']} に招待メールを送りました。")
@@ -733,7 +733,7 @@ def remove_member(request, pk, user_pk):
     member = get_object_or_404(company.members, pk=user_pk)
     try:
         services.remove_member(company=company, user=member)
-    except TransitionError as error:
+    except TransitionRefused as error:
         messages.error(request, str(error))
         return redirect("assessments:company-members", pk=company.pk)
     if member == request.user:
@@ -750,7 +750,7 @@ def revoke_colleague_invitation(request, pk, invitation_pk):
     invitation = get_object_or_404(company.invitations, pk=invitation_pk)
     try:
         invitation.revoke()
-    except TransitionError as error:
+    except TransitionRefused as error:
         messages.error(request, str(error))
     else:
         messages.success(request, f"{invitation.email} への招待を取り消しました。")
@@ -776,7 +776,7 @@ def join_company(request, token):
     def accept(user):
         try:
             company = services.accept_colleague_invitation(invitation=invitation, user=user)
-        except TransitionError as error:
+        except TransitionRefused as error:
             messages.error(request, str(error))
         else:
             messages.success(request, f"{company.name} の利用者になりました。")

@@ -4,6 +4,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 
+from config.transitions import TransitionRefused
+
 from . import services
 from .models import (
     Answer,
@@ -11,7 +13,6 @@ from .models import (
     Application,
     Event,
     FaqEntry,
-    IllegalTransition,
     Material,
     ProgrammeItem,
     Question,
@@ -35,7 +36,7 @@ def _transition_action(method: str, description: str):
         for obj in queryset:
             try:
                 getattr(obj, method)()
-            except IllegalTransition as exc:
+            except TransitionRefused as exc:
                 refused.append(f"{obj}: {exc}")
                 continue
             obj.save()
@@ -148,7 +149,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         for application in queryset:
             try:
                 application.mark_attended()
-            except IllegalTransition:
+            except TransitionRefused:
                 refused += 1
                 continue
             application.save(update_fields=["attended"])

@@ -1,4 +1,4 @@
-"""Survey results: counts, shares and the geometry of server-side SVG bar charts."""
+"""Survey results: counts and shares per question, as kernel bar charts (config/charts.py)."""
 
 from __future__ import annotations
 
@@ -8,42 +8,18 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch
 from django.utils import timezone
 
+from config.charts import Bar, BarChart, percent
+
 from .models import Answer, AnswerCategory, Question, Response, Survey
-from .services import rate
-
-BAR_MAX = 360  # px of the longest possible bar (100 %)
-ROW_HEIGHT = 44
-
-
-@dataclass
-class Bar:
-    label: str
-    count: int
-    share: object  # Decimal percentage or None
-
-    @property
-    def width(self) -> int:
-        return round(float(self.share or 0) * BAR_MAX / 100)
 
 
 @dataclass
 class QuestionResult:
     question: Question
     respondents: int
-    bars: list[Bar] = field(default_factory=list)
+    # Options of a choice question, or the categories tagged on free texts.
+    chart: BarChart | None = None
     texts: list[Answer] = field(default_factory=list)
-    category_bars: list[Bar] = field(default_factory=list)
-
-    @property
-    def chart_height(self) -> int:
-        return ROW_HEIGHT * len(self.bars or self.category_bars) + 8
-
-    @property
-    def chart_rows(self):
-        """(bar, y of its label, y of its rectangle) for the SVG template."""
-        return [
-            (bar, i * ROW_HEIGHT + 16, i * ROW_HEIGHT + 22) for i, bar in enumerate(self.bars or self.category_bars)
-        ]
 
 
 def survey_results(survey: Survey) -> list[QuestionResult]:
@@ -84,15 +60,22 @@ def survey_results(survey: Survey) -> list[QuestionResult]:
             options = question.option_list
             # Options removed after answers came in are still counted.
             extra = [c for c in counts[question.pk] if c not in options]
-            result.bars = [
-                Bar(o, counts[question.pk][o], rate(counts[question.pk][o], answered)) for o in options + extra
+            bars = [
+                Bar.single(o, counts[question.pk][o], percent(counts[question.pk][o], answered))
+                for o in options + extra
             ]
+            result.chart = BarChart(f"q{question.pk}", question.text, "選択肢", bars, scale="share", unit="件")
         else:
             result.texts = texts[question.pk]
             tagged = Counter(c.pk for a in result.texts for c in a.categories.all())
-            result.category_bars = [
-                Bar(c.name, tagged[c.pk], rate(tagged[c.pk], len(result.texts))) for c in categories if tagged[c.pk]
+            bars = [
+                Bar.single(c.name, tagged[c.pk], percent(tagged[c.pk], len(result.texts)))
+                for c in categories
+                if tagged[c.pk]
             ]
+            if bars:
+                title = f"{question.text}(自由記述のカテゴリ別、自由記述の回答に対する割合)"
+                result.chart = BarChart(f"q{question.pk}", title, "カテゴリ", bars, scale="share")
         results.append(result)
     return results
 

@@ -16,14 +16,12 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-
-class IllegalTransition(Exception):
-    """A status change that the current status does not allow."""
+from config.transitions import TransitionRefused
 
 
 def _move(obj, allowed_from, to, **extra):
     if obj.status not in allowed_from:
-        raise IllegalTransition(f"{obj.get_status_display()}から{to.label}には変更できません。")
+        raise TransitionRefused(f"{obj.get_status_display()}から{to.label}には変更できません。")
     obj.status = to
     for name, value in extra.items():
         setattr(obj, name, value)
@@ -293,7 +291,7 @@ class Application(models.Model):
 
     def mark_attended(self):
         if self.status != self.Status.CONFIRMED:
-            raise IllegalTransition(f"{self.get_status_display()}の申込は出席にできません。")
+            raise TransitionRefused(f"{self.get_status_display()}の申込は出席にできません。")
         self.attended = True
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -16,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from config.charts import percent
 from config.mail import send_after_commit
 from supporters.importing import FileRefused, RowError, read_table
 from supporters.models import Supporter
@@ -205,13 +205,6 @@ def import_attendance(*, event: Event, data: bytes, filename: str) -> int:
 # Report -----------------------------------------------------------------------
 
 
-def rate(part: int, whole: int) -> Decimal | None:
-    """Percentage with one decimal, rounded half up as in the seed's table."""
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
 @dataclass
 class ReportRow:
     label: str
@@ -221,7 +214,8 @@ class ReportRow:
 
     @property
     def rate(self):
-        return rate(self.participants, self.applicants)
+        # One decimal, rounded half up as in the seed's table.
+        return percent(self.participants, self.applicants)
 
 
 @dataclass

@@ -18,6 +18,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.transitions import TransitionRefused
+
 from . import services
 from .forms import DecisionForm, EndListingForm
 from .importing import FileRefused, parse_table, read_table
@@ -28,7 +30,6 @@ from .models import (
     Decision,
     ReminderLog,
     Supporter,
-    TransitionRefused,
     display_value,
 )
 from .tabular import HEADERS, supporter_to_row

@@ -9,11 +9,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from config.access import Role, grant_access
+from config.transitions import TransitionRefused
 
 from . import services
 from .access import entry_expert
 from .forms import EndListingForm, SupporterForm
-from .models import LIVE_STATUSES, Supporter, TransitionRefused, display_value, entry_values
+from .models import LIVE_STATUSES, Supporter, display_value, entry_values
 
 MINE = "supporters:mine"
 

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from config.transitions import TransitionRefused
+
 from . import search
 from .fields import TermSetField
 from .taxonomy import (
@@ -33,10 +35,6 @@ STALE_AFTER = datetime.timedelta(days=365)
 def stale_cutoff(today: datetime.date | None = None) -> datetime.date:
     """The oldest 最終更新日 that is still fresh."""
     return (today or timezone.localdate()) - STALE_AFTER
-
-
-class TransitionRefused(Exception):
-    """An illegal status change; the message is shown to the user as is."""
 
 
 def _require_reason(reason: str) -> str:

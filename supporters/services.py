@@ -13,6 +13,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from config.mail import send_after_commit
+from config.transitions import TransitionRefused
 
 from .models import (
     ChangeRequest,
@@ -20,7 +21,6 @@ from .models import (
     Decision,
     ReminderLog,
     Supporter,
-    TransitionRefused,
 )
 from .tabular import ParsedRow
 

@@ -2,104 +2,52 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
+from config.charts import Bar, BarChart
 from supporters.taxonomy import INDUSTRIES, PREFECTURES, REGIONS, THEMES
 
 from .models import Case, Referral, ReferralStatus
 
-BAR_HEIGHT = 24
-BAR_GAP = 8
-LABEL_WIDTH = 190
-BAR_AREA = 420
 
-
-@dataclass
-class Bar:
-    label: str
-    count: int
-    y: int = 0
-    width: int = 0
-
-    @property
-    def text_y(self) -> int:
-        return self.y + BAR_HEIGHT - 7
-
-
-@dataclass
-class Section:
-    """One breakdown: a table and the same numbers as a horizontal bar chart."""
-
-    slug: str
-    title: str
-    heading: str
-    bars: list[Bar] = field(default_factory=list)
-
-    def __post_init__(self):
-        top = max((bar.count for bar in self.bars), default=0)
-        for index, bar in enumerate(self.bars):
-            bar.y = index * (BAR_HEIGHT + BAR_GAP)
-            bar.width = round(BAR_AREA * bar.count / top) if top else 0
-
-    @property
-    def total(self) -> int:
-        return sum(bar.count for bar in self.bars)
-
-    @property
-    def height(self) -> int:
-        return max(len(self.bars), 1) * (BAR_HEIGHT + BAR_GAP)
-
-    # Geometry the template needs, kept here so the SVG stays declarative.
-    label_width = LABEL_WIDTH
-    bar_height = BAR_HEIGHT
-
-    @property
-    def width(self) -> int:
-        return LABEL_WIDTH + BAR_AREA + 60
-
-    @property
-    def count_x(self) -> int:
-        return LABEL_WIDTH + 6
-
-
-def _by_month(cases) -> Section:
+def _by_month(cases) -> BarChart:
     rows = cases.annotate(month=TruncMonth("created_at")).order_by("month").values("month").annotate(n=Count("pk"))
-    bars = [Bar(f"{row['month'].year}年{row['month'].month}月", row["n"]) for row in rows]
-    return Section("month", "月別の相談案件数", "月", bars)
+    bars = [Bar.single(f"{row['month'].year}年{row['month'].month}月", row["n"]) for row in rows]
+    return BarChart("month", "月別の相談案件数", "月", bars)
 
 
-def _by_region(cases) -> Section:
+def _by_region(cases) -> BarChart:
     per_prefecture = dict(cases.order_by().values_list("prefecture").annotate(n=Count("pk")))
     totals = dict.fromkeys(REGIONS.slugs, 0)
     for slug, count in per_prefecture.items():
         prefecture = PREFECTURES.get(slug)
         if prefecture:
             totals[prefecture.region] += count
-    return Section("region", "地域別の相談案件数", "地域", [Bar(REGIONS.label(s), n) for s, n in totals.items()])
-
-
-def _by_industry(cases) -> Section:
-    counts = dict(cases.order_by().values_list("industry").annotate(n=Count("pk")))
-    return Section("industry", "業種別の相談案件数", "業種", [Bar(t.label, counts.get(t.slug, 0)) for t in INDUSTRIES])
-
-
-def _by_theme(cases) -> Section:
-    # Themes are a bit set, so one aggregate counts every theme at once.
-    counts = cases.aggregate(**{t.slug: Count("pk", filter=Q(themes__has_any=[t.slug])) for t in THEMES})
-    return Section(
-        "theme", "指導テーマ別の相談案件数(複数選択)", "指導テーマ", [Bar(t.label, counts[t.slug]) for t in THEMES]
+    return BarChart(
+        "region", "地域別の相談案件数", "地域", [Bar.single(REGIONS.label(s), n) for s, n in totals.items()]
     )
 
 
-def _by_outcome(referrals) -> Section:
-    bars = [Bar(label, n) for _, label, n in referrals.status_counts()]
-    return Section("outcome", "紹介の状況別の件数", "状況", bars)
+def _by_industry(cases) -> BarChart:
+    counts = dict(cases.order_by().values_list("industry").annotate(n=Count("pk")))
+    bars = [Bar.single(t.label, counts.get(t.slug, 0)) for t in INDUSTRIES]
+    return BarChart("industry", "業種別の相談案件数", "業種", bars)
 
 
-def case_flow() -> list[Section]:
+def _by_theme(cases) -> BarChart:
+    # Themes are a bit set, so one aggregate counts every theme at once.
+    counts = cases.aggregate(**{t.slug: Count("pk", filter=Q(themes__has_any=[t.slug])) for t in THEMES})
+    bars = [Bar.single(t.label, counts[t.slug]) for t in THEMES]
+    return BarChart("theme", "指導テーマ別の相談案件数(複数選択)", "指導テーマ", bars)
+
+
+def _by_outcome(referrals) -> BarChart:
+    bars = [Bar.single(label, n) for _, label, n in referrals.status_counts()]
+    return BarChart("outcome", "紹介の状況別の件数", "状況", bars)
+
+
+def case_flow() -> list[BarChart]:
     """Every breakdown of the case flow, in page order."""
     cases = Case.objects.all()
     return [

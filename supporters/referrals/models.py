@@ -17,13 +17,10 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from config.transitions import TransitionRefused
 from supporters.fields import TermSetField
 from supporters.models import Supporter
 from supporters.taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, PREFECTURES, REGIONS, THEMES
-
-
-class TransitionError(ValueError):
-    """A move the referral's current state (or the mover's role) does not allow."""
 
 
 class Organisation(models.Model):
@@ -149,20 +146,20 @@ class Case(models.Model):
 
     def mark_referred(self) -> None:
         if self.is_closed:
-            raise TransitionError("終了した案件からは紹介できません。")
+            raise TransitionRefused("終了した案件からは紹介できません。")
         if self.status != self.Status.REFERRED:
             self.status = self.Status.REFERRED
             self.save(update_fields=["status", "modified_at"])
 
     def close(self) -> None:
         if self.is_closed:
-            raise TransitionError("この案件はすでに終了しています。")
+            raise TransitionRefused("この案件はすでに終了しています。")
         self.status = self.Status.CLOSED
         self.save(update_fields=["status", "modified_at"])
 
     def reopen(self) -> None:
         if not self.is_closed:
-            raise TransitionError("この案件は終了していません。")
+            raise TransitionRefused("この案件は終了していません。")
         self.status = self.Status.REFERRED if self.referrals.exists() else self.Status.OPEN
         self.save(update_fields=["status", "modified_at"])
 
@@ -369,10 +366,10 @@ class Referral(models.Model):
         """Move to state ``to`` as ``role``; returns the recorded event."""
         if to not in self.allowed_moves(role):
             target = dict(ReferralStatus.choices).get(to, to)
-            raise TransitionError(f"「{self.get_status_display()}」から「{target}」には変更できません。")
+            raise TransitionRefused(f"「{self.get_status_display()}」から「{target}」には変更できません。")
         reason = (reason or "").strip()
         if to in self.REASON_REQUIRED and not reason:
-            raise TransitionError("不成立の理由を入力してください。")
+            raise TransitionRefused("不成立の理由を入力してください。")
         now = timezone.now()
         event = ReferralEvent(
             referral=self,

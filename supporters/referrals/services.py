@@ -8,6 +8,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from config.mail import send_after_commit
+from config.transitions import TransitionRefused
 
 from .models import (
     EXPERT,
@@ -15,7 +16,6 @@ from .models import (
     Referral,
     ReferralEvent,
     ShortlistEntry,
-    TransitionError,
 )
 
 
@@ -26,16 +26,16 @@ def refer(*, entry: ShortlistEntry, actor, inbox_url: str) -> Referral:
     case: Case = entry.case
     supporter = entry.supporter
     if case.is_closed:
-        raise TransitionError("終了した案件からは紹介できません。")
+        raise TransitionRefused("終了した案件からは紹介できません。")
     if not supporter.user_id or not supporter.user.email:
-        raise TransitionError(
+        raise TransitionRefused(
             f"{supporter.name}さんはサイトのアカウントがないため、サイト経由では紹介できません。"
             "紹介票で連絡先をお伝えください。"
         )
     if supporter.status != supporter.Status.PUBLISHED:
-        raise TransitionError(f"{supporter.name}さんは現在掲載されていないため、紹介できません。")
+        raise TransitionRefused(f"{supporter.name}さんは現在掲載されていないため、紹介できません。")
     if case.referrals.filter(supporter=supporter).exists():
-        raise TransitionError(f"{supporter.name}さんにはこの案件をすでに紹介しています。")
+        raise TransitionRefused(f"{supporter.name}さんにはこの案件をすでに紹介しています。")
     referral = Referral.objects.start(case=case, supporter=supporter, actor=actor)
     body = render_to_string(
         "referrals/email/referred.txt",

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from config.access import Role, grant_access
 from config.spreadsheets import csv_response
+from config.transitions import TransitionRefused
 from supporters.filters import SupporterFilter
 from supporters.models import Supporter
 
@@ -29,7 +30,6 @@ from .models import (
     Membership,
     Referral,
     ReferralStatus,
-    TransitionError,
 )
 
 # ---------------------------------------------------------------- who may use what (config/access.py)
@@ -175,7 +175,7 @@ def case_status(request, pk):
         else:
             case.close()
             messages.success(request, "案件を終了にしました。")
-    except TransitionError as error:
+    except TransitionRefused as error:
         messages.error(request, str(error))
     return redirect(case)
 
@@ -275,7 +275,7 @@ def entry_refer(request, pk, entry_pk):
         services.refer(
             entry=entry, actor=request.user, inbox_url=request.build_absolute_uri(reverse("referrals:inbox"))
         )
-    except TransitionError as error:
+    except TransitionRefused as error:
         messages.error(request, str(error))
     else:
         messages.success(
@@ -319,7 +319,7 @@ def _referral_page(request, referral: Referral, role: str, *, back: str, breadcr
                 on=form.cleaned_data["on"],
                 case_url=request.build_absolute_uri(referral.case.get_absolute_url()),
             )
-        except TransitionError as error:
+        except TransitionRefused as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"「{event.get_to_status_display()}」を記録しました。")
@@ -410,7 +410,7 @@ def flow_csv(request):
     def rows():
         for section in flow.case_flow():
             for bar in section.bars:
-                yield [section.heading, bar.label, bar.count]
+                yield [section.label_heading, bar.label, bar.count]
         for expert in flow.per_expert():
             for (_, label), count in zip(ReferralStatus.choices, expert["cells"], strict=True):
                 yield ["専門家別", f"{expert['registration_no']} {expert['name']}({label})", count]

@@ -18,12 +18,14 @@ def test_summary_counts_chart_and_improvement_rows(client, company_user, expert)
     a = make_assessment(company_user=company_user, expert=expert[1], stage="planning")
     client.force_login(company_user)
     page = client.get(reverse("assessments:summary", args=[a.pk])).content.decode()
-    assert '<svg class="chart assessment-chart" role="img"' in page and '<title id="chart-title">' in page
-    # The same data as a table: 攻撃等の防御 has 5 中分類, 2 of them 改善要.
-    assert (
-        '<th scope="row">攻撃等の防御</th><td class="num">3</td><td class="num">2</td><td class="num">0</td><td class="num">5</td>'
-        in page
-    )
+    assert '<svg class="chart" role="img" aria-labelledby="chart-majors-title"' in page
+    assert "攻撃等の防御: 適合3件、改善要2件、未評価0件" in page  # the chart's accessible name
+    # Proportions, not counts: 攻撃等の防御 has 5 中分類, 2 of them 改善要, drawn as 60 % and 40 % of the width.
+    assert 'width="240" height="18"></rect>' in page and 'width="160" height="18"></rect>' in page
+    # The same figures as a table.
+    row = page.split('<th scope="row">攻撃等の防御</th>')[1].split("</tr>")[0]
+    assert [cell.split("<")[0] for cell in row.split('<td class="num">')[1:]] == ["3", "2", "0", "5"]
+    assert "(60.0%)" in row and "(40.0%)" in row
     assert '<th scope="row">対応済</th><td class="num">12</td>' in page
     assert '<th scope="row">改善要</th><td class="num">2</td>' in page
     assert '<th scope="row">意識向上とトレーニング</th>' in page and '<th scope="row">データセキュリティ</th>' in page

@@ -4,13 +4,13 @@ import datetime
 
 import pytest
 
+from config.transitions import TransitionRefused
 from supporters.referrals.models import (
     EXPERT,
     ORGANISATION,
     Case,
     Referral,
     ReferralStatus,
-    TransitionError,
     fee_bands_within,
 )
 
@@ -24,7 +24,7 @@ def test_only_the_expert_answers_a_referral():
     referral = ReferralFactory()
     assert referral.allowed_moves(ORGANISATION) == [S.FAILED]
     assert referral.allowed_moves(EXPERT) == [S.ACCEPTED, S.DECLINED]
-    with pytest.raises(TransitionError, match="「紹介済」から「受諾」には変更できません"):
+    with pytest.raises(TransitionRefused, match="「紹介済」から「受諾」には変更できません"):
         referral.move(S.ACCEPTED, actor=None, role=ORGANISATION)
 
 
@@ -54,16 +54,16 @@ def test_finished_referrals_refuse_every_move(start):
     referral = ReferralFactory(status=start)
     for to in S.values:
         for role in (EXPERT, ORGANISATION):
-            with pytest.raises(TransitionError):
+            with pytest.raises(TransitionRefused):
                 referral.move(to, actor=None, role=role, reason="x")
     assert not referral.events.exists()
 
 
 def test_no_skipping_steps_and_failure_needs_a_reason():
     referral = ReferralFactory(status=S.ACCEPTED)
-    with pytest.raises(TransitionError):
+    with pytest.raises(TransitionRefused):
         referral.move(S.STARTED, actor=None, role=ORGANISATION)
-    with pytest.raises(TransitionError, match="理由"):
+    with pytest.raises(TransitionRefused, match="理由"):
         referral.move(S.FAILED, actor=None, role=EXPERT, reason="  ")
     referral.move(S.FAILED, actor=None, role=EXPERT, reason="日程が合わない")
     assert referral.events.get().reason == "日程が合わない"
@@ -81,9 +81,9 @@ def test_start_records_the_first_event_and_marks_the_case():
 def test_case_close_and_reopen():
     case = CaseFactory()
     case.close()
-    with pytest.raises(TransitionError):
+    with pytest.raises(TransitionRefused):
         case.close()
-    with pytest.raises(TransitionError):
+    with pytest.raises(TransitionRefused):
         case.mark_referred()
     case.reopen()
     assert case.status == Case.Status.OPEN

@@ -10,8 +10,9 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from config.transitions import TransitionRefused
 from seminars import services
-from seminars.models import Application, Event, IllegalTransition
+from seminars.models import Application, Event
 from tests.factories import SupporterFactory
 
 from .factories import ApplicationFactory, EventFactory
@@ -156,12 +157,12 @@ def test_cancellation_link_is_single_purpose_and_tamper_proof(client):
 
 def test_illegal_transitions_are_refused():
     application = ApplicationFactory(status="cancelled")
-    with pytest.raises(IllegalTransition, match="取消済み"):
+    with pytest.raises(TransitionRefused, match="取消済み"):
         application.cancel()
-    with pytest.raises(IllegalTransition):
+    with pytest.raises(TransitionRefused):
         application.mark_attended()
     event = EventFactory(status=Event.Status.CANCELLED)
-    with pytest.raises(IllegalTransition):
+    with pytest.raises(TransitionRefused):
         event.publish()
 
 

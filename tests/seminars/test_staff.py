@@ -211,9 +211,9 @@ def test_demo_survey_reproduces_the_seed_shares():
 
     history = demo.load_history()
     satisfaction, intent, free = survey_results(demo.load_survey(history[0]))
-    assert [str(b.share) for b in satisfaction.bars[:2]] == ["55.1", "40.9"]
-    assert [str(b.share) for b in intent.bars[:2]] == ["40.1", "33.1"]
-    shares = {b.label: str(b.share) for b in free.category_bars}
+    assert [str(b.share) for b in satisfaction.chart.bars[:2]] == ["55.1", "40.9"]
+    assert [str(b.share) for b in intent.chart.bars[:2]] == ["40.1", "33.1"]
+    shares = {b.label: str(b.share) for b in free.chart.bars}
     assert shares["スキル・経験等の不足"] == "13.3" and shares["報酬水準"] == "10.4"
 
 

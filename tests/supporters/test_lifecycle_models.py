@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from supporters.models import ChangeRequest, Supporter, TransitionRefused, entry_values
+from config.transitions import TransitionRefused
+from supporters.models import ChangeRequest, Supporter, entry_values
 from tests.factories import SupporterFactory, UserFactory
 
 S = Supporter.Status
