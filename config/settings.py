@@ -177,9 +177,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 # Cache (also the rate-limit counters): Redis when REDIS_URL is set, else the
 # database, so that every process and container shares it.
 if os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
-    }
+    CACHES = {"default": {"BACKEND": "config.redis_cache.RedisCache", "LOCATION": os.environ["REDIS_URL"]}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
 # The directory's rendered pages (supporters/cache.py): in each process's

@@ -28,7 +28,7 @@ The rules, each tested in tests/supporters/test_page_cache.py:
 
 from __future__ import annotations
 
-import datetime
+import functools
 import hashlib
 import uuid
 
@@ -38,6 +38,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import DatabaseError, transaction
 from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 
 VERSION_KEY = "supporters:directory-version"
 # Pages whose anonymous answers depend only on the directory's data.
@@ -95,6 +96,7 @@ def request_version(request) -> str:
     return version
 
 
+@functools.cache
 def page_params() -> tuple[str, ...]:
     """The query parameters the directory's pages read, in a fixed order."""
     from .filters import SupporterFilter
@@ -139,7 +141,7 @@ def reduce_query(request, view_name: str) -> str:
 
 def page_key(request, query: str) -> str:
     # The date is part of the key: marks such as "updated over a year ago" change daily.
-    raw = f"{request_version(request)}|{datetime.date.today()}|{request.scheme}://{request.get_host()}{request.path}?{query}"
+    raw = f"{request_version(request)}|{timezone.localdate()}|{request.scheme}://{request.get_host()}{request.path}?{query}"
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 

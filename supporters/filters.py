@@ -47,6 +47,8 @@ def _multiple(label: str, taxonomy, method=None, field_name=None):
         widget=forms.CheckboxSelectMultiple,
         method=method,
         field_name=field_name,
+        # Each filter is a predicate on the row itself: no join, so no DISTINCT.
+        distinct=False,
         error_messages={"invalid_choice": INVALID_CHOICE},
     )
 

@@ -182,7 +182,7 @@ def test_the_page_cache_is_off_when_disabled(client, settings, django_assert_num
     SupporterFactory()
     first = client.get(LIST)
     assert entries() == 0 and not first.has_header("ETag")
-    with django_assert_num_queries(2):  # rendered again: count and rows
+    with django_assert_num_queries(2):  # rendered again: the version and the rows
         client.get(LIST)
 
 
