@@ -39,6 +39,7 @@ from django.db import DatabaseError, transaction
 from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 VERSION_KEY = "supporters:directory-version"
 # Pages whose anonymous answers depend only on the directory's data.
@@ -232,3 +233,23 @@ def cached_fragment(key: str, render) -> str:
         html = render()
         pages.set(key, html, PAGE_TTL)
     return html
+
+
+def fingerprint(*parts) -> str:
+    """A short digest of values, for keys of rendered fragments."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+class RenderedOnceMixin:
+    """For a form widget: its HTML for one name, value and set of attributes
+    is rendered once per process and then reused (a filter form of ~60
+    checkboxes costs ~5 ms to render through templates). Whatever the
+    widget's templates produce is what is kept."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        key = "widget:" + fingerprint(
+            type(self).__qualname__, name, value, attrs, self.attrs, list(getattr(self, "choices", ()))
+        )
+        return mark_safe(
+            cached_fragment(key, lambda: super(RenderedOnceMixin, self).render(name, value, attrs, renderer))
+        )

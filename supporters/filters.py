@@ -10,6 +10,7 @@ import django_filters
 from django import forms
 from django.db.models import F
 
+from .cache import RenderedOnceMixin
 from .models import Supporter
 from .search import MAX_QUERY_LENGTH
 from .taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, REGIONS, THEMES
@@ -17,7 +18,11 @@ from .taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, REGIONS, THEMES
 INVALID_CHOICE = "「%(value)s」は選択できない値です。"
 
 
-class FlagCheckbox(forms.CheckboxInput):
+class FilterCheckboxes(RenderedOnceMixin, forms.CheckboxSelectMultiple):
+    pass
+
+
+class FlagCheckbox(RenderedOnceMixin, forms.CheckboxInput):
     """A checkbox submitted as ``name=1``; any other value is refused by the
     field instead of being read as "yes"."""
 
@@ -44,7 +49,7 @@ def _multiple(label: str, taxonomy, method=None, field_name=None):
     return django_filters.MultipleChoiceFilter(
         label=label,
         choices=taxonomy.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=FilterCheckboxes,
         method=method,
         field_name=field_name,
         # Each filter is a predicate on the row itself: no join, so no DISTINCT.

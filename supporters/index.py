@@ -60,7 +60,15 @@ class DirectoryIndex:
             Supporter.objects.published()
             .order_by("registration_no")
             .values_list(
-                "pk", "updated_on", "support_cases", "nationwide", "fee", "first_free", "search_text", *TERM_COLUMNS
+                "pk",
+                "modified_at",
+                "updated_on",
+                "support_cases",
+                "nationwide",
+                "fee",
+                "first_free",
+                "search_text",
+                *TERM_COLUMNS,
             )
         )
         # Raw values: Django's per-value converters would take most of a second
@@ -70,9 +78,11 @@ class DirectoryIndex:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         self.size = len(rows)
-        columns = list(zip(*rows, strict=True)) if rows else [()] * (7 + len(TERM_COLUMNS))
-        pk, updated, cases, nationwide, fee, first_free, texts, *bits = columns
+        columns = list(zip(*rows, strict=True)) if rows else [()] * (8 + len(TERM_COLUMNS))
+        pk, modified, updated, cases, nationwide, fee, first_free, texts, *bits = columns
         self.pk = np.array(pk, dtype=np.int64)
+        # Every write path sets modified_at (SupporterQuerySet): the entry's version.
+        self.modified = modified
         # Days since 1970 (SQLite gives ISO strings, PostgreSQL dates).
         self.updated = np.array(updated, dtype="datetime64[D]").astype(np.int64)
         self.cases = np.array([-1 if c is None else c for c in cases], dtype=np.int64)
@@ -150,29 +160,76 @@ class DirectoryIndex:
         return found
 
     def search(self, data: dict) -> np.ndarray:
-        """Primary keys of the matching entries, in the requested order."""
+        """Positions of the matching entries, in the requested order."""
         sort = (data.get("sort") or [""])[0]
         ordered = self.order(sort)
-        return self.pk[ordered[self.matches(data)[ordered]]]
+        return ordered[self.matches(data)[ordered]]
+
+    def pks(self, data: dict) -> list[int]:
+        return [int(pk) for pk in self.pk[self.search(data)]]
 
 
 class IndexedResult:
-    """The matching entries as the paginator reads them: a count, then slices
-    of full rows, each slice one query by primary key."""
+    """The matching entries as the paginator reads them: a count, then a
+    slice of ``EntryStub``s (no query until a stub's row is needed)."""
 
-    def __init__(self, pks: np.ndarray):
-        self.pks = pks
+    def __init__(self, directory: DirectoryIndex, positions: np.ndarray):
+        self.directory = directory
+        self.positions = positions
 
     def count(self) -> int:
-        return len(self.pks)
+        return len(self.positions)
 
     def __len__(self) -> int:
-        return len(self.pks)
+        return len(self.positions)
 
-    def __getitem__(self, window: slice) -> list[Supporter]:
-        wanted = [int(pk) for pk in self.pks[window]]
-        rows = Supporter.objects.defer("search_text").in_bulk(wanted)
-        return [rows[pk] for pk in wanted if pk in rows]
+    def __getitem__(self, window: slice) -> list[EntryStub]:
+        chosen = self.positions[window]
+        rows = _PageRows([int(pk) for pk in self.directory.pk[chosen]])
+        return [EntryStub(pk, self.directory.modified[at], rows) for pk, at in zip(rows.pks, chosen, strict=True)]
+
+
+class _PageRows:
+    """The full rows of one page, read together (one query) on first need."""
+
+    def __init__(self, pks: list[int]):
+        self.pks = pks
+        self._rows: dict[int, Supporter] | None = None
+
+    def get(self, pk: int) -> Supporter:
+        if self._rows is None:
+            self._rows = Supporter.objects.defer("search_text").in_bulk(self.pks)
+        return self._rows[pk]
+
+
+class EntryStub:
+    """An entry of a page known by its key and version. Anything else asked
+    of it comes from its full row, which is read with the page's other rows
+    the first time any of them is needed; a page whose rows are all rendered
+    already (``{% entry_fragment %}``) reads none."""
+
+    __slots__ = ("pk", "fragment_version", "_rows")
+
+    def __init__(self, pk: int, version, rows: _PageRows):
+        self.pk = pk
+        self.fragment_version = version
+        self._rows = rows
+
+    @property
+    def entry(self) -> Supporter:
+        return self._rows.get(self.pk)
+
+    def __getattr__(self, name):
+        return getattr(self.entry, name)
+
+    def __str__(self):
+        return str(self.entry)
+
+    def __eq__(self, other):
+        return self.entry == other
+
+    def __hash__(self):
+        return hash(self.entry)
 
 
 _lock = threading.Lock()
