@@ -108,6 +108,17 @@ class SupporterFilter(django_filters.FilterSet):
         model = Supporter
         fields: list[str] = []
 
+    _form_class = None
+
+    def get_form_class(self):
+        # django-filter builds a new form class (and its fields) for every
+        # request; they are the same each time, so build them once. The form
+        # still copies its fields per instance, as Django forms do.
+        cls = type(self)
+        if cls.__dict__.get("_form_class") is None:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
     def filter_keyword(self, queryset, name, value):
         return queryset.search(value)
 
