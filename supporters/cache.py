@@ -114,8 +114,14 @@ def directory_view(request) -> str | None:
     """The name of the cached view a GET or HEAD is for, if any."""
     if request.method not in ("GET", "HEAD"):
         return None
+    return _cached_view_of(request.path_info)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_view_of(path: str) -> str | None:
+    # URL patterns do not change while a process runs; a hit skips resolving.
     try:
-        view_name = resolve(request.path_info).view_name
+        view_name = resolve(path).view_name
     except Resolver404:
         return None
     return view_name if view_name in CACHED_VIEWS else None

@@ -199,7 +199,9 @@ class _PageRows:
     def get(self, pk: int) -> Supporter:
         if self._rows is None:
             self._rows = Supporter.objects.defer("search_text").in_bulk(self.pks)
-        return self._rows[pk]
+        # Deleted since the index was built (this request's page is not kept:
+        # the deletion changed the version): an empty row, not an error.
+        return self._rows.get(pk) or Supporter(pk=pk)
 
 
 class EntryStub:

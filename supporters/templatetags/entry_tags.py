@@ -33,7 +33,9 @@ def entry_fragment(parser, token):
     arguments name context variables that differ from request to request: the
     markup is rendered with a placeholder for each and the value is put in
     on every use, escaped as ``{{ name }}`` would be. Works whatever the
-    enclosed markup is; off with the page cache (DEBUG).
+    enclosed markup is, as long as it shows the entry's own fields (a related
+    object's change does not change the entry's version); off with the page
+    cache (DEBUG).
     """
     bits = token.split_contents()
     if len(bits) < 2:
