@@ -193,7 +193,10 @@ PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
 CACHES["pages"] = {
     "BACKEND": "supporters.cache.BoundedMemoryCache",
     "LOCATION": "pages",
-    "OPTIONS": {"MAX_ENTRIES": 1_000_000, "MAX_BYTES": int(os.environ.get("PAGE_CACHE_MAX_BYTES", str(64 * 1024 * 1024)))},
+    "OPTIONS": {
+        "MAX_ENTRIES": 1_000_000,
+        "MAX_BYTES": int(os.environ.get("PAGE_CACHE_MAX_BYTES", str(64 * 1024 * 1024))),
+    },
 }
 # How long a CDN or reverse proxy may serve a public page without asking
 # again; 0 (the default): it may store pages but revalidates each reuse (ETag).
