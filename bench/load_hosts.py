@@ -52,6 +52,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.throughput import ENV as BENCH_ENV  # noqa: E402
+
 PYTHON = sys.executable
 PROXY, HOST_A, HOST_B, BOUNCER = 8110, 8111, 8112, 6433
 DB = os.environ.get("LOAD_DATABASE", "load_shienlist")
@@ -59,16 +63,12 @@ REDIS_URL = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/5")
 STAFF = "load-staff@example.invalid"
 STAFF_PASSWORD = "load-test-staff-password-1"
 ENV = {
-    "DEBUG": "0",
-    "SECRET_KEY": "load-test-only-secret-key-" + "x" * 40,
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "SECURE_SSL_REDIRECT": "0",
+    **BENCH_ENV,
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:{BOUNCER}/{DB}",
     "DATABASE_TRANSACTION_POOLING": "1",
     "REDIS_URL": REDIS_URL,
     "RATELIMIT_ENABLE": "0",  # one client address sends everything here
     "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",  # no mail server here
-    "LOG_LEVEL": "WARNING",
 }
 READS = [
     "/",
@@ -335,7 +335,6 @@ def main() -> None:
     # This process writes as a one-off job would: straight to PostgreSQL.
     os.environ.update(direct)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
     import django
 
     processes = [start_pgbouncer(workdir)]
