@@ -17,13 +17,18 @@ The rules, each tested in tests/supporters/test_page_cache.py:
   and the security headers a miss gets;
 - only the views in ``CACHED_VIEWS`` are cached, never exports; only for
   visitors without a session, and only answers that set no cookie;
-- the key holds only the parameters those pages read (``PAGE_PARAMS``): the
+- the key holds only the parameters those pages read (``page_params()``): the
   request is reduced to them before the view runs, so ``utm_source`` and the
   like neither bypass nor fill the cache, and a hit equals a miss;
 - off unless ``settings.PAGE_CACHE`` (off under DEBUG, so template edits show
   at once);
 - an ETag on every cached page and 304 to a matching ``If-None-Match``; a
-  ``Cache-Control`` that shared caches may honour (``PUBLIC_CACHE_CONTROL``).
+  ``Cache-Control`` that shared caches may honour (``public_cache_control()``).
+
+The same memory also keeps parts of pages that outlive a version: each list
+row per entry version (``{% entry_fragment %}``, supporters/templatetags) and
+each filter widget per value (``RenderedOnceMixin``), through
+``cached_fragment``.
 """
 
 from __future__ import annotations
