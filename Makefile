@@ -36,9 +36,14 @@ test: install
 bench: install
 	$(PY) bench/list_page.py
 	$(PY) bench/list_page.py --postgres
+	$(PY) bench/throughput.py --sqlite
+	$(PY) bench/throughput.py
 
+# Two gunicorn "hosts" behind HAProxy, PgBouncer (transaction pooling) and
+# Redis, from Debian's packages (docs/deployment.md).
 load-test: install
-	$(PY) bench/load_restart.py
+	command -v haproxy >/dev/null && command -v pgbouncer >/dev/null || apt-get install -y haproxy pgbouncer
+	$(PY) bench/load_hosts.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

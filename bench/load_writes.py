@@ -1,4 +1,4 @@
-"""What the load test's writes left in the database (bench/load_restart.py)."""
+"""What the load test's writes left in the database (bench/load_hosts.py)."""
 
 from seminars.models import Application
 

@@ -1,11 +1,25 @@
-"""Throughput of the list page under gunicorn (2 workers) against a static
-WSGI responder serving the same bytes, side by side in one run.
+"""The site under gunicorn (2 workers), every figure of issue K side by side in one run.
 
     .venv/bin/python bench/throughput.py            # PostgreSQL database bench_shienlist, 25,000 experts
     .venv/bin/python bench/throughput.py --sqlite
+    REDIS_URL=redis://127.0.0.1:6379/5 .venv/bin/python bench/throughput.py --skip-prepare
 
-Uses wrk when installed (apt-get install wrk), else a small threaded client.
-Prints requests/second for both and their ratio (target ≥ 0.5).
+Prints, from one run:
+
+- static: a WSGI app serving the bytes of the popular list page (the fastest
+  any WSGI app can answer under the same gunicorn), and the popular page
+  itself served from the page cache: req/s and their ratio (target >= 0.5);
+- /healthz and the tail, each with 4 concurrent clients: /healthz, then
+  3,000 distinct filter URLs (bench/tail_urls.py), each requested once, so
+  none is a page-cache hit: req/s, p50/p95 latency, and the tail's ratio to
+  /healthz (targets: p95 <= 50 ms, ratio >= 0.25). The tail runs twice: right
+  after start (rows and filter widgets rendered for the first time) and then
+  over 3,000 other distinct URLs (the state of a process that has served a while).
+
+The static and popular figures use wrk (apt-get install wrk) when installed,
+else a threaded client; /healthz and the tail always use the same client
+(processes, one connection per request, as gunicorn's sync workers close
+each), so their ratio compares like with like.
 """
 
 from __future__ import annotations
@@ -16,11 +30,13 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,12 +113,44 @@ def load_with_threads(url: str, seconds: int, connections: int) -> float:
     return sum(counts) / seconds
 
 
+def _fetch_all(port: int, paths: list[str]) -> list[tuple[float, int]]:
+    """One client: each path once, in order; (latency ms, status) for each."""
+    results = []
+    for path in paths:
+        started = time.perf_counter()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        results.append(((time.perf_counter() - started) * 1000, response.status))
+    return results
+
+
+def run_clients(port: int, paths: list[str], clients: int) -> dict:
+    """``paths`` shared out among ``clients`` client processes running at once."""
+    shares = [paths[i::clients] for i in range(clients)]
+    with ProcessPoolExecutor(clients) as pool:
+        started = time.perf_counter()
+        results = [r for share in pool.map(_fetch_all, [port] * clients, shares) for r in share]
+        elapsed = time.perf_counter() - started
+    latencies = sorted(ms for ms, _ in results)
+    return {
+        "rps": len(results) / elapsed,
+        "p50": statistics.median(latencies),
+        "p95": latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))],
+        "failed": sum(status != 200 for _, status in results),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--size", type=int, default=25_000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--tail", type=int, default=3_000, help="distinct filter URLs")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent clients for /healthz and the tail")
     parser.add_argument("--skip-prepare", action="store_true")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -118,12 +166,18 @@ def main() -> None:
     if not args.skip_prepare:
         prepare(database_url, args.size)
 
+    sys.path.insert(0, str(ROOT))
+    from bench.tail_urls import distinct_list_urls
+
     env = {**ENV, "DATABASE_URL": database_url}
     load = load_with_wrk if shutil.which("wrk") else load_with_threads
     app = start_gunicorn("config.wsgi:application", 8101, env)
     try:
         body = urllib.request.urlopen(f"http://127.0.0.1:8101{PATH}").read()
         (RESULTS / "page.html").write_bytes(body)
+        first_tail = run_clients(8101, distinct_list_urls(args.tail, seed=15), args.clients)
+        health = run_clients(8101, ["/healthz"] * args.tail, args.clients)
+        tail = run_clients(8101, distinct_list_urls(args.tail, seed=16), args.clients)
         load(f"http://127.0.0.1:8101{PATH}", 2, args.connections)  # warm-up
         app_rps = load(f"http://127.0.0.1:8101{PATH}", args.seconds, args.connections)
     finally:
@@ -138,15 +192,25 @@ def main() -> None:
         static.send_signal(signal.SIGTERM)
         static.wait()
 
-    engine = "SQLite" if args.sqlite else "PostgreSQL with LISTEN/NOTIFY"
-    if os.environ.get("REDIS_URL"):
-        engine += ", Redis cache"
+    engine = "SQLite" if args.sqlite else "PostgreSQL"
+    engine += ", version in Redis" if os.environ.get("REDIS_URL") else ", version in the database"
+    print(f"\n== gunicorn 2 workers, {args.size:,} experts, {engine}, {len(body):,} bytes/page")
+    print(f"{'':44} {'clients':>7} {'req/s':>9} {'p50 ms':>7} {'p95 ms':>7} {'ratio':>6}  target")
+    print(f"{'static bytes (' + load.__name__ + ')':44} {args.connections:7d} {static_rps:9.1f}")
     print(
-        f"\n== throughput, gunicorn 2 workers, {args.connections} connections, {args.seconds}s, {engine}, {len(body):,} bytes/page, client: {load.__name__}"
+        f"{'popular list page (page cache)':44} {args.connections:7d} {app_rps:9.1f} {'':7} {'':7} "
+        f"{app_rps / static_rps:6.2f}  >= 0.5 x static"
     )
-    print(f"list page      {app_rps:10.1f} req/s")
-    print(f"static bytes   {static_rps:10.1f} req/s")
-    print(f"ratio          {app_rps / static_rps:10.2f}  (target >= 0.5)")
+    print(f"{'/healthz':44} {args.clients:7d} {health['rps']:9.1f} {health['p50']:7.1f} {health['p95']:7.1f}")
+    for label, run in (("tail, right after start", first_tail), ("tail, after serving 3,000 others", tail)):
+        print(
+            f"{label + f' ({args.tail:,} distinct URLs)':44} {args.clients:7d} {run['rps']:9.1f} {run['p50']:7.1f} "
+            f"{run['p95']:7.1f} {run['rps'] / health['rps']:6.2f}  >= 0.25 x /healthz, p95 <= 50 ms"
+        )
+    failed = first_tail["failed"] + tail["failed"] + health["failed"]
+    if failed:
+        print(f"{failed} requests did not answer 200")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -62,8 +62,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.middleware.HealthCheckMiddleware",
-    "supporters.middleware.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # After the HTTPS redirect; checks the host before serving a page (supporters/cache.py).
+    "supporters.middleware.PublicPageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -98,9 +99,6 @@ TEMPLATES = [
 ]
 
 WSGI_APPLICATION = "config.wsgi.application"
-# WSGI wrappers around Django, outermost last (config/wsgi.py): the
-# directory's page cache answers hits before a request object is built.
-WSGI_WRAPPERS = ["supporters.cache.CachedPagesApp"]
 
 DATABASES = {
     "default": dj_database_url.config(
@@ -112,6 +110,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A busy timeout lets concurrent development requests wait instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+
+# Behind PgBouncer in transaction pooling: no server-side cursors (exports
+# stream with .iterator()), which would outlive the transaction that opened them.
+if env_bool("DATABASE_TRANSACTION_POOLING", False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -179,22 +182,25 @@ SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 # Cache (also the rate-limit counters): Redis when REDIS_URL is set, else the
 # database, so that every process and container shares it.
 if os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
-    }
+    CACHES = {"default": {"BACKEND": "config.redis_cache.RedisCache", "LOCATION": os.environ["REDIS_URL"]}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
-# Rendered public pages, per process; keyed by the shared directory version
-# (supporters/cache.py), so they are never stale after a change.
+# The directory's rendered pages (supporters/cache.py): in each process's
+# memory, bounded in bytes, keyed by the directory version in "default" (one
+# read per hit), so never stale after a change. Off under DEBUG, so template
+# edits show at once.
+PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
 CACHES["pages"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "BACKEND": "supporters.cache.BoundedMemoryCache",
     "LOCATION": "pages",
-    "OPTIONS": {"MAX_ENTRIES": 2000},
+    "OPTIONS": {
+        "MAX_ENTRIES": 1_000_000,
+        "MAX_BYTES": int(os.environ.get("PAGE_CACHE_MAX_BYTES", str(64 * 1024 * 1024))),
+    },
 }
-# On PostgreSQL each process learns of new versions by LISTEN/NOTIFY instead of
-# asking the shared store on every hit. Needs a session-level connection (not
-# a transaction-pooling PgBouncer); off, every hit reads the shared store.
-PAGE_CACHE_LISTEN = env_bool("PAGE_CACHE_LISTEN", not DEBUG)
+# How long a CDN or reverse proxy may serve a public page without asking
+# again; 0 (the default): it may store pages but revalidates each reuse (ETag).
+PAGE_CACHE_SHARED_MAX_AGE = int(os.environ.get("PAGE_CACHE_SHARED_MAX_AGE", "0"))
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)

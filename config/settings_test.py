@@ -20,6 +20,9 @@ ZEAL_ALLOWLIST = [
     {"model": "sessions.Session", "field": "get()"},
 ]
 
+# The page cache runs as in production (the environment's DEBUG would turn it off).
+PAGE_CACHE = True
+
 # Rate-limit counters in this process's memory, emptied before each test
 # (tests/conftest.py); the shared cache would carry them from test to test.
 CACHES = {**CACHES, "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}}

@@ -63,7 +63,7 @@ class TermSetField(models.BigIntegerField):
         if value in (None, ""):
             return TermSet(self.taxonomy)
         if isinstance(value, int):
-            return TermSet(self.taxonomy, self.taxonomy.from_mask(value))
+            return self._from_mask(value)
         if isinstance(value, str):
             # Serialised form (fixtures, backups): comma-separated slugs.
             value = [slug for slug in value.split(",") if slug]
@@ -71,6 +71,17 @@ class TermSetField(models.BigIntegerField):
         if unknown:
             raise ValidationError(f"{self.taxonomy.name}に不明な値があります: {', '.join(map(str, unknown))}")
         return TermSet(self.taxonomy, value)
+
+    def _from_mask(self, mask: int) -> TermSet:
+        """The set a stored mask means. Sets are immutable, so one is shared by
+        every row with that mask (a page of the list reads ~120 of them)."""
+        known = self.__dict__.setdefault("_sets", {})
+        found = known.get(mask)
+        if found is None:
+            if len(known) >= 4096:
+                known.clear()
+            found = known[mask] = TermSet(self.taxonomy, self.taxonomy.from_mask(mask))
+        return found
 
     def from_db_value(self, value, expression, connection):
         return self._to_set(value)

@@ -10,6 +10,7 @@ import django_filters
 from django import forms
 from django.db.models import F
 
+from .cache import RenderedOnceMixin
 from .models import Supporter
 from .search import MAX_QUERY_LENGTH
 from .taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, REGIONS, THEMES
@@ -17,7 +18,11 @@ from .taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, REGIONS, THEMES
 INVALID_CHOICE = "「%(value)s」は選択できない値です。"
 
 
-class FlagCheckbox(forms.CheckboxInput):
+class FilterCheckboxes(RenderedOnceMixin, forms.CheckboxSelectMultiple):
+    pass
+
+
+class FlagCheckbox(RenderedOnceMixin, forms.CheckboxInput):
     """A checkbox submitted as ``name=1``; any other value is refused by the
     field instead of being read as "yes"."""
 
@@ -44,9 +49,11 @@ def _multiple(label: str, taxonomy, method=None, field_name=None):
     return django_filters.MultipleChoiceFilter(
         label=label,
         choices=taxonomy.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=FilterCheckboxes,
         method=method,
         field_name=field_name,
+        # Each filter is a predicate on the row itself: no join, so no DISTINCT.
+        distinct=False,
         error_messages={"invalid_choice": INVALID_CHOICE},
     )
 
@@ -100,6 +107,17 @@ class SupporterFilter(django_filters.FilterSet):
     class Meta:
         model = Supporter
         fields: list[str] = []
+
+    _form_class = None
+
+    def get_form_class(self):
+        # django-filter builds a new form class (and its fields) for every
+        # request; they are the same each time, so build them once. The form
+        # still copies its fields per instance, as Django forms do.
+        cls = type(self)
+        if cls.__dict__.get("_form_class") is None:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
 
     def filter_keyword(self, queryset, name, value):
         return queryset.search(value)

@@ -1,31 +1,49 @@
 """The directory's whole-page cache, as Django middleware (supporters/cache.py)."""
 
-from django.http import HttpResponse
+from django.conf import settings
+from django.core.cache import caches
+from django.core.exceptions import MiddlewareNotUsed
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 
 from . import cache
 
 
 class PublicPageCacheMiddleware:
-    """Serve anonymous GETs of the public directory from memory, and store them.
+    """Serve anonymous GETs of the directory's pages from memory, and store them.
 
-    Placed outermost (after the health check) so a stored response already
-    carries every security header.
+    Placed right after ``SecurityMiddleware``: the HTTPS redirect comes
+    first, the host is checked here before any lookup, and the security
+    headers of the middleware inside (CSP, X-Frame-Options) are stored with
+    the page while ``SecurityMiddleware``'s are added to every answer, so a
+    hit is the same answer as a miss.
     """
 
     def __init__(self, get_response):
+        if not settings.PAGE_CACHE:
+            raise MiddlewareNotUsed
         self.get_response = get_response
 
     def __call__(self, request):
-        key, entry = cache.lookup(
-            request.method, request.path_info, request.META.get("QUERY_STRING", ""), request.META.get("HTTP_COOKIE", "")
-        )
-        if entry is not None:
-            status, headers, body = entry
-            response = HttpResponse(body, status=int(status.split()[0]))
-            for name, value in headers:
-                response[name] = value
+        view_name = cache.directory_view(request)
+        if view_name is None:
+            return self.get_response(request)
+        if cache.is_personal(request):
+            # Someone signed in sees their own header: no shared cache may keep it.
+            response = self.get_response(request)
+            patch_cache_control(response, private=True)
             return response
-        response = self.get_response(request)
-        if key and request.method == "GET" and cache.is_cacheable_response(response):
-            cache.store(key, response)
-        return response
+        request.get_host()  # DisallowedHost (400) before anything is served
+        key = cache.page_key(request, cache.reduce_query(request, view_name))
+        pages = caches["pages"]
+        entry = pages.get(key)
+        if entry is not None:
+            response = cache.thaw(entry)
+        else:
+            response = self.get_response(request)
+            if not cache.is_cacheable_response(response):
+                return response
+            response["Cache-Control"] = cache.public_cache_control()
+            set_response_etag(response)
+            if request.method == "GET":
+                pages.set(key, cache.freeze(response), cache.PAGE_TTL)
+        return get_conditional_response(request, etag=response["ETag"], response=response)

@@ -68,11 +68,23 @@ LIVE_STATUSES = (
 )
 
 
+def _touched(objs, fields) -> tuple[list, list[str]]:
+    """The objects with modified_at set to now, and the fields with it."""
+    now = timezone.now()
+    objs = list(objs)
+    for obj in objs:
+        obj.modified_at = now
+    return objs, [*dict.fromkeys([*fields, "modified_at"])]
+
+
 class SupporterQuerySet(models.QuerySet):
-    # Bulk writes send no signals; they invalidate the cached pages here.
+    # Bulk writes send no signals; they invalidate the cached pages here, and
+    # set modified_at as save() does: it is the entry's version, which keys
+    # its rendered row on the list (supporters/index.py, {% entry_fragment %}).
     def update(self, **kwargs):
         from .cache import bump_version
 
+        kwargs.setdefault("modified_at", timezone.now())
         rows = super().update(**kwargs)
         bump_version()
         return rows
@@ -84,10 +96,11 @@ class SupporterQuerySet(models.QuerySet):
         bump_version()
         return created
 
-    def bulk_update(self, *args, **kwargs):
+    def bulk_update(self, objs, fields, *args, **kwargs):
         from .cache import bump_version
 
-        rows = super().bulk_update(*args, **kwargs)
+        objs, fields = _touched(objs, fields)
+        rows = super().bulk_update(objs, fields, *args, **kwargs)
         bump_version()
         return rows
 
@@ -102,6 +115,7 @@ class SupporterQuerySet(models.QuerySet):
 
         from .cache import bump_version
 
+        objs, fields = _touched(objs, fields)
         connection = connections[self.db]
         quote = connection.ops.quote_name
         model_fields = [self.model._meta.get_field(name) for name in fields]

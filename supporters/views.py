@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST, require_safe
 from config.access import Role, grant_access
 from config.spreadsheets import csv_response
 
-from . import services
+from . import index, services
+from .cache import request_version
 from .filters import SupporterFilter
 from .forms import ContactForm
 from .models import ContactMessage, Supporter
@@ -78,10 +79,19 @@ def supporter_list(request):
     }
     if not filterset.is_valid():
         return render(request, "supporters/list.html", context, status=400)
-    paginator = Paginator(filterset.qs, settings.SUPPORTERS_PAGE_SIZE)
+    paginator = Paginator(_results(request, filterset), settings.SUPPORTERS_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     context.update(page=page, supporters=page.object_list)
     return render(request, "supporters/list.html", context)
+
+
+def _results(request, filterset):
+    """The matching entries: from this process's index of the directory
+    (supporters/index.py) when it knows every filter in use, else from SQL."""
+    if index.can_answer(filterset):
+        directory = index.index_for(request_version(request))
+        return index.IndexedResult(directory, directory.search(filterset.form.cleaned_data))
+    return filterset.qs
 
 
 def _published_or_404(registration_no) -> Supporter:

@@ -1,6 +1,11 @@
 """Template filters for a directory entry's published fields."""
 
 from django import template
+from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+from supporters.cache import cached_fragment, fingerprint
 
 register = template.Library()
 
@@ -13,3 +18,58 @@ def is_public(supporter, field_name: str) -> bool:
 @register.filter
 def public_value(supporter, field_name: str):
     return supporter.public(field_name)
+
+
+@register.tag
+def entry_fragment(parser, token):
+    """Render the enclosed markup for an entry once per version of the entry.
+
+        {% entry_fragment s querystring %}<tr>…</tr>{% endentry_fragment %}
+
+    The first argument is the entry; its HTML is kept in the page cache's
+    memory under its primary key, its version (``modified_at`` from the
+    list's index, else a digest of its loaded field values), today's date (marks such as
+    情報更新から1年以上) and where the tag stands in which template. Further
+    arguments name context variables that differ from request to request: the
+    markup is rendered with a placeholder for each and the value is put in
+    on every use, escaped as ``{{ name }}`` would be. Works whatever the
+    enclosed markup is, as long as it shows the entry's own fields (a related
+    object's change does not change the entry's version); off with the page
+    cache (DEBUG).
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("entry_fragment needs the entry as its first argument")
+    nodelist = parser.parse(("endentry_fragment",))
+    parser.delete_first_token()
+    where = f"{parser.origin.name if parser.origin else ''}:{token.lineno}"
+    return EntryFragmentNode(nodelist, parser.compile_filter(bits[1]), bits[2:], where)
+
+
+class EntryFragmentNode(template.Node):
+    def __init__(self, nodelist, entry, names, where):
+        self.nodelist = nodelist
+        self.entry = entry
+        self.names = names
+        self.where = where
+        self.placeholders = {name: f"\ue000{name}\ue001" for name in names}
+
+    def render(self, context):
+        entry = self.entry.resolve(context)
+        values = {name: context.get(name, "") for name in self.names}
+        # A falsy value is rendered as itself ({% if querystring %} must see it).
+        stand_ins = {name: self.placeholders[name] if value else value for name, value in values.items()}
+        version = getattr(entry, "fragment_version", None)  # index.EntryStub: no row needed
+        if version is None:
+            version = [entry.__dict__.get(field.attname) for field in entry._meta.concrete_fields]
+        key = "entry:" + fingerprint(self.where, entry.pk, version, timezone.localdate(), stand_ins)
+
+        def render():
+            with context.push(**stand_ins):
+                return self.nodelist.render(context)
+
+        html = cached_fragment(key, render)
+        for name, value in values.items():
+            if value:
+                html = html.replace(self.placeholders[name], conditional_escape(value))
+        return mark_safe(html)

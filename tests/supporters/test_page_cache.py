@@ -1,20 +1,33 @@
-"""Cached public pages are never stale after a change."""
+"""The directory's page cache: never stale, and a hit is the same answer as a miss."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.cache import caches
+from django.test import Client
 from django.urls import reverse
 
+from supporters import cache
 from supporters.models import Supporter
 from tests.factories import SupporterFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("supporters:list")
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
 def _fresh_pages():
     caches["pages"].clear()
+
+
+def entries():
+    """Whole pages kept (the store also holds rendered rows and widgets)."""
+    return sum(key.startswith(":1:page:") for key in caches["pages"]._cache)
 
 
 def test_second_anonymous_request_is_served_from_memory(client, django_assert_max_num_queries):
@@ -49,82 +62,190 @@ def test_unpublishing_removes_the_entry_at_once(client):
     assert s.registration_no not in client.get(LIST).content.decode()
 
 
-def test_logged_in_users_get_fresh_personal_pages(client):
+def test_signed_in_users_get_their_own_pages_marked_private(client):
     SupporterFactory()
     client.get(LIST)
     client.force_login(UserFactory(email="me@example.jp"))
-    assert "ログアウト" in client.get(LIST).content.decode()
+    response = client.get(LIST)
+    assert "ログアウト" in response.content.decode()
+    assert "private" in response["Cache-Control"] and "public" not in response["Cache-Control"]
+    assert not response.has_header("ETag")
 
 
-def test_the_key_includes_the_query_string(client):
+def test_the_key_includes_the_filters(client):
     SupporterFactory(regions=("kanto",), name="関東の人")
     SupporterFactory(regions=("kinki",), name="近畿の人")
     assert "近畿の人" not in client.get(LIST, {"region": "kanto"}).content.decode()
     assert "関東の人" not in client.get(LIST, {"region": "kinki"}).content.decode()
 
 
-def wsgi_get(app, path, query="", cookie=""):
-    import io
-
-    captured = {}
-
-    def start_response(status, headers, exc_info=None):
-        captured["status"], captured["headers"] = status, dict(headers)
-
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "QUERY_STRING": query,
-        "HTTP_COOKIE": cookie,
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "HTTP_HOST": "testserver",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(),
-        "wsgi.errors": io.StringIO(),
-    }
-    body = b"".join(app(environ, start_response))
-    return captured, body
+# A hit is the same answer as a miss ------------------------------------------
 
 
-def test_wsgi_front_serves_hits_with_all_headers_and_passes_misses_on(client):
-    from supporters.cache import CachedPagesApp
-
-    s = SupporterFactory(name="前の名前")
-    calls = []
-
-    def django_app(environ, start_response):
-        calls.append(environ["PATH_INFO"])
-        start_response("200 OK", [])
-        return [b"from django"]
-
-    front = CachedPagesApp(django_app)
-    assert wsgi_get(front, LIST)[1] == b"from django"  # nothing stored yet
-    client.get(LIST)  # Django renders and stores the page
-    captured, body = wsgi_get(front, LIST)
-    assert "前の名前" in body.decode() and calls == [LIST]
-    assert "Content-Security-Policy" in captured["headers"] and captured["status"] == "200 OK"
-    # A session cookie makes the request personal: Django answers it.
-    assert wsgi_get(front, LIST, cookie="sessionid=abc")[1] == b"from django"
-    s.name = "後の名前"
-    s.save()
-    assert wsgi_get(front, LIST)[1] == b"from django"  # the old page is never served
+def test_a_hit_carries_the_same_headers_and_body_as_the_miss(client, settings):
+    settings.SECURE_HSTS_SECONDS = 3600
+    SupporterFactory.create_batch(25, regions=("kanto",))
+    miss = client.get(LIST, {"region": "kanto", "page": "2"}, secure=True)
+    hit = client.get(LIST, {"region": "kanto", "page": "2"}, secure=True)
+    assert hit.content == miss.content
+    assert dict(hit.headers) == dict(miss.headers)
+    for header in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "Strict-Transport-Security",
+    ):
+        assert hit.has_header(header), header
 
 
-def test_one_publication_after_commit_covers_a_whole_transaction(client, monkeypatch):
+def test_a_hit_still_redirects_to_https(client, settings):
+    SupporterFactory()
+    assert client.get(LIST, secure=True).status_code == 200  # stored
+    settings.SECURE_SSL_REDIRECT = True
+    response = Client().get(LIST)
+    assert response.status_code == 301 and response["Location"].startswith("https://")
+
+
+def test_a_hit_still_checks_the_host(client, settings):
+    settings.ALLOWED_HOSTS = ["shien.example.jp"]
+    SupporterFactory()
+    assert client.get(LIST, HTTP_HOST="shien.example.jp").status_code == 200  # stored
+    assert client.get(LIST, HTTP_HOST="evil.example").status_code == 400
+
+
+# What is cached -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["home", "help", "list"])
+def test_the_directory_pages_are_cached(client, name):
+    SupporterFactory()
+    client.get(reverse(f"supporters:{name}"))
+    assert entries() == 1
+
+
+def test_a_detail_page_is_cached(client):
+    s = SupporterFactory(email="public@example.jp")  # a published address: no contact form
+    client.get(s.get_absolute_url())
+    assert entries() == 1
+
+
+@pytest.mark.parametrize("name", ["export-json", "export-csv"])
+def test_exports_are_never_cached(client, name):
+    SupporterFactory()
+    assert client.get(reverse(f"supporters:{name}")).status_code == 200
+    assert entries() == 0
+
+
+def test_an_answer_with_a_form_token_or_an_error_is_not_cached(client):
+    s = SupporterFactory(email="", user=UserFactory())  # the contact form, with its CSRF cookie
+    client.get(s.get_absolute_url())
+    client.get(LIST, {"region": "nowhere"})  # 400
+    assert entries() == 0
+
+
+def test_unknown_parameters_neither_bypass_nor_fill_the_cache(client, django_assert_max_num_queries):
+    SupporterFactory.create_batch(25, regions=("kanto",))
+    page = client.get(LIST, {"region": "kanto"}).content
+    assert entries() == 1
+    with django_assert_max_num_queries(1):  # a hit: the version only
+        tagged = client.get(LIST, {"utm_source": "mail", "region": "kanto", "fbclid": "x", "q": ""})
+    assert tagged.content == page and entries() == 1
+    assert b"utm_source" not in tagged.content  # the page's own links never carry them
+
+
+def test_the_order_of_parameters_does_not_matter(client):
+    SupporterFactory(regions=("kanto",), industries=("finance",))
+    first = client.get(f"{LIST}?region=kanto&industry=finance").content
+    assert client.get(f"{LIST}?industry=finance&region=kanto").content == first
+    assert entries() == 1
+
+
+def test_memory_is_bounded_in_bytes():
+    store = cache.BoundedMemoryCache("bounded-test", {"OPTIONS": {"MAX_BYTES": 50_000}})
+    store.clear()
+    for n in range(20):
+        store.set(f"page-{n}", b"x" * 10_000)
+    assert store.bytes_used <= 50_000
+    assert store.get("page-19") is not None and store.get("page-0") is None  # the oldest went first
+    store.get("page-16")
+    store.set("page-new", b"y" * 10_000)
+    assert store.get("page-16") is not None  # recently used, kept
+    store.set("too-big", b"z" * 60_000)
+    assert store.get("too-big") is None and store.bytes_used <= 50_000
+    store.clear()
+    assert store.bytes_used == 0
+
+
+def test_the_page_cache_is_off_when_disabled(client, settings, django_assert_num_queries):
+    settings.PAGE_CACHE = False
+    SupporterFactory()
+    first = client.get(LIST)
+    assert entries() == 0 and not first.has_header("ETag")
+    with django_assert_num_queries(2):  # rendered again: the version and the rows
+        client.get(LIST)
+
+
+@pytest.mark.parametrize("debug, expected", [("1", "False"), ("0", "True")])
+def test_the_page_cache_is_off_under_debug(debug, expected):
+    env = {**os.environ, "DEBUG": debug, "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "localhost"}
+    env.pop("PAGE_CACHE", None)
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    out = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.PAGE_CACHE)"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert out == expected
+
+
+# Conditional GET and Cache-Control ------------------------------------------------
+
+
+def test_public_pages_carry_an_etag_and_answer_304(client):
+    SupporterFactory()
+    miss = client.get(LIST)
+    etag = miss["ETag"]
+    assert miss["Cache-Control"] == "public, no-cache"
+    assert client.get(LIST, HTTP_IF_NONE_MATCH=etag).status_code == 304  # from memory
+    caches["pages"].clear()
+    not_modified = client.get(LIST, HTTP_IF_NONE_MATCH=etag)  # rendered again: same page, same ETag
+    assert not_modified.status_code == 304 and not_modified.content == b""
+    SupporterFactory(name="新しい専門家")
+    changed = client.get(LIST, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_shared_caches_may_be_allowed_a_max_age(client, settings):
+    settings.PAGE_CACHE_SHARED_MAX_AGE = 60
+    assert client.get(reverse("supporters:home"))["Cache-Control"] == "public, max-age=0, s-maxage=60"
+
+
+# Publication ------------------------------------------------------------------------
+
+
+def test_one_publication_after_commit_covers_a_whole_transaction(monkeypatch):
     from django.db import transaction
 
-    from supporters import cache
-
     published = []
-    monkeypatch.setattr(cache, "_publish_confirmed", lambda: published.append(cache.shared_version()))
+    real = cache._publish
+
+    def counting():
+        published.append(1)
+        real()
+
+    monkeypatch.setattr(cache, "_publish", counting)
     with transaction.atomic():
         for n in range(5):
             SupporterFactory(name=f"一括{n}")
         with transaction.atomic():
             SupporterFactory(name="入れ子")  # inside a savepoint: covered by the one already due
-        assert published == []  # nothing before the commit
-    assert len(published) == 1
+        during = len(published)
+    assert len(published) == during + 1  # one after the commit
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -133,4 +254,5 @@ def test_one_publication_after_commit_covers_a_whole_transaction(client, monkeyp
         except RuntimeError:
             pass
         SupporterFactory(name="残る")  # so this write registers its own
-    assert len(published) == 2
+        during = len(published)
+    assert len(published) == during + 1

@@ -1,0 +1,263 @@
+"""The public list's filters, counted and paged in memory, rebuilt once per change.
+
+Every filter of the list is "has any of these terms" within a parameter and
+AND across parameters, on one row (docs/decisions/0002). In SQL no index can
+serve ``(column & mask) <> 0``, so the count scanned every published row on
+every request: 40-70 ms of the 45-55 ms a cold list page took at 25,000
+entries (docs/performance.md). Here each process keeps the published entries'
+filter columns as numpy arrays, loaded by one query the first time the list
+is asked for after a change (the index is keyed by the directory version and
+the date), and answers a combination with a few vectorised ANDs and ORs over
+them; the count is a sum, a page is a slice of a precomputed sort order, and
+only the page's 20 rows are read from the database, by primary key.
+
+The predicates are the SQL ones in supporters/filters.py, term for term;
+tests/supporters/test_list_index.py checks that both give the same entries in
+the same order for many combinations. A filter this module does not know
+(``FILTERS``) makes the list fall back to SQL, so a new filter is correct
+before it is fast.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+
+import numpy as np
+from django.db import connections
+from django.utils import timezone
+
+from . import search
+from .models import Supporter, stale_cutoff
+from .taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, PREFECTURES, REGIONS, THEMES, prefectures_of
+
+TERM_COLUMNS = ("regions", "prefectures", "industries", "themes", "forms", "periods")
+# Parameter → the term-set column it filters ("has any") and its taxonomy.
+HAS_ANY = {
+    "industry": ("industries", INDUSTRIES),
+    "theme": ("themes", THEMES),
+    "form": ("forms", FORMS),
+    "period": ("periods", PERIODS),
+}
+FILTERS = frozenset({"q", "region", "fee", "first_free", "fresh", "sort", *HAS_ANY})
+# ``sort`` values → (column, descending); ties and the default go by 登録番号.
+SORTS = {
+    "registration_no": ("registration_no", False),
+    "-registration_no": ("registration_no", True),
+    "updated": ("updated_on", False),
+    "-updated": ("updated_on", True),
+    "cases": ("support_cases", False),
+    "-cases": ("support_cases", True),
+}
+KEYWORD_MEMO = 256
+
+
+class DirectoryIndex:
+    """The published entries' filter columns, in 登録番号 order."""
+
+    def __init__(self, today: datetime.date):
+        query = (
+            Supporter.objects.published()
+            .order_by("registration_no")
+            .values_list(
+                "pk",
+                "modified_at",
+                "updated_on",
+                "support_cases",
+                "nationwide",
+                "fee",
+                "first_free",
+                "search_text",
+                *TERM_COLUMNS,
+            )
+        )
+        # Raw values: Django's per-value converters would take most of a second
+        # at 25,000 rows; term sets stay the integers they are stored as.
+        sql, params = query.query.sql_with_params()
+        with connections[query.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        self.size = len(rows)
+        columns = list(zip(*rows, strict=True)) if rows else [()] * (8 + len(TERM_COLUMNS))
+        pk, modified, updated, cases, nationwide, fee, first_free, texts, *bits = columns
+        self.pk = np.array(pk, dtype=np.int64)
+        # Every write path sets modified_at (SupporterQuerySet): the entry's version.
+        self.modified = modified
+        # Days since 1970 (SQLite gives ISO strings, PostgreSQL dates).
+        self.updated = np.array(updated, dtype="datetime64[D]").astype(np.int64)
+        self.cases = np.array([-1 if c is None else c for c in cases], dtype=np.int64)
+        self.nationwide = np.array(nationwide, dtype=bool)
+        fee_codes = {slug: code for code, slug in enumerate(FEES.slugs, start=1)}
+        self.fee = np.array([fee_codes.get(f, 0) for f in fee], dtype=np.int64)
+        self.fee_codes = fee_codes
+        self.first_free = np.array(first_free, dtype=bool)
+        self.bits = {name: np.array(values, dtype=np.int64) for name, values in zip(TERM_COLUMNS, bits, strict=True)}
+        self.fresh = self.updated >= np.datetime64(stale_cutoff(today), "D").astype(np.int64)
+        self.texts = texts  # folded public text, for the keyword search
+        self._orders: dict[str, np.ndarray] = {}
+        self._keywords: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    # Filters: the SQL predicates of SupporterFilter, over arrays -------------
+
+    def _has_any(self, column: str, taxonomy, slugs) -> np.ndarray:
+        return (self.bits[column] & taxonomy.mask(slugs)) != 0
+
+    def _region(self, slugs) -> np.ndarray:
+        prefectures = [p.slug for r in slugs for p in prefectures_of(r)]
+        return (
+            self.nationwide
+            | self._has_any("regions", REGIONS, slugs)
+            | self._has_any("prefectures", PREFECTURES, prefectures)
+        )
+
+    def _keyword(self, token: str) -> np.ndarray:
+        found = self._keywords.get(token)
+        if found is None:
+            # A substring test per row, as SQL's LIKE does (a few ms at
+            # 25,000 rows); each word's rows are kept for this version.
+            found = np.fromiter((token in text for text in self.texts), dtype=bool, count=self.size)
+            with self._lock:
+                if len(self._keywords) >= KEYWORD_MEMO:
+                    self._keywords.clear()
+                self._keywords[token] = found
+        return found
+
+    def matches(self, data: dict) -> np.ndarray:
+        """Rows matching the cleaned filter values (a boolean array)."""
+        selected = np.ones(self.size, dtype=bool)
+        for token in search.query_tokens(data.get("q") or ""):
+            selected &= self._keyword(token)
+        if data.get("region"):
+            selected &= self._region(data["region"])
+        for name, (column, taxonomy) in HAS_ANY.items():
+            if data.get(name):
+                selected &= self._has_any(column, taxonomy, data[name])
+        if data.get("fee"):
+            selected &= np.isin(self.fee, [self.fee_codes[f] for f in data["fee"]])
+        if data.get("first_free"):
+            selected &= self.first_free
+        if data.get("fresh"):
+            selected &= self.fresh
+        return selected
+
+    def order(self, sort: str) -> np.ndarray:
+        """Row positions in the order ``sort`` asks for (the list's ORDER BY)."""
+        found = self._orders.get(sort)
+        if found is None:
+            column, descending = SORTS.get(sort, ("registration_no", False))
+            position = np.arange(self.size, dtype=np.int64)  # 登録番号 order
+            if column == "registration_no":
+                found = position[::-1] if descending else position
+            else:
+                values = {"updated_on": self.updated, "support_cases": self.cases}[column]
+                missing = values < 0  # no 件数: last in both directions
+                key = -values if descending else values
+                # lexsort: the last key is the primary one.
+                found = np.lexsort((position, key, missing))
+            with self._lock:
+                self._orders[sort] = found
+        return found
+
+    def search(self, data: dict) -> np.ndarray:
+        """Positions of the matching entries, in the requested order."""
+        sort = (data.get("sort") or [""])[0]
+        ordered = self.order(sort)
+        return ordered[self.matches(data)[ordered]]
+
+    def pks(self, data: dict) -> list[int]:
+        return [int(pk) for pk in self.pk[self.search(data)]]
+
+
+class IndexedResult:
+    """The matching entries as the paginator reads them: a count, then a
+    slice of ``EntryStub``s (no query until a stub's row is needed)."""
+
+    def __init__(self, directory: DirectoryIndex, positions: np.ndarray):
+        self.directory = directory
+        self.positions = positions
+
+    def count(self) -> int:
+        return len(self.positions)
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def __getitem__(self, window: slice) -> list[EntryStub]:
+        chosen = self.positions[window]
+        rows = _PageRows([int(pk) for pk in self.directory.pk[chosen]])
+        return [EntryStub(pk, self.directory.modified[at], rows) for pk, at in zip(rows.pks, chosen, strict=True)]
+
+
+class _PageRows:
+    """The full rows of one page, read together (one query) on first need."""
+
+    def __init__(self, pks: list[int]):
+        self.pks = pks
+        self._rows: dict[int, Supporter] | None = None
+
+    def get(self, pk: int) -> Supporter:
+        if self._rows is None:
+            self._rows = Supporter.objects.defer("search_text").in_bulk(self.pks)
+        # Deleted since the index was built (this request's page is not kept:
+        # the deletion changed the version): an empty row, not an error.
+        return self._rows.get(pk) or Supporter(pk=pk)
+
+
+class EntryStub:
+    """An entry of a page known by its key and version. Anything else asked
+    of it comes from its full row, which is read with the page's other rows
+    the first time any of them is needed; a page whose rows are all rendered
+    already (``{% entry_fragment %}``) reads none."""
+
+    __slots__ = ("pk", "fragment_version", "_rows")
+
+    def __init__(self, pk: int, version, rows: _PageRows):
+        self.pk = pk
+        self.fragment_version = version
+        self._rows = rows
+
+    @property
+    def entry(self) -> Supporter:
+        return self._rows.get(self.pk)
+
+    def __getattr__(self, name):
+        return getattr(self.entry, name)
+
+    def __str__(self):
+        return str(self.entry)
+
+    def __eq__(self, other):
+        return self.entry == other
+
+    def __hash__(self):
+        return hash(self.entry)
+
+
+_lock = threading.Lock()
+_current: tuple[tuple, DirectoryIndex] | None = None
+
+
+def index_for(version: str, today: datetime.date | None = None) -> DirectoryIndex:
+    """This process's index for the directory version; built on first use.
+
+    The version is read before the rows, so an index is never older than the
+    version it is kept under (supporters/cache.py publishes after commit).
+    """
+    global _current
+    today = today or timezone.localdate()
+    key = (version, today)
+    current = _current
+    if current is not None and current[0] == key:
+        return current[1]
+    with _lock:
+        if _current is None or _current[0] != key:
+            _current = (key, DirectoryIndex(today))
+        return _current[1]
+
+
+def can_answer(filterset) -> bool:
+    """Whether every parameter in use is one this index evaluates."""
+    data = filterset.form.cleaned_data
+    used = {name for name, value in data.items() if value not in (None, "", [], False)}
+    return used <= FILTERS and len(data.get("sort") or []) <= 1
