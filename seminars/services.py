@@ -12,11 +12,10 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower, Trim
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from config.mail import send_after_commit
+from config.mail import queue_rendered
 from supporters.importing import FileRefused, RowError, read_table
 from supporters.models import Supporter
 
@@ -72,8 +71,7 @@ def application_from_survey_token(token: str) -> Application | None:
 
 
 def _mail(template: str, context: dict, to: str) -> None:
-    subject, _, body = render_to_string(template, context).strip().partition("\n")
-    send_after_commit(subject.strip(), body.strip() + "\n", [to])
+    queue_rendered(template, context, [to])
 
 
 # Applications ---------------------------------------------------------------

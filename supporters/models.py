@@ -658,9 +658,6 @@ class ReminderLog(models.Model):
 
 
 class ContactMessageQuerySet(models.QuerySet):
-    def since(self, when):
-        return self.filter(created_at__gte=when)
-
     def older_than(self, days: int):
         return self.filter(created_at__lt=timezone.now() - datetime.timedelta(days=days))
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from config.mail import send_after_commit
+from config.mail import queue_mail
 
 from .models import (
     ChangeRequest,
@@ -121,8 +121,10 @@ def import_supporters(*, rows: list[ParsedRow], dry_run: bool = False) -> Import
 
 
 # Registration lifecycle ----------------------------------------------------
-# Each function changes the state, records a Decision and e-mails the expert
-# in one transaction: if the mail cannot be handed over, nothing changes.
+# Each function changes the state, records a Decision and queues the expert's
+# e-mail in one transaction (config/mail.py): the message exists exactly when
+# the change does, and the outbox's worker sends it, retrying if the mail
+# server is down.
 
 A = Decision.Action
 SUBJECTS = {
@@ -148,7 +150,7 @@ def _mail(supporter: Supporter, template: str, subject: str, **context) -> None:
         f"supporters/email/{template}.txt",
         {"supporter": supporter, "mine_url": site_url(reverse("supporters:mine")), **context},
     )
-    send_after_commit(f"[セキュリティ対策支援者リスト] {subject}", body, [address])
+    queue_mail(f"[セキュリティ対策支援者リスト] {subject}", body, [address])
 
 
 def _record(supporter, action, *, by=None, reason="", change=None) -> Decision:
@@ -253,7 +255,7 @@ def relay_contact(*, supporter: Supporter, message: ContactMessage) -> ContactMe
     message.supporter = supporter
     message.save()
     body = render_to_string("supporters/email/contact.txt", {"supporter": supporter, "message": message})
-    send_after_commit(
+    queue_mail(
         f"[セキュリティ対策支援者リスト] {message.name}様からのお問い合わせ",
         body,
         [supporter.contact_address],

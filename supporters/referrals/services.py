@@ -7,7 +7,7 @@ import datetime
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from config.mail import send_after_commit
+from config.mail import queue_mail
 
 from .models import (
     EXPERT,
@@ -41,9 +41,7 @@ def refer(*, entry: ShortlistEntry, actor, inbox_url: str) -> Referral:
         "referrals/email/referred.txt",
         {"referral": referral, "case": case, "entry": entry, "url": inbox_url},
     )
-    send_after_commit(
-        f"【支援者リスト】{case.organisation.name}から相談のご紹介があります", body, [supporter.user.email]
-    )
+    queue_mail(f"【支援者リスト】{case.organisation.name}から相談のご紹介があります", body, [supporter.user.email])
     return referral
 
 
@@ -64,5 +62,5 @@ def record_move(
     if role == EXPERT and organisation.contact_email:
         body = render_to_string("referrals/email/moved.txt", {"event": event, "referral": referral, "url": case_url})
         subject = f"【支援者リスト】紹介の状況が「{event.get_to_status_display()}」になりました"
-        send_after_commit(subject, body, [organisation.contact_email])
+        queue_mail(subject, body, [organisation.contact_email])
     return event

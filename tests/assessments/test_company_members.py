@@ -3,11 +3,11 @@
 import re
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 
 from assessments.models import CompanyInvitation
 from tests.factories import UserFactory
+from tests.mailbox import sent
 
 from .factories import CompanyFactory, make_assessment
 
@@ -39,7 +39,7 @@ def invite(client, company, email):
     """Invite from the members page; returns the join path from the e-mail."""
     response = client.post(members_url(company), {"email": email})
     assert response.status_code == 302, response.content.decode()
-    return re.search(r"https?://[^/]+(/assessments/companies/join/[^/\s]+/)", mail.outbox[-1].body).group(1)
+    return re.search(r"https?://[^/]+(/assessments/companies/join/[^/\s]+/)", sent()[-1].body).group(1)
 
 
 def test_members_page_lists_the_users_and_is_linked_from_the_list(client, owner, assessment):
@@ -66,7 +66,7 @@ def test_only_the_companys_users_see_the_page(client, assessment):
 def test_a_colleague_joins_by_signing_up_from_the_link(client, owner, assessment):
     client.force_login(owner)
     path = invite(client, assessment.company, "Sato@Example.jp")
-    message = mail.outbox[-1]
+    message = sent()[-1]
     assert message.to == ["sato@example.jp"] and assessment.company.name in message.subject
     client.logout()
     page = client.get(path).content.decode()
@@ -110,7 +110,7 @@ def test_bad_invitations_are_refused_with_a_message_at_the_field(client, owner, 
     client.force_login(owner)
     html = client.post(members_url(assessment.company), {"email": email}).content.decode()
     assert message in html and 'href="#id_email"' in html
-    assert not mail.outbox and not CompanyInvitation.objects.exists()
+    assert not sent() and not CompanyInvitation.objects.exists()
 
 
 def test_a_new_invitation_to_the_same_address_replaces_the_old_one(client, owner, assessment):

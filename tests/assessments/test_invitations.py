@@ -4,12 +4,12 @@ import datetime
 import re
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Assessment, Company, Invitation, Stage
 from tests.factories import PASSWORD, UserFactory
+from tests.mailbox import sent
 
 from .factories import CompanyFactory
 
@@ -33,8 +33,8 @@ def invited(client, expert):
     client.logout()
     assessment = Assessment.objects.get()
     assert assessment.expert == expert[1] and assessment.stage == Stage.INVITING
-    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["Suzuki@Example.jp"]
-    path = re.search(r"https?://[^/]+(/assessments/join/[^/\s]+/)", mail.outbox[0].body).group(1)
+    assert len(sent()) == 1 and sent()[0].to == ["Suzuki@Example.jp"]
+    path = re.search(r"https?://[^/]+(/assessments/join/[^/\s]+/)", sent()[0].body).group(1)
     return assessment, path
 
 

@@ -5,12 +5,12 @@ import datetime
 import re
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
 from supporters import services
 from supporters.models import ChangeRequest, Supporter
 from tests.factories import SupporterFactory, UserFactory
+from tests.mailbox import sent
 
 from .conftest import login
 
@@ -83,7 +83,7 @@ def test_apply_return_fix_approve_change_confirm_and_end(page, axe):
     page.wait_for_url("**/accounts/signup/")
     assert "確認メールを送りました" in page.content()
     axe(page)
-    link = re.search(r"https?://\S+(/accounts/verify/\S+/)", mail.outbox[-1].body).group(1)
+    link = re.search(r"https?://\S+(/accounts/verify/\S+/)", sent()[-1].body).group(1)
     page.goto(link)
     page.wait_for_url("**/accounts/login/")
     login(page, EMAIL, PASSWORD)

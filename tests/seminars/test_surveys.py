@@ -8,6 +8,7 @@ from seminars.models import Answer, AnswerCategory, Question, Response, Survey
 from seminars.surveys import INTENT_OPTIONS, SATISFACTION_OPTIONS, add_default_questions
 from tests.downloads import csv_rows
 from tests.factories import UserFactory
+from tests.mailbox import sent
 
 from .factories import ApplicationFactory, QuestionFactory, SurveyFactory
 
@@ -198,12 +199,11 @@ def test_admin_survey_gets_default_questions(staff_client):
 
 
 def test_survey_requests_go_to_attendees_who_have_not_answered(survey):
-    from django.core import mail
 
     attended = ApplicationFactory(event=survey.event, attended=True)
     ApplicationFactory(event=survey.event, attended=False)
     answered = ApplicationFactory(event=survey.event, attended=True)
     services.submit_response(survey=survey, application=answered, answers={})
     assert services.send_survey_requests(survey=survey, base_url="http://testserver") == 1
-    assert mail.outbox[0].to == [attended.email]
-    assert "/seminars/surveys/answer/" in mail.outbox[0].body
+    assert sent()[0].to == [attended.email]
+    assert "/seminars/surveys/answer/" in sent()[0].body

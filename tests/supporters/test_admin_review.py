@@ -4,7 +4,6 @@ import io
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core import mail
 from openpyxl import Workbook, load_workbook
 
 from config.roles import IPA_STAFF_GROUP, IPA_STAFF_PERMISSIONS
@@ -12,6 +11,7 @@ from supporters import services
 from supporters.models import ChangeRequest, Decision, Supporter, entry_values
 from supporters.tabular import HEADERS
 from tests.factories import SupporterFactory, UserFactory, login_staff
+from tests.mailbox import sent
 
 pytestmark = pytest.mark.django_db
 S = Supporter.Status
@@ -71,7 +71,7 @@ def test_approve_application_in_admin_publishes_mails_and_records(staff_client, 
     assert entry.status == S.PUBLISHED
     decision = entry.decisions.get()
     assert (decision.action, decision.actor) == (Decision.Action.APPROVED, staff)
-    assert mail.outbox[-1].to == ["owner@example.jp"] and "掲載しました" in mail.outbox[-1].subject
+    assert sent()[-1].to == ["owner@example.jp"] and "掲載しました" in sent()[-1].subject
     assert client.get(entry.get_absolute_url()).status_code == 200
 
 
@@ -87,7 +87,7 @@ def test_return_and_reject_need_a_reason_in_admin(staff_client, action, status):
     entry.refresh_from_db()
     assert entry.status == status
     assert entry.decisions.get().reason == "登録証の番号と違います"
-    assert "登録証の番号と違います" in mail.outbox[-1].body
+    assert "登録証の番号と違います" in sent()[-1].body
 
 
 def test_deciding_twice_is_refused_with_a_message(staff_client):
@@ -102,7 +102,7 @@ def test_staff_end_a_listing(staff_client, listed):
     listed.refresh_from_db()
     assert listed.status == S.ENDED
     assert listed.decisions.get().reason == "登録抹消のため"
-    assert "登録抹消のため" in mail.outbox[-1].body
+    assert "登録抹消のため" in sent()[-1].body
 
 
 def test_history_page_shows_changes(staff_client, staff, listed):

@@ -3,12 +3,12 @@
 import datetime
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
 from supporters import services
 from supporters.models import ChangeRequest, Decision, Supporter
 from tests.factories import SupporterFactory, UserFactory
+from tests.mailbox import sent
 
 from .conftest import entry_data
 
@@ -35,7 +35,7 @@ def test_apply_creates_a_pending_entry_that_is_not_public(expert_client, expert,
     # 公開用メールアドレス is published only when ticked.
     assert entry.hidden_fields == ["email"]
     assert entry.decisions.get().action == Decision.Action.SUBMITTED
-    assert mail.outbox[0].to == [expert.email]
+    assert sent()[0].to == [expert.email]
     assert client.get("/supporters/012345/").status_code == 404
     assert "申請 花子" not in client.get("/supporters/").content.decode()
 
@@ -210,7 +210,7 @@ def test_end_listing(expert_client, listed, client):
     listed.refresh_from_db()
     assert listed.status == S.ENDED
     assert listed.decisions.get().reason == "退職のため"
-    assert "掲載を終了しました" in mail.outbox[-1].body
+    assert "掲載を終了しました" in sent()[-1].body
     assert client.get("/supporters/123456/").status_code == 404
     # Nothing left to end; a new application is possible.
     assert "終了できる掲載はありません" in expert_client.get("/supporters/mine/end/", follow=True).content.decode()
