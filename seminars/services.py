@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.mail import queue_rendered
-from supporters.importing import FileRefused, RowError, read_table
+from config.spreadsheets import RowError
 from supporters.models import Supporter
 
 from .models import Answer, Application, Event, Question, Reminder, Response, Survey
@@ -159,15 +160,10 @@ class AttendanceRefused(Exception):
 
 
 @transaction.atomic
-def import_attendance(*, event: Event, data: bytes, filename: str) -> int:
-    """Mark attendees from a webinar tool's CSV (matched by e-mail); all or nothing.
-
-    Returns how many applications were newly marked as attended.
+def import_attendance(*, event: Event, rows: list[Sequence]) -> int:
+    """Mark attendees from a webinar tool's report (rows read by the kernel's reader, matched by
+    e-mail); all or nothing. Returns how many applications were newly marked as attended.
     """
-    try:
-        rows = read_table(data, filename)
-    except FileRefused as exc:
-        raise AttendanceRefused([RowError(1, str(exc))]) from exc
     header = [str(h or "").strip().lower() for h in rows[0]]
     column = next((header.index(h) for h in EMAIL_HEADERS if h in header), None)
     if column is None:

@@ -308,9 +308,8 @@ def attendance_import(request, slug):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            upload = form.cleaned_data["file"]
             try:
-                count = services.import_attendance(event=event, data=upload.read(), filename=upload.name)
+                count = services.import_attendance(event=event, rows=form.cleaned_data["file"])
             except services.AttendanceRefused as exc:
                 errors = exc.errors
             else:

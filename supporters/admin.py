@@ -18,9 +18,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.spreadsheets import SpreadsheetField
+
 from . import services
 from .forms import DecisionForm, EndListingForm
-from .importing import FileRefused, parse_table, read_table
+from .importing import parse_table
 from .models import (
     ENTRY_FIELDS,
     ChangeRequest,
@@ -48,7 +50,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="取り込むファイル(.xlsx または .csv)")
+    file = SpreadsheetField(label="取り込むファイル(.xlsx または .csv)")
     dry_run = forms.BooleanField(label="検証のみ(保存しない)", required=False)
 
 
@@ -145,22 +147,14 @@ class SupporterAdmin(SimpleHistoryAdmin):
         form = ImportForm(request.POST or None, request.FILES or None)
         errors, summary = [], None
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                result = parse_table(read_table(upload.read(), upload.name))
-            except FileRefused as exc:
-                errors = [str(exc)]
-            else:
-                errors = [str(e) for e in result.errors]
-                if not errors:
-                    summary = services.import_supporters(rows=result.rows, dry_run=form.cleaned_data["dry_run"])
-                    prefix = "[検証のみ] " if form.cleaned_data["dry_run"] else ""
-                    self.message_user(
-                        request,
-                        f"{prefix}{len(result.rows)}件を確認しました({summary})。",
-                    )
-                    if not form.cleaned_data["dry_run"]:
-                        return redirect("admin:supporters_supporter_changelist")
+            result = parse_table(form.cleaned_data["file"])
+            errors = [str(e) for e in result.errors]
+            if not errors:
+                summary = services.import_supporters(rows=result.rows, dry_run=form.cleaned_data["dry_run"])
+                prefix = "[検証のみ] " if form.cleaned_data["dry_run"] else ""
+                self.message_user(request, f"{prefix}{len(result.rows)}件を確認しました({summary})。")
+                if not form.cleaned_data["dry_run"]:
+                    return redirect("admin:supporters_supporter_changelist")
         return TemplateResponse(
             request,
             "admin/supporters/import.html",

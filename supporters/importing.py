@@ -1,4 +1,4 @@
-"""Reading list files (.csv in UTF-8/CP932, .xlsx) into validated rows.
+"""Validating the rows of a list file (.csv or .xlsx, read by the kernel's reader).
 
 Used by ``manage.py import_supporters`` and by the admin import, so both
 refuse the same files with the same row messages.
@@ -6,28 +6,12 @@ refuse the same files with the same row messages.
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+
+from config.spreadsheets import RowError
 
 from .tabular import HEADERS, ParsedRow, RowErrors, normalize_header, parse_row
-
-MAX_ROWS = 100_000
-
-
-class FileRefused(Exception):
-    """The file as a whole cannot be read; the message is for the user."""
-
-
-@dataclass
-class RowError:
-    line: int
-    message: str
-
-    def __str__(self):
-        return f"{self.line}行目: {self.message}"
 
 
 @dataclass
@@ -36,60 +20,7 @@ class ParseResult:
     errors: list[RowError] = field(default_factory=list)
 
 
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first; CP932 is what Excel in Japan writes."""
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise FileRefused("文字コードを判別できません。UTF-8 または Shift_JIS(CP932)で保存してください。")
-
-
-def _csv_rows(data: bytes) -> list[list]:
-    text = _decode(data)
-    if "\x00" in text:
-        raise FileRefused("CSVファイルとして読み込めません(バイナリデータが含まれています)。")
-    try:
-        return list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise FileRefused(f"CSVファイルとして読み込めません: {exc}") from exc
-
-
-def _xlsx_rows(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileRefused("xlsxファイルとして読み込めません。Excelで開けるか確認してください。") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-
-
-def read_table(data: bytes, filename: str) -> list[list]:
-    """Rows of cells (header first) from the bytes of a .csv or .xlsx file."""
-    suffix = Path(filename).suffix.lower()
-    if suffix == ".csv":
-        rows = _csv_rows(data)
-    elif suffix == ".xlsx":
-        rows = _xlsx_rows(data)
-    else:
-        raise FileRefused("読み込めるのは .csv と .xlsx のファイルです。")
-    # Spreadsheets often carry empty trailing rows; they are not data.
-    while rows and not any(str(c or "").strip() for c in rows[-1]):
-        rows.pop()
-    if not rows:
-        raise FileRefused("ファイルが空です。1行目に見出し行が必要です。")
-    if len(rows) - 1 > MAX_ROWS:
-        raise FileRefused(f"行数が多すぎます(最大{MAX_ROWS:,}行)。ファイルを分けてください。")
-    return rows
-
-
-def parse_table(rows: list[list]) -> ParseResult:
+def parse_table(rows: list[Sequence]) -> ParseResult:
     """Validate every row. Line numbers are spreadsheet rows (header = 1)."""
     result = ParseResult()
     header = [normalize_header(h) for h in rows[0]]

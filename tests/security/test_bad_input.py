@@ -9,7 +9,8 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from supporters.importing import FileRefused, parse_table, read_table
+from config.spreadsheets import Limits, SpreadsheetRefused, read_bytes
+from supporters.importing import parse_table
 from supporters.models import Supporter
 from supporters.services import import_supporters
 from supporters.tabular import HEADERS
@@ -83,8 +84,8 @@ def test_any_rows_either_import_whole_or_are_refused_with_row_messages(rows):
 @given(st.binary(max_size=2000), st.sampled_from(["x.csv", "x.xlsx", "x.txt", "x"]))
 def test_any_bytes_as_a_file_are_refused_cleanly_or_parsed(data, name):
     try:
-        rows = read_table(data, name)
-    except FileRefused as exc:
+        rows = read_bytes(data, name)
+    except SpreadsheetRefused as exc:
         assert str(exc)
         return
     parse_table(rows)  # must not raise
@@ -115,11 +116,8 @@ def test_control_characters_are_stripped_from_cells():
     assert result.rows[0].fields["name"] == "姓 名"
 
 
-def test_huge_csv_is_refused_before_parsing(monkeypatch):
-    import supporters.importing as importing
-
-    monkeypatch.setattr(importing, "MAX_ROWS", 10)
+def test_too_many_csv_rows_are_refused_while_reading():
     buffer = io.StringIO()
     csv.writer(buffer).writerows([HEADERS] + [["x"] * len(HEADERS)] * 11)
-    with pytest.raises(FileRefused, match="行数が多すぎます"):
-        read_table(buffer.getvalue().encode(), "big.csv")
+    with pytest.raises(SpreadsheetRefused, match="行数が多すぎます"):
+        read_bytes(buffer.getvalue().encode(), "big.csv", limits=Limits(rows=10))
