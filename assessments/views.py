@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from config.access import Role, grant_access, is_staff
 from config.auth import username_for
+from config.spreadsheets import xlsx_response
 from supporters.access import entry_expert, published_expert
 from supporters.models import Supporter
 
@@ -24,8 +25,6 @@ from .models import (
     Stage,
     TransitionError,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Who may use what (config/access.py): an assessment's pages are its
 # company's users', its assigned expert's and staff's; changing it is the
@@ -68,12 +67,6 @@ def _own(request, pk, *, sides=(Side.COMPANY, Side.EXPERT)) -> tuple[Assessment,
 
 def _expert_entry(user):
     return Supporter.objects.published().filter(user=user).order_by("registration_no").first()
-
-
-def _xlsx(body: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 # Lists and starting ----------------------------------------------------------
@@ -529,8 +522,8 @@ def sheet_revision(request, pk, revision_pk):
 @require_safe
 def sheet_xlsx(request, pk):
     assessment, side = _visible(request, pk)
-    body = reports.sheet_workbook(assessment, reports.sheet_rows(assessment))
-    return _xlsx(body, f"assessment-sheet-{assessment.pk}.xlsx")
+    workbook = reports.sheet_workbook(assessment, reports.sheet_rows(assessment))
+    return xlsx_response(workbook, f"assessment-sheet-{assessment.pk}.xlsx")
 
 
 @participants_and_staff
@@ -684,7 +677,7 @@ def plan_xlsx(request, pk, revision=None):
     if assessment.stage not in (Stage.PLANNING, Stage.AGREED):
         raise Http404("改善計画書はまだありません。")
     plan = _plan(assessment, revision)
-    return _xlsx(
+    return xlsx_response(
         reports.plan_workbook(plan, list(assessment.meetings.all())),
         f"improvement-plan-{assessment.pk}-{plan.revision}.xlsx",
     )

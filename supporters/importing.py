@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from config.spreadsheets import RowError
 
-from .tabular import HEADERS, ParsedRow, RowErrors, normalize_header, parse_row
+from .models import Supporter
+from .tabular import HEADERS, STAFF_HEADERS, ParsedRow, RowErrors, normalize_header, parse_row
 
 
 @dataclass
@@ -25,7 +26,7 @@ def parse_table(rows: list[Sequence]) -> ParseResult:
     result = ParseResult()
     header = [normalize_header(h) for h in rows[0]]
     missing = [h for h in HEADERS if h not in header]
-    unknown = [h for h in header if h and h not in HEADERS]
+    unknown = [h for h in header if h and h not in STAFF_HEADERS]
     duplicated = sorted({h for h in header if h and header.count(h) > 1})
     if missing or unknown or duplicated:
         parts = []
@@ -45,7 +46,8 @@ def parse_table(rows: list[Sequence]) -> ParseResult:
         if len(cells) > len(header) and any(str(c or "").strip() for c in cells[len(header) :]):
             result.errors.append(RowError(line, "見出しのない列に値があります"))
             continue
-        record = dict(zip(header, cells, strict=False))  # short rows: missing cells are empty
+        # Every column of the file, even where a short row stops early (missing cells are empty).
+        record = {name: cells[index] if index < len(cells) else None for index, name in enumerate(header)}
         try:
             parsed = parse_row(record, line)
         except RowErrors as exc:
@@ -57,6 +59,26 @@ def parse_table(rows: list[Sequence]) -> ParseResult:
             continue
         seen[number] = line
         result.rows.append(parsed)
+    _check_kept_private(result)
     if not result.rows and not result.errors:
         result.errors.append(RowError(2, "データ行がありません"))
     return result
+
+
+def _check_kept_private(result: ParseResult) -> None:
+    """A required field left empty is fine only where the stored entry keeps it private
+    (re-importing the public CSV); anywhere else it is the row's error."""
+    numbers = [row.fields["registration_no"] for row in result.rows if row.keeps]
+    hidden: dict[str, list] = {}
+    for start in range(0, len(numbers), 500):
+        entries = Supporter.objects.live().filter(registration_no__in=numbers[start : start + 500])
+        hidden.update(entries.values_list("registration_no", "hidden_fields"))
+    valid = []
+    for row in result.rows:
+        kept = hidden.get(row.fields["registration_no"]) or []
+        missing = [column for key, column in row.keeps.items() if key not in kept]
+        result.errors.extend(RowError(row.line, f"「{column}」が空欄です") for column in missing)
+        if not missing:
+            valid.append(row)
+    result.rows = valid
+    result.errors.sort(key=lambda error: error.line)

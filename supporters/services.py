@@ -53,6 +53,7 @@ IMPORTED_FIELDS = [
     "forms",
     "valid_until",
     "updated_on",
+    "contact_email",
 ]
 
 
@@ -61,10 +62,12 @@ class ImportSummary:
     created: int
     updated: int
     unchanged: int = 0
+    expired: int = 0
 
     def __str__(self):
         text = f"新規 {self.created}件、更新 {self.updated}件"
-        return text + (f"、変更なし {self.unchanged}件" if self.unchanged else "")
+        text += f"、変更なし {self.unchanged}件" if self.unchanged else ""
+        return text + (f"(うち登録有効期限切れのため非公開 {self.expired}件)" if self.expired else "")
 
 
 def _same(name: str, stored, imported) -> bool:
@@ -73,14 +76,42 @@ def _same(name: str, stored, imported) -> bool:
     return field.get_prep_value(stored) == field.get_prep_value(imported)
 
 
+# Entry fields an entry may keep private, by Supporter.HIDEABLE_FIELDS key.
+PRIVATE_FIELDS = {
+    "name_kana": "name_kana",
+    "email": "email",
+    "residence_prefecture": "residence",
+    "residence_city": "residence",
+    "organization": "organization",
+    "qualifications": "qualifications",
+    "groups": "groups",
+    "self_pr": "self_pr",
+    "url": "url",
+}
+
+
+def _imported_values(supporter: Supporter | None, fields: dict) -> dict:
+    """What a row writes (supporters/tabular.py: re-importing never erases what a file does not
+    carry). A missing column (the private contact address in the public CSV) keeps the stored
+    value; so does an empty cell in a field this entry keeps private, as the public CSV leaves it."""
+    values = {name: fields[name] for name in IMPORTED_FIELDS if name in fields}
+    if supporter is not None:
+        hidden = set(supporter.hidden_fields or [])
+        for name, key in PRIVATE_FIELDS.items():
+            if key in hidden and values.get(name) in ("", None):
+                values.pop(name)
+    return values
+
+
 @transaction.atomic
 def import_supporters(*, rows: list[ParsedRow], dry_run: bool = False) -> ImportSummary:
-    """Upsert validated rows by 登録番号 and publish them, all or nothing.
+    """Upsert validated rows by 登録番号, all or nothing.
 
-    Imported rows are the list as IPA staff maintain it, so they are
-    published as they stand. With ``dry_run`` nothing is written.
+    Imported rows are the list as IPA staff maintain it, so they are published
+    as they stand, except rows whose 登録有効期限 has passed: those are stored
+    as 期限切れ and never shown. With ``dry_run`` nothing is written.
     """
-    today = datetime.date.today()
+    today = timezone.localdate()
     now = timezone.now()
     numbers = [row.fields["registration_no"] for row in rows]
     existing: dict[str, Supporter] = {}
@@ -90,27 +121,34 @@ def import_supporters(*, rows: list[ParsedRow], dry_run: bool = False) -> Import
 
     to_create, to_update, unchanged = [], [], 0
     for row in rows:
-        values = dict(row.fields)
-        values["updated_on"] = values.get("updated_on") or today
-        supporter = existing.get(values["registration_no"])
+        fields = {**row.fields, "updated_on": row.fields.get("updated_on") or today}
+        expired = bool(fields.get("valid_until") and fields["valid_until"] < today)
+        status = Supporter.Status.EXPIRED if expired else Supporter.Status.PUBLISHED
+        supporter = existing.get(fields["registration_no"])
+        values = _imported_values(supporter, fields)
         if supporter is None:
-            supporter = Supporter(**values, status=Supporter.Status.PUBLISHED)
+            supporter = Supporter(registration_no=fields["registration_no"], **values, status=status)
             supporter.refresh_search_text()
             to_create.append(supporter)
             continue
-        if supporter.status == Supporter.Status.PUBLISHED and all(
-            _same(name, getattr(supporter, name), values[name]) for name in IMPORTED_FIELDS
+        if supporter.status == status and all(
+            _same(name, getattr(supporter, name), value) for name, value in values.items()
         ):
             unchanged += 1  # re-importing the same list writes nothing
             continue
-        for name in IMPORTED_FIELDS:
-            setattr(supporter, name, values[name])
-        supporter.status = Supporter.Status.PUBLISHED
+        for name, value in values.items():
+            setattr(supporter, name, value)
+        supporter.status = status
         supporter.modified_at = now
         supporter.refresh_search_text()
         to_update.append(supporter)
 
-    summary = ImportSummary(created=len(to_create), updated=len(to_update), unchanged=unchanged)
+    summary = ImportSummary(
+        created=len(to_create),
+        updated=len(to_update),
+        unchanged=unchanged,
+        expired=sum(s.status == Supporter.Status.EXPIRED for s in [*to_create, *to_update]),
+    )
     if dry_run:
         return summary
     # One history row per entry, written in bulk like the entries themselves.
@@ -255,8 +293,9 @@ def relay_contact(*, supporter: Supporter, message: ContactMessage) -> ContactMe
     message.supporter = supporter
     message.save()
     body = render_to_string("supporters/email/contact.txt", {"supporter": supporter, "message": message})
+    # The sender's own words stay in the body; the subject is ours alone.
     queue_mail(
-        f"[セキュリティ対策支援者リスト] {message.name}様からのお問い合わせ",
+        "[セキュリティ対策支援者リスト] 個票のお問い合わせフォームからメッセージが届きました",
         body,
         [supporter.contact_address],
         reply_to=[message.email],

@@ -91,8 +91,25 @@ def test_any_bytes_as_a_file_are_refused_cleanly_or_parsed(data, name):
     parse_table(rows)  # must not raise
 
 
-def test_over_long_and_control_character_cells_are_reported_per_row():
+def valid_row(**values) -> dict:
     row = dict.fromkeys(HEADERS, "")
+    row.update(
+        {
+            "登録番号": "000001",
+            "氏名": "姓 名",
+            "氏名(カナ)": "セイ メイ",
+            "居住地": "東京都千代田区",
+            "支援対象地域": "全国",
+            "規程整備": "可",
+            "登録有効期限": "2030-03-31",
+            **values,
+        }
+    )
+    return row
+
+
+def test_over_long_and_control_character_cells_are_reported_per_row():
+    row = valid_row()
     row.update(
         {
             "登録番号": "000001",
@@ -110,8 +127,7 @@ def test_over_long_and_control_character_cells_are_reported_per_row():
 
 
 def test_control_characters_are_stripped_from_cells():
-    row = dict.fromkeys(HEADERS, "")
-    row.update({"登録番号": "000001", "氏名": "姓\x00名\x1b"})
+    row = valid_row(氏名="姓\x00名\x1b")
     result = parse_table([list(HEADERS), [row[h] for h in HEADERS]])
     assert result.rows[0].fields["name"] == "姓 名"
 

@@ -114,3 +114,14 @@ def test_limit_per_sender_address(client, hidden):
 
 def test_contact_needs_post(client, hidden):
     assert client.get("/supporters/300001/contact/").status_code == 405
+
+
+def test_typed_text_never_reaches_a_header(client, hidden):
+    data = message(name="山田\r\nBcc: victim@example.jp", organization="株式会社\nX-Evil: 1")
+    assert client.post("/supporters/300001/contact/", data).status_code == 302
+    (relayed,) = sent()
+    assert "山田" not in relayed.subject and "\n" not in relayed.subject
+    assert relayed.bcc == [] and relayed.to == [SECRET]
+    headers = relayed.message().as_string().split("\n\n", 1)[0]
+    assert "victim@example.jp" not in headers and "X-Evil" not in headers
+    assert ContactMessage.objects.get().name == "山田 Bcc: victim@example.jp"  # one line, as stored and shown

@@ -55,7 +55,7 @@ def test_publication_choices_map_to_hidden_fields(expert_client):
 @pytest.mark.parametrize(
     "field, value, message",
     [
-        ("registration_no", "12345", "6桁の数字"),
+        ("registration_no", "1234567", "6桁の数字"),
         ("registration_no", "12345a", "6桁の数字"),
         ("name_kana", "Hanako", "カタカナ"),
         ("name_kana", "申請", "カタカナ"),
