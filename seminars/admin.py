@@ -2,7 +2,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
+
+from config.spreadsheets import csv_response
 
 from . import services
 from .models import (
@@ -136,11 +139,42 @@ class ApplicationAdmin(admin.ModelAdmin):
         "promoted_at",
         "cancelled_at",
     ]
-    actions = ["mark_attended", "unmark_attended", "cancel_and_promote", "make_faq_drafts"]
+    actions = ["export_csv", "mark_attended", "unmark_attended", "cancel_and_promote", "make_faq_drafts"]
     list_per_page = 100
 
     def has_add_permission(self, request):
         return False  # applications come through the public form
+
+    @admin.action(description="選択した申込者の一覧をCSVで書き出す", permissions=["view"])
+    def export_csv(self, request, queryset):
+        header = [
+            "イベント",
+            "状態",
+            "出席",
+            "氏名",
+            "氏名(カナ)",
+            "メールアドレス",
+            "所属",
+            "登録番号",
+            "申込時の質問",
+            "申込日時",
+        ]
+        rows = (
+            [
+                a.event.title,
+                a.get_status_display(),
+                "出席" if a.attended else "",
+                a.name,
+                a.name_kana,
+                a.email,
+                a.organization,
+                a.registration_no,
+                a.question,
+                timezone.localtime(a.created_at).strftime("%Y-%m-%d %H:%M"),
+            ]
+            for a in queryset.select_related("event").order_by("event__starts_at", "created_at", "pk")
+        )
+        return csv_response(f"applications-{timezone.localdate():%Y%m%d}.csv", header, rows)
 
     @admin.action(description="出席にする", permissions=["change"])
     def mark_attended(self, request, queryset):
