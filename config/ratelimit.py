@@ -53,6 +53,15 @@ def limit(group: str, *, rate: str, key: str = CLIENT, method: str = "POST"):
     return decorator
 
 
+def limit_mailing(group: str, *, per_account: str = "30/h", per_client: str = "60/h"):
+    """For a view whose POST mails someone: limited per account and per client address."""
+
+    def decorator(view):
+        return limit(group, rate=per_client, key=CLIENT)(limit(group, rate=per_account, key=ACCOUNT)(view))
+
+    return decorator
+
+
 def over_limit(request, group: str, *, rate: str, key: str = CLIENT, value: str | None = None) -> bool:
     """Count one action now, per ``key`` or per ``value`` (e.g. a typed address, in lower case); True once over ``rate``.
 

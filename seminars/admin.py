@@ -242,12 +242,16 @@ class SurveyAdmin(admin.ModelAdmin):
     list_display = ["title", "event", "mode", "is_open", "links"]
     list_select_related = ["event"]
     inlines = [QuestionInline]
-    actions = ["send_requests"]
     readonly_fields = ["anonymous_link"]
 
-    @admin.display(description="結果・回答用リンク")
+    @admin.display(description="結果・依頼メール")
     def links(self, obj):
-        return format_html('<a href="{}">集計結果</a>', reverse("seminars:survey-results", args=[obj.pk]))
+        results = format_html('<a href="{}">集計結果</a>', reverse("seminars:survey-results", args=[obj.pk]))
+        if obj.mode != Survey.Mode.PERSONAL or not obj.is_open:
+            return results
+        # A bulk send goes through its confirmation page, which says how many people it mails.
+        send = reverse("seminars:survey-send", args=[obj.pk])
+        return format_html('{} / <a href="{}">出席者に依頼メールを送る</a>', results, send)
 
     @admin.display(description="匿名回答用リンク")
     def anonymous_link(self, obj):
@@ -260,13 +264,6 @@ class SurveyAdmin(admin.ModelAdmin):
         if not change and not form.instance.questions.exists():
             add_default_questions(form.instance)
             self.message_user(request, "既定の質問(満足度・登録意向・自由記述)を追加しました。")
-
-    @admin.action(description="出席者に個人別アンケートのリンクをメールする", permissions=["change"])
-    def send_requests(self, request, queryset):
-        total = 0
-        for survey in queryset.filter(mode=Survey.Mode.PERSONAL, is_open=True).select_related("event"):
-            total += services.send_survey_requests(survey=survey, base_url=_base_url(request))
-        self.message_user(request, f"{total}名にアンケート依頼を送りました。")
 
 
 @admin.register(AnswerCategory)

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -213,6 +213,11 @@ def submit_application(*, supporter: Supporter, by) -> Decision:
     return _record(supporter, A.SUBMITTED, by=by)
 
 
+PENDING_CHANGE = (
+    "審査中の変更申請がすでにあります。内容はマイページで確かめられます。取り下げるか、結果をお待ちください。"
+)
+
+
 @transaction.atomic
 def submit_change(*, supporter: Supporter, data: dict, by) -> ChangeRequest:
     """Propose new values for a published or expired entry; a returned
@@ -221,8 +226,14 @@ def submit_change(*, supporter: Supporter, data: dict, by) -> ChangeRequest:
     if supporter.status not in (Supporter.Status.PUBLISHED, Supporter.Status.EXPIRED):
         raise TransitionRefused(f"掲載状況が「{supporter.get_status_display()}」の登録は変更申請できません。")
     change = supporter.open_change
+    if change is not None and change.status == ChangeRequest.Status.PENDING:
+        raise TransitionRefused(PENDING_CHANGE)  # a double submit: the first is under review
     if change is None:
-        change = ChangeRequest.objects.create(supporter=supporter, data=data, created_by=by)
+        try:
+            with transaction.atomic():
+                change = ChangeRequest.objects.create(supporter=supporter, data=data, created_by=by)
+        except IntegrityError:  # the other submit got there first (SQLite takes no row locks)
+            raise TransitionRefused(PENDING_CHANGE) from None
     else:
         change.resubmit(data=data)
     _record(supporter, A.CHANGE_SUBMITTED, by=by, change=change)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
 from config.mail import queue_mail
@@ -23,7 +23,8 @@ from .models import (
 def refer(*, entry: ShortlistEntry, actor, inbox_url: str) -> Referral:
     """Refer a shortlisted expert: the referral, its first event, the case
     state and an e-mail to the expert's account (no company details)."""
-    case: Case = entry.case
+    # Referrals of one case take turns (the case row is the lock): a double submit finds the first.
+    case: Case = Case.objects.select_for_update().select_related("organisation").get(pk=entry.case_id)
     supporter = entry.supporter
     if case.is_closed:
         raise TransitionError("終了した案件からは紹介できません。")
@@ -34,9 +35,14 @@ def refer(*, entry: ShortlistEntry, actor, inbox_url: str) -> Referral:
         )
     if supporter.status != supporter.Status.PUBLISHED:
         raise TransitionError(f"{supporter.name}さんは現在掲載されていないため、紹介できません。")
+    already = TransitionError(f"{supporter.name}さんにはこの案件をすでに紹介しています。")
     if case.referrals.filter(supporter=supporter).exists():
-        raise TransitionError(f"{supporter.name}さんにはこの案件をすでに紹介しています。")
-    referral = Referral.objects.start(case=case, supporter=supporter, actor=actor)
+        raise already
+    try:
+        with transaction.atomic():
+            referral = Referral.objects.start(case=case, supporter=supporter, actor=actor)
+    except IntegrityError:  # the other submit referred first (SQLite takes no row locks)
+        raise already from None
     body = render_to_string(
         "referrals/email/referred.txt",
         {"referral": referral, "case": case, "entry": entry, "url": inbox_url},

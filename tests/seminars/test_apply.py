@@ -200,3 +200,18 @@ def test_past_event_cannot_be_cancelled(client):
     application.refresh_from_db()
     assert application.status == "confirmed"
     assert "取り消せません" in client.get(url).content.decode()
+
+
+def test_a_double_submitted_application_is_refused_kindly(client, monkeypatch):
+    """Two submits of the form at once: the second saw no application when it checked (SQLite takes no row locks)."""
+    from django.db.models import QuerySet
+
+    event = EventFactory()
+    assert client.post(f"/seminars/{event.slug}/apply/", form_data()).status_code == 302
+    original = QuerySet.exists
+    monkeypatch.setattr(QuerySet, "exists", lambda qs: False if qs.model is Application else original(qs))
+    response = client.post(f"/seminars/{event.slug}/apply/", form_data())
+    monkeypatch.undo()
+    assert response.status_code == 400
+    assert "すでにお申し込みいただいています" in response.content.decode()
+    assert Application.objects.count() == 1 and len(sent()) == 1

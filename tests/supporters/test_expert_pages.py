@@ -215,3 +215,17 @@ def test_end_listing(expert_client, listed, client):
     # Nothing left to end; a new application is possible.
     assert "終了できる掲載はありません" in expert_client.get("/supporters/mine/end/", follow=True).content.decode()
     assert expert_client.get("/supporters/apply/").status_code == 200
+
+
+def test_a_double_submitted_change_request_answers_with_a_message(expert_client, listed, monkeypatch):
+    """Two submits of the change form race: the second saw no open change when it loaded the entry."""
+    data = entry_data(registration_no=None, name="公開 太郎", self_pr="新しいPR", published_fields=["email", "self_pr"])
+    form_page = expert_client.get("/supporters/mine/edit/")
+    assert form_page.status_code == 200
+    assert expert_client.post("/supporters/mine/edit/", data).status_code == 302
+    monkeypatch.setattr(Supporter, "open_change", property(lambda entry: None))
+    response = expert_client.post("/supporters/mine/edit/", data, follow=True)
+    monkeypatch.undo()
+    assert response.status_code == 200
+    assert "審査中の変更申請がすでにあります" in response.content.decode()
+    assert ChangeRequest.objects.count() == 1
