@@ -166,21 +166,25 @@ def start_as_expert(request):
     form = forms.ExpertStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and _address_within_limit(request, form):
         data = form.cleaned_data
-        with transaction.atomic():
-            company = form.new_company()
-            company.save()
-            assessment = services.create_assessment(
-                company=company,
-                started_by=Side.EXPERT,
-                expert=entry,
-                responsible_title=data["responsible_title"],
-                responsible_name=data["responsible_name"],
-            )
-            services.invite_company(
-                assessment=assessment, email=data["email"], by=request.user, accept_url_for=_accept_url(request)
-            )
-        messages.success(request, f"アセスメントを始め、{data['email']} に招待メールを送りました。")
-        return redirect(assessment)
+        try:
+            with transaction.atomic():
+                company = form.new_company()
+                company.save()
+                assessment = services.create_assessment(
+                    company=company,
+                    started_by=Side.EXPERT,
+                    expert=entry,
+                    responsible_title=data["responsible_title"],
+                    responsible_name=data["responsible_name"],
+                )
+                services.invite_company(
+                    assessment=assessment, email=data["email"], by=request.user, accept_url_for=_accept_url(request)
+                )
+        except TransitionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"アセスメントを始め、{data['email']} に招待メールを送りました。")
+            return redirect(assessment)
     return render(
         request,
         "assessments/start.html",

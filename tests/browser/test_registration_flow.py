@@ -12,8 +12,6 @@ from supporters.models import ChangeRequest, Supporter
 from tests.factories import SupporterFactory, UserFactory
 from tests.mailbox import sent
 
-from .conftest import login
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 EMAIL = "browser-expert@example.jp"
 PASSWORD = "kiwi-orange-2026!"
@@ -85,9 +83,12 @@ def test_apply_return_fix_approve_change_confirm_and_end(page, axe):
     axe(page)
     link = re.search(r"https?://\S+(/accounts/verify/\S+/)", sent()[-1].body).group(1)
     page.goto(link)
-    page.wait_for_url("**/accounts/login/")
-    login(page, EMAIL, PASSWORD)
+    assert page.get_by_role("heading", level=1).inner_text() == "アカウントを有効にする"
+    axe(page)
+    type_into(page, "#id_password", PASSWORD)
+    press_button(page, "アカウントを有効にする")
     page.wait_for_url("**/")
+    assert "アカウントを有効にしました" in page.content()
 
     # Apply, first with a mistake.
     page.goto("/supporters/mine/")
