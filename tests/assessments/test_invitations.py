@@ -13,6 +13,14 @@ from tests.mailbox import sent
 
 from .factories import CompanyFactory
 
+# The invitee's on-the-spot sign-up.
+INVITEE = {
+    "last_name": "鈴木",
+    "first_name": "次郎",
+    "password1": "kaizen-keikaku-2025",
+    "password2": "kaizen-keikaku-2025",
+}
+
 
 @pytest.fixture
 def invited(client, expert):
@@ -53,15 +61,7 @@ def test_invitee_without_account_signs_up_on_the_spot(client, invited):
         path, {"last_name": "鈴木", "first_name": "次郎", "password1": "short", "password2": "short"}
     )
     assert "パスワード" in response.content.decode() and not Company.objects.filter(members__isnull=False).exists()
-    response = client.post(
-        path,
-        {
-            "last_name": "鈴木",
-            "first_name": "次郎",
-            "password1": "kaizen-keikaku-2025",
-            "password2": "kaizen-keikaku-2025",
-        },
-    )
+    response = client.post(path, INVITEE)
     assert response.status_code == 302 and response["Location"] == assessment.get_absolute_url()
     assessment.refresh_from_db()
     member = assessment.company.members.get()
@@ -182,15 +182,7 @@ def test_an_unverified_signup_with_the_invited_address_is_taken_over(client, inv
     )
     page = client.get(path).content.decode()
     assert "アカウントを作成して参加する" in page
-    response = client.post(
-        path,
-        {
-            "last_name": "鈴木",
-            "first_name": "次郎",
-            "password1": "kaizen-keikaku-2025",
-            "password2": "kaizen-keikaku-2025",
-        },
-    )
+    response = client.post(path, INVITEE)
     assert response.status_code == 302
     member = assessment.company.members.get()
     assert member.username == "suzuki@example.jp" and member.is_active

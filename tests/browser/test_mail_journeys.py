@@ -13,7 +13,7 @@ from config.models import OutgoingMail
 from seminars import services
 from seminars.surveys import INTENT_OPTIONS, add_default_questions
 from tests.assessments.factories import expert_with_account
-from tests.browser.conftest import login, login_staff
+from tests.browser.conftest import follow_link, login, login_staff, press_button
 from tests.factories import PASSWORD, UserFactory, make_staff
 from tests.mailbox import sent
 from tests.seminars.factories import ApplicationFactory, SurveyFactory
@@ -26,18 +26,6 @@ SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/shienlist-shots"))
 def shot(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
-
-
-def press(page, name):
-    page.get_by_role("button", name=name).focus()
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-
-
-def follow(page, name):
-    page.get_by_role("link", name=name).first.focus()
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -53,12 +41,12 @@ def test_staff_send_follow_up_reminders_after_confirming_the_count(page, axe, wi
 
     page.goto("/seminars/report/follow-up/")
     axe(page)
-    follow(page, "リマインドメールの送信へ進む(3名)")
+    follow_link(page, "リマインドメールの送信へ進む(3名)")
     page.wait_for_url("**/seminars/report/follow-up/send/")
     assert "3名にリマインドメールを1通ずつ送ります" in page.locator("main").inner_text()
     axe(page)
     shot(page, f"bulk-send-confirm-{width}")
-    press(page, "3名に送信する")
+    press_button(page, "3名に送信する")
     page.wait_for_url("**/seminars/report/follow-up/")
     assert "3名へのリマインドメールを送信待ちにしました" in page.get_by_role("status").inner_text()
     axe(page)
@@ -78,7 +66,7 @@ def test_an_invitation_opened_with_another_account_says_whose_it_is(page, axe, w
     page.goto("/assessments/new/expert/")
     page.get_by_label("企業名").fill("招待テスト株式会社")
     page.get_by_label("企業のご担当者のメールアドレス").fill("invited@example.jp")
-    press(page, "始める")
+    press_button(page, "始める")
     link = re.search(r"https?://[^/]+(/assessments/join/\S+/)", sent()[-1].body).group(1)
 
     # Someone else, signed in, opens the forwarded link.
@@ -93,7 +81,7 @@ def test_an_invitation_opened_with_another_account_says_whose_it_is(page, axe, w
     assert "この招待は invited@example.jp 宛てです" in main and "someone@example.jp でログインしています" in main
     axe(page)
     shot(page, f"invitation-wrong-account-{width}")
-    press(page, "ログアウトして invited@example.jp で参加する")
+    press_button(page, "ログアウトして invited@example.jp で参加する")
     page.wait_for_url(f"**{link}")
     assert page.get_by_role("heading", name="アカウントを作成して参加する").is_visible()
     axe(page)
@@ -107,15 +95,15 @@ def test_the_sign_up_link_page(page, axe, width):
     page.locator("#id_email").fill("new-person@example.jp")
     page.locator("#id_password1").fill("kiwi-orange-2026!")
     page.locator("#id_password2").fill("kiwi-orange-2026!")
-    press(page, "確認メールを送る")
+    press_button(page, "確認メールを送る")
     link = re.search(r"https?://[^/]+(/accounts/verify/\S+/)", sent()[-1].body).group(1)
     page.goto(link)
     page.get_by_label(re.compile("^パスワード")).fill("wrong-password-1")
-    press(page, "アカウントを有効にする")
+    press_button(page, "アカウントを有効にする")
     assert "パスワードが登録のときのものと違います" in page.locator(".error-summary").inner_text()
     axe(page)
     shot(page, f"verify-error-{width}")
     page.get_by_label(re.compile("^パスワード")).fill("kiwi-orange-2026!")
-    press(page, "アカウントを有効にする")
+    press_button(page, "アカウントを有効にする")
     page.wait_for_url("**/")
     assert "アカウントを有効にしました" in page.get_by_role("status").inner_text()

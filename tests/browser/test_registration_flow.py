@@ -12,6 +12,8 @@ from supporters.models import ChangeRequest, Supporter
 from tests.factories import SupporterFactory, UserFactory
 from tests.mailbox import sent
 
+from .conftest import follow_link, press_button
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 EMAIL = "browser-expert@example.jp"
 PASSWORD = "kiwi-orange-2026!"
@@ -39,18 +41,6 @@ def choose(page, selector, value):
             return
         page.keyboard.press("ArrowDown")
     pytest.fail(f"{value} not reachable in {selector}")
-
-
-def press_button(page, name):
-    page.get_by_role("button", name=name).focus()
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-
-
-def follow_link(page, name):
-    page.get_by_role("link", name=name).first.focus()
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
 
 
 def fill_application(page, kana):
