@@ -38,16 +38,20 @@ kana_validator = RegexValidator(
 )
 
 
+_SPACES = re.compile(r"[ \t]+")
+
+
 def text(value, *, multiline: bool = False) -> str:
     """Any typed or imported text: NFKC (全角英数 and 半角カナ folded), no control characters,
     single spaces, trimmed; line breaks kept only where the field is multi-line."""
-    if value is None:
+    if value is None or value == "":
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    folded = unicodedata.normalize("NFKC", str(value))
-    folded = "".join(ch if ch.isprintable() or ch == "\n" else " " for ch in folded.replace("\r\n", "\n"))
-    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in folded.splitlines()]
+    folded = unicodedata.normalize("NFKC", str(value)).replace("\r\n", "\n")
+    if not folded.replace("\n", "").isprintable():  # the common case skips the per-character pass
+        folded = "".join(ch if ch.isprintable() or ch == "\n" else " " for ch in folded)
+    lines = [_SPACES.sub(" ", line).strip() for line in folded.split("\n")]
     return "\n".join(lines).strip() if multiline else " ".join(line for line in lines if line)
 
 

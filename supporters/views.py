@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from config.access import Role, grant_access
 from config.client import client_ip
-from config.ratelimit import TOO_MANY, over_limit
+from config.ratelimit import ACCOUNT, TOO_MANY, over_limit
 from config.spreadsheets import csv_response
 
 from . import services
@@ -129,9 +129,10 @@ def supporter_contact(request, registration_no):
     if not form.is_valid():
         return _render_detail(request, supporter, form, status=400)
     if not form.is_bot:
-        # Per client, per sender address, and per expert (many clients, one inbox).
+        # Per client, per account, per sender address, and per expert (many clients, one inbox).
         if (
             over_limit(request, "contact", rate="5/h")
+            or over_limit(request, "contact", rate="5/h", key=ACCOUNT)
             or over_limit(request, "contact-sender", rate="3/d", value=form.cleaned_data["email"])
             or over_limit(request, "contact-expert", rate="20/d", value=supporter.registration_no)
         ):

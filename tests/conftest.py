@@ -72,8 +72,8 @@ def _commit_hooks_run_as_in_production(monkeypatch):
     """Run ``on_commit`` callbacks as a real commit would: when the outermost
     block of the code under test ends, or at once outside any block. The
     test's own enclosing transaction (rolled back afterwards) would otherwise
-    swallow every e-mail and every page-cache publication. A block that fails
-    still discards its callbacks."""
+    swallow every page-cache publication. A block that fails still discards
+    its callbacks. (Mail is a row in the outbox, sent by tests/mailbox.py.)"""
     original_exit = Atomic.__exit__
     original_on_commit = BaseDatabaseWrapper.on_commit
 
