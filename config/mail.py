@@ -88,16 +88,19 @@ def _message(mail: OutgoingMail, backend) -> EmailMessage:
     return EmailMessage(mail.subject, mail.body, None, mail.to, reply_to=mail.reply_to or None, connection=backend)
 
 
-def deliver_due(*, limit: int = 500) -> int:
+def deliver_due(*, limit: int = 500, stop: threading.Event | None = None) -> int:
     """Send up to ``limit`` due messages; returns how many were sent.
 
     A transient failure (the server unreachable) ends the run after counting
     the attempt: the rest wait for the next run rather than all failing.
+    ``stop`` set (the worker was asked to exit) ends it after the message in hand.
     """
     sent = 0
     backend = get_connection()
     try:
         for _ in range(limit):
+            if stop is not None and stop.is_set():
+                break
             with transaction.atomic():
                 mail = (
                     OutgoingMail.objects.due()

@@ -101,13 +101,16 @@ class SpreadsheetField(forms.FileField):
 def read_upload(upload, *, limits: Limits = LIMITS) -> list[Sequence]:
     """Rows of an uploaded file (Django ``UploadedFile``), refused by its size before it is read."""
     _check_size(upload.size, limits)
-    return read_bytes(upload.read(), upload.name, limits=limits)
+    return read_bytes(upload.read(limits.file_bytes + 1), upload.name, limits=limits)
 
 
 def read_path(path: Path, *, limits: Limits = LIMITS) -> list[Sequence]:
-    """Rows of a file on disk (management commands); ``OSError`` if it cannot be opened."""
-    _check_size(path.stat().st_size, limits)
-    return read_bytes(path.read_bytes(), path.name, limits=limits)
+    """Rows of a file on disk (management commands); ``OSError`` if it cannot be opened.
+
+    Read up to one byte past the limit, whatever the file claims (a pipe or a device has no size)."""
+    with path.open("rb") as stream:
+        data = stream.read(limits.file_bytes + 1)
+    return read_bytes(data, path.name, limits=limits)
 
 
 def read_bytes(data: bytes, filename: str, *, limits: Limits = LIMITS) -> list[Sequence]:

@@ -181,3 +181,20 @@ def test_staff_see_the_outbox_and_send_failed_mail_again(client):
     )
     assert "1件を送信待ちに戻しました" in response.content.decode()
     assert OutgoingMail.objects.get(pk=failed.pk).status == "queued"
+
+
+def test_a_worker_asked_to_stop_finishes_the_message_in_hand(settings):
+    stop = threading.Event()
+
+    class StoppingBackend(BaseEmailBackend):
+        def send_messages(self, messages):
+            stop.set()  # SIGTERM arrives while this message is being sent
+            mail.outbox.extend(messages)
+            return len(messages)
+
+    globals()["StoppingBackend"] = StoppingBackend
+    settings.EMAIL_BACKEND = f"{__name__}.StoppingBackend"
+    queue_mail("一通目", "本文", ["a@example.jp"])
+    queue_mail("二通目", "本文", ["b@example.jp"])
+    assert deliver_due(stop=stop) == 1
+    assert list(OutgoingMail.objects.order_by("pk").values_list("status", flat=True)) == ["sent", "queued"]

@@ -98,3 +98,12 @@ def test_the_attendance_import_shows_a_form_error(client):
     assert "文書型宣言" in response.content.decode()
     application.refresh_from_db()
     assert not application.attended
+
+
+def test_a_file_without_an_end_is_read_only_to_the_limit():
+    from pathlib import Path
+
+    from config.spreadsheets import read_path
+
+    with pytest.raises(SpreadsheetRefused, match="ファイルが大きすぎます"):
+        read_path(Path("/dev/zero"), limits=Limits(file_bytes=1024))

@@ -1,16 +1,19 @@
 """The outbox's worker: sends queued mail, retrying failures with a growing delay (config/mail.py)."""
 
 import datetime
+import logging
 import signal
 import threading
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 from config.mail import deliver_due
 from config.models import OutgoingMail
+
+logger = logging.getLogger(__name__)
 
 KEEP_SENT_DAYS = 90
 
@@ -33,15 +36,23 @@ class Command(BaseCommand):
                 signal.signal(sig, lambda *_: stop.set())
         forgotten_at = None
         while True:
-            close_old_connections()
-            sent = deliver_due()
+            try:
+                sent = deliver_due(stop=stop)
+                if forgotten_at is None or time.monotonic() - forgotten_at > 3600:
+                    self._forget_old()
+                    forgotten_at = time.monotonic()
+            except DatabaseError:
+                if once:
+                    raise
+                # The database went away (a restart, a failover): wait and try again.
+                logger.exception("the outbox could not be read; trying again in %s s", interval)
+                sent = 0
             if sent:
                 self.stdout.write(f"{sent}件を送信しました。")
-            if forgotten_at is None or time.monotonic() - forgotten_at > 3600:
-                self._forget_old()
-                forgotten_at = time.monotonic()
             if once or stop.wait(interval):
                 return
+            # A long-running worker: drop a connection the database closed meanwhile.
+            close_old_connections()
 
     def _forget_old(self):
         """Sent messages stay listed for staff for 90 days (their bodies are erased when sent)."""
