@@ -31,6 +31,7 @@ from email.headerregistry import Address
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import close_old_connections, connection, transaction
@@ -54,10 +55,13 @@ def _addresses(addresses) -> list[str]:
     checked = []
     for address in addresses or []:
         address = str(address).strip()
-        if _HEADER_BREAKS.search(address) or parseaddr(address)[1] != address:
-            raise ValueError(f"not a single plain e-mail address: {address!r}")
-        validate_email(address)
-        Address(addr_spec=address)  # the mail library's own parse, as it will send it
+        try:
+            if _HEADER_BREAKS.search(address) or parseaddr(address)[1] != address:
+                raise ValueError
+            validate_email(address)
+            Address(addr_spec=address)  # the mail library's own parse, as it will send it
+        except (ValueError, ValidationError):
+            raise ValueError(f"not a single plain e-mail address: {address!r}") from None
         checked.append(address)
     return checked
 

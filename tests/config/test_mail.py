@@ -132,7 +132,7 @@ def test_typed_text_never_adds_a_header(subject):
 
 
 @pytest.mark.parametrize(
-    "address", ["a@example.jp\nBcc: b@example.jp", "A <a@example.jp>", "a@example.jp, b@example.jp"]
+    "address", ["a@example.jp\nBcc: b@example.jp", "A <a@example.jp>", "a@example.jp, b@example.jp", "not-an-address"]
 )
 def test_addresses_must_be_single_plain_addresses(address):
     with pytest.raises(ValueError):
