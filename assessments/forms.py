@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory, modelformset_factory
 
+from config.accounts import is_unverified
 from config.auth import get_user_by_email
 from supporters.models import Supporter, registration_no_validator
 from supporters.taxonomy import INDUSTRIES
@@ -151,7 +152,8 @@ class SignupForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if get_user_by_email(self.email):
+        account = get_user_by_email(self.email)
+        if account is not None and not is_unverified(account):
             raise forms.ValidationError(
                 "このメールアドレスのアカウントはすでにあります。ログインしてから参加してください。"
             )

@@ -1,9 +1,13 @@
-"""The sheet's rows, its summary and chart, and the .xlsx downloads."""
+"""The sheet's rows, its summary and chart, and the .xlsx downloads.
+
+The workbooks are laid out and styled here; the views hand them to the
+kernel's writer (config.spreadsheets.xlsx_response), which defuses every
+cell (company and expert comments are free text) and saves them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from io import BytesIO
 
 from django.db.models import Prefetch
 from openpyxl import Workbook
@@ -127,12 +131,6 @@ HEAD_FILL = PatternFill("solid", fgColor="DDE5F0")
 BOLD = Font(bold=True)
 
 
-def _save(workbook: Workbook) -> bytes:
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def _a4(ws, *, landscape: bool):
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
@@ -144,7 +142,7 @@ def _a4(ws, *, landscape: bool):
 SHEET_HEAD_ROW = 4  # first of the two heading rows
 
 
-def sheet_workbook(assessment, rows) -> bytes:
+def sheet_workbook(assessment, rows) -> Workbook:
     """The sheet laid out like the seed's table: two heading rows, one row per 中分類."""
     wb = Workbook()
     ws = wb.active
@@ -202,10 +200,10 @@ def sheet_workbook(assessment, rows) -> bytes:
     ws.print_title_rows = f"{top}:{sub}"
     ws.freeze_panes = ws.cell(sub + 1, 3)
     _a4(ws, landscape=True)
-    return _save(wb)
+    return wb
 
 
-def plan_workbook(plan, meetings) -> bytes:
+def plan_workbook(plan, meetings) -> Workbook:
     """The 改善計画書 in the order of the seed's 記入例."""
     assessment = plan.assessment
     wb = Workbook()
@@ -254,4 +252,4 @@ def plan_workbook(plan, meetings) -> bytes:
         ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=4)
         ws.cell(r, 1).border = ws.cell(r, 3).border = BOX
     _a4(ws, landscape=False)
-    return _save(wb)
+    return wb

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from config.auth import username_for
-from config.mail import send_after_commit
+from config.mail import queue_rendered
 from config.transitions import TransitionRefused
 from supporters.models import Supporter
 
@@ -36,8 +35,7 @@ class StaleEdit(Exception):
 
 
 def _mail(*, template: str, to: str, context: dict) -> None:
-    subject, _, body = render_to_string(template, context).partition("\n")
-    send_after_commit(subject.strip(), body.lstrip("\n"), [to])
+    queue_rendered(template, context, [to])
 
 
 def notify(*, assessment: Assessment, to_side: str, message: str, url: str) -> None:

@@ -1,14 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
-from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
 
 from config.access import Role, grant_access, is_staff
+from config.accounts import is_unverified
 from config.auth import username_for
+from config.ratelimit import TOO_MANY, limit_mailing, over_limit
+from config.spreadsheets import xlsx_response
 from config.transitions import TransitionRefused
 from supporters.access import entry_expert, published_expert
 from supporters.models import Supporter
@@ -24,8 +27,6 @@ from .models import (
     Side,
     Stage,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Who may use what (config/access.py): an assessment's pages are its
 # company's users', its assigned expert's and staff's; changing it is the
@@ -70,12 +71,6 @@ def _expert_entry(user):
     return Supporter.objects.published().filter(user=user).order_by("registration_no").first()
 
 
-def _xlsx(body: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 # Lists and starting ----------------------------------------------------------
 
 
@@ -104,6 +99,7 @@ def assessment_list(request):
 
 
 @grant_access(Role.SIGNED_IN)
+@limit_mailing("assessment-start")
 def start(request):
     """A company user starts a self-assessment, optionally inviting an expert."""
     initial = {"expert": request.GET.get("expert", "")[:6]}
@@ -149,32 +145,46 @@ def start(request):
     )
 
 
+def _address_within_limit(request, form) -> bool:
+    """An invitation mails the address typed in the form: a few a day per address, whoever sends them."""
+    email = form.cleaned_data.get("email")
+    if email and over_limit(request, "invite-address", rate="5/d", value=email):
+        form.add_error("email", TOO_MANY)
+        return False
+    return True
+
+
 def _accept_url(request):
     return lambda token: request.build_absolute_uri(reverse("assessments:invitation", args=[token]))
 
 
 @grant_access(Role.ENTRY_EXPERT, scope=published_expert, refusal=access.NOT_AN_EXPERT)
+@limit_mailing("invite")
 def start_as_expert(request):
     """An expert starts an assessment and e-mails the company a link."""
     entry = _expert_entry(request.user)
     form = forms.ExpertStartForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _address_within_limit(request, form):
         data = form.cleaned_data
-        with transaction.atomic():
-            company = form.new_company()
-            company.save()
-            assessment = services.create_assessment(
-                company=company,
-                started_by=Side.EXPERT,
-                expert=entry,
-                responsible_title=data["responsible_title"],
-                responsible_name=data["responsible_name"],
-            )
-            services.invite_company(
-                assessment=assessment, email=data["email"], by=request.user, accept_url_for=_accept_url(request)
-            )
-        messages.success(request, f"アセスメントを始め、{data['email']} に招待メールを送りました。")
-        return redirect(assessment)
+        try:
+            with transaction.atomic():
+                company = form.new_company()
+                company.save()
+                assessment = services.create_assessment(
+                    company=company,
+                    started_by=Side.EXPERT,
+                    expert=entry,
+                    responsible_title=data["responsible_title"],
+                    responsible_name=data["responsible_name"],
+                )
+                services.invite_company(
+                    assessment=assessment, email=data["email"], by=request.user, accept_url_for=_accept_url(request)
+                )
+        except TransitionRefused as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"アセスメントを始め、{data['email']} に招待メールを送りました。")
+            return redirect(assessment)
     return render(
         request,
         "assessments/start.html",
@@ -228,6 +238,7 @@ def meetings(request, pk):
 
 
 @participants
+@limit_mailing("invite")
 def invite(request, pk):
     """Invite the other side: a company invites an expert, an expert a company."""
     assessment, side = _own(request, pk)
@@ -239,7 +250,7 @@ def invite(request, pk):
         messages.error(request, "相手はすでに参加しています。")
         return redirect(assessment)
     form = form_class(request.POST or None, initial={"expert": request.GET.get("expert", "")[:6]})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _address_within_limit(request, form):
         try:
             if side == Side.COMPANY:
                 services.invite_expert(
@@ -288,6 +299,7 @@ def revoke_invitation(request, pk, invitation_pk):
 
 @grant_access(Role.ENTRY_EXPERT, scope=entry_expert, refusal=access.NOT_AN_EXPERT)
 @require_POST
+@limit_mailing("assessment-progress")
 def respond_expert_invitation(request, invitation_pk, answer):
     invitation = get_object_or_404(
         Invitation.objects.filter(side=Side.EXPERT, supporter__user=request.user).select_related("assessment"),
@@ -326,6 +338,8 @@ def company_invitation(request, token):
     }
     user = request.user
     if user.is_authenticated:
+        if not _is_invited(user, invitation):
+            return _wrong_account(request, context, "assessments/invitation.html")
         form = forms.AcceptCompanyInvitationForm(request.POST or None, user=user, invitation=invitation)
         if request.method == "POST" and form.is_valid():
             return _accept_company(request, invitation, user, form.chosen_company())
@@ -340,20 +354,39 @@ def company_invitation(request, token):
     )
 
 
+def _is_invited(user, invitation) -> bool:
+    """An invitation link works only for the address it was sent to."""
+    return user.username == username_for(invitation.email)
+
+
+def _wrong_account(request, context, template):
+    """Signed in as someone else: say whose link it is and how to use it."""
+    context.update(wrong_account=True, logout_next=request.path)
+    return render(request, template, context, status=403)
+
+
 def _as_invitee(request, invitation, context, template, *, accept):
     """Someone not logged in opened an e-mailed link: log in with the invited
-    address's account, or create it on the spot (the link proved the address)."""
-    existing = get_user_model().objects.filter(username=username_for(invitation.email)).exists()
+    address's account, or create it on the spot (the link proved the address;
+    an earlier sign-up with it that nobody verified does not count, and is
+    taken over)."""
+    User = get_user_model()
+    account = User.objects.filter(username=username_for(invitation.email)).first()
+    existing = account is not None and not is_unverified(account)
     form = None if existing else forms.SignupForm(request.POST or None, email=invitation.email)
     if form is not None and request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            new_user = get_user_model().objects.create_user(
-                username=username_for(invitation.email),
-                email=invitation.email,
-                password=form.cleaned_data["password1"],
-                first_name=form.cleaned_data["first_name"],
-                last_name=form.cleaned_data["last_name"],
-            )
+        try:
+            with transaction.atomic():
+                new_user = account or User(username=username_for(invitation.email), email=invitation.email)
+                new_user.first_name = form.cleaned_data["first_name"]
+                new_user.last_name = form.cleaned_data["last_name"]
+                new_user.set_password(form.cleaned_data["password1"])
+                new_user.is_active = True
+                new_user.save()
+        except IntegrityError:
+            # The same form submitted twice at once: the other submit made the account.
+            existing, form = True, None
+        else:
             login(request, new_user, backend="config.auth.EmailBackend")
             return accept(new_user)
     context.update(
@@ -374,6 +407,7 @@ def _accept_company(request, invitation, user, company):
 
 @participants
 @require_POST
+@limit_mailing("assessment-progress")
 def submit(request, pk, step):
     """Hand the sheet on: the company's self-check, then the expert's review."""
     side_for_step = {"self-check": Side.COMPANY, "review": Side.EXPERT}
@@ -529,8 +563,8 @@ def sheet_revision(request, pk, revision_pk):
 @require_safe
 def sheet_xlsx(request, pk):
     assessment, side = _visible(request, pk)
-    body = reports.sheet_workbook(assessment, reports.sheet_rows(assessment))
-    return _xlsx(body, f"assessment-sheet-{assessment.pk}.xlsx")
+    workbook = reports.sheet_workbook(assessment, reports.sheet_rows(assessment))
+    return xlsx_response(workbook, f"assessment-sheet-{assessment.pk}.xlsx")
 
 
 @participants_and_staff
@@ -647,6 +681,7 @@ def plan_edit(request, pk):
 
 @participants
 @require_POST
+@limit_mailing("assessment-progress")
 def plan_agree(request, pk):
     assessment, side = _own(request, pk)
     plan = _plan(assessment)
@@ -684,7 +719,7 @@ def plan_xlsx(request, pk, revision=None):
     if assessment.stage not in (Stage.PLANNING, Stage.AGREED):
         raise Http404("改善計画書はまだありません。")
     plan = _plan(assessment, revision)
-    return _xlsx(
+    return xlsx_response(
         reports.plan_workbook(plan, list(assessment.meetings.all())),
         f"improvement-plan-{assessment.pk}-{plan.revision}.xlsx",
     )
@@ -699,11 +734,12 @@ def _member_company(request, pk) -> Company:
 
 
 @company_users
+@limit_mailing("invite")
 def company_members(request, pk):
     """Who uses the site for the company, and inviting colleagues."""
     company = _member_company(request, pk)
     form = forms.InviteColleagueForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _address_within_limit(request, form):
         try:
             services.invite_colleague(
                 company=company, email=form.cleaned_data["email"], by=request.user, accept_url_for=_join_url(request)
@@ -783,6 +819,8 @@ def join_company(request, token):
         return redirect("assessments:list")
 
     if request.user.is_authenticated:
+        if not _is_invited(request.user, invitation):
+            return _wrong_account(request, context, "assessments/join_company.html")
         if request.method == "POST":
             return accept(request.user)
         return render(request, "assessments/join_company.html", context)

@@ -1,8 +1,10 @@
 """Accounts: sign up, then verify the address by a signed link.
 
 Every role starts here (experts, company users, support-organisation staff);
-log in, log out and password reset are Django's own views (config/urls.py),
-the second factor is config/two_factor.py.
+log in, log out and password reset are Django's own views (config/urls.py;
+the reset mail goes through the outbox and both the reset and the sign-up are
+rate-limited per client and per typed address), the second factor is
+config/two_factor.py.
 """
 
 from __future__ import annotations
@@ -10,18 +12,20 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from .access import Role, grant_access
-from .auth import get_user_by_email, username_for
-from .mail import send_after_commit
-from .ratelimit import limit
+from .auth import username_for
+from .mail import queue_mail
+from .ratelimit import TOO_MANY, limit, over_limit
 
 # Unchanged since the module moved from supporters/: links already mailed keep working.
 SALT = "supporters.accounts.verify"
@@ -48,10 +52,6 @@ class SignupForm(BaseUserCreationForm):
 
     def clean_email(self):
         return username_for(self.cleaned_data["email"])
-
-    @property
-    def existing_user(self):
-        return get_user_by_email(self.cleaned_data["email"])
 
     def validate_unique(self):
         # A taken address is not an error on the page (that would reveal who
@@ -88,36 +88,84 @@ def _mail(request, to: str, template: str, subject: str, **context) -> None:
             **context,
         },
     )
-    send_after_commit(f"[セキュリティ対策支援者リスト] {subject}", body, [to])
+    queue_mail(f"[セキュリティ対策支援者リスト] {subject}", body, [to])
+
+
+def is_unverified(user) -> bool:
+    """Signed up but never verified: nobody has proved they own the address yet."""
+    return not user.is_active and user.last_login is None
+
+
+@transaction.atomic
+def _sign_up(request, form: SignupForm) -> None:
+    """Create the account, or mail the owner of an existing one; the page looks the same either way."""
+    User = get_user_model()
+    email, password = form.cleaned_data["email"], form.cleaned_data["password1"]
+    user = User.objects.select_for_update().filter(username=email).first()
+    if user is None:
+        try:
+            with transaction.atomic():
+                user = form.save()
+        except IntegrityError:
+            # The same address signed up a moment ago (a double submit): carry on with that account.
+            user = User.objects.select_for_update().get(username=email)
+    if not is_unverified(user):
+        # Same answer as for a new address, so the page reveals nothing.
+        _mail(request, user.email or user.username, "signup_exists_email", "アカウント登録について")
+        return
+    # Whoever signed up last chooses the password; only the mailbox owner can
+    # use it, by typing it on the page the link opens (verify below). An
+    # earlier sign-up by someone else thus never keeps the account.
+    if not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    url = request.build_absolute_uri(reverse("verify", args=[make_token(user)]))
+    _mail(request, email, "signup_email", "メールアドレスの確認", verify_url=url)
 
 
 @grant_access(Role.PUBLIC)
 @limit("signup", rate="20/h")
-@transaction.atomic
 def signup(request):
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = SignupForm(request.POST or None)
+    status = 400 if form.errors else 200
     if request.method == "POST" and form.is_valid():
-        existing = form.existing_user
-        if existing is not None and not existing.is_active and existing.last_login is None:
-            # Never verified: the owner may have lost the first link.
-            url = request.build_absolute_uri(reverse("verify", args=[make_token(existing)]))
-            _mail(request, existing.email or existing.username, "signup_email", "メールアドレスの確認", verify_url=url)
-        elif existing is not None:
-            # Same answer as for a new address, so the page reveals nothing.
-            _mail(request, existing.email or existing.username, "signup_exists_email", "アカウント登録について")
-        else:
-            user = form.save()
-            url = request.build_absolute_uri(reverse("verify", args=[make_token(user)]))
-            _mail(request, user.email, "signup_email", "メールアドレスの確認", verify_url=url)
-        return render(request, "registration/signup_done.html", {"email": form.cleaned_data["email"]})
-    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
+        if not over_limit(request, "signup", rate="3/h", value=form.cleaned_data["email"]):
+            _sign_up(request, form)
+            return render(request, "registration/signup_done.html", {"email": form.cleaned_data["email"]})
+        form.add_error(None, TOO_MANY)
+        status = 429
+    return render(request, "registration/signup.html", {"form": form}, status=status)
+
+
+class VerifyForm(forms.Form):
+    password = forms.CharField(
+        label="パスワード",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="アカウント登録のときに決めたパスワードです。",
+        error_messages={"required": "パスワードを入力してください。"},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                "パスワードが登録のときのものと違います。このメールに心当たりがない場合や、"
+                "パスワードを忘れた場合は、アカウント登録をやり直してください。"
+            )
+        return password
 
 
 @grant_access(Role.PUBLIC, personal=True)
+@limit("verify", rate="10/m")
 def verify(request, token: str):
-    """Activate an account that has never been used, from the mailed link."""
+    """The mailed link: the owner of the address types the sign-up password, and the account opens."""
     try:
         pk = signing.loads(token, salt=SALT, max_age=MAX_AGE)
     except signing.SignatureExpired:
@@ -130,13 +178,43 @@ def verify(request, token: str):
     if user is None:
         messages.error(request, "確認用リンクが正しくありません。")
         return redirect("signup")
-    # A deactivated account that was once used is not revived by an old link.
-    if not user.is_active and user.last_login is None:
+    if user.is_active:
+        messages.info(request, "メールアドレスは確認済みです。ログインしてください。")
+        return redirect("login")
+    if not is_unverified(user):
+        # A deactivated account that was once used is not revived by an old link.
+        messages.error(request, "このアカウントは利用できません。IPAへお問い合わせください。")
+        return redirect("login")
+    form = VerifyForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
         user.is_active = True
         user.save(update_fields=["is_active"])
-        messages.success(request, "メールアドレスを確認しました。ログインしてください。")
-    elif user.is_active:
-        messages.info(request, "メールアドレスは確認済みです。ログインしてください。")
-    else:
-        messages.error(request, "このアカウントは利用できません。IPAへお問い合わせください。")
-    return redirect("login")
+        # A new session: none started before the owner verified is kept.
+        login(request, user, backend="config.auth.EmailBackend")
+        messages.success(request, "メールアドレスを確認し、アカウントを有効にしました。")
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(
+        request, "registration/verify.html", {"form": form, "email": user.email}, status=400 if form.errors else 200
+    )
+
+
+# Password reset: Django's views, with the outbox and the limits -----------------
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        queue_mail(
+            render_to_string(subject_template_name, context), render_to_string(email_template_name, context), [to_email]
+        )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Per client (the URL's ``limit``) and per typed address: the reset mail goes to the account's owner, often."""
+
+    form_class = PasswordResetForm
+
+    def form_valid(self, form):
+        if over_limit(self.request, "password-reset", rate="3/h", value=form.cleaned_data["email"]):
+            form.add_error(None, TOO_MANY)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)

@@ -64,6 +64,9 @@ IPA_STAFF_PERMISSIONS: list[str] = [
     "assessments.view_company",
     "assessments.view_assessment",
     "assessments.view_improvementplan",
+    # The mail outbox: see queued, sent and failed messages; send a failed one again.
+    "config.view_outgoingmail",
+    "config.change_outgoingmail",
 ]
 
 

@@ -176,6 +176,10 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "セキュリティ対策支援者リスト <noreply@example.jp>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Mail is queued in the database (config/mail.py) and sent by `manage.py
+# send_queued_mail`; with this on, each process also drains the outbox in a
+# thread after every commit that queued mail (development: `make run`).
+MAIL_SEND_AFTER_COMMIT = env_bool("MAIL_SEND_AFTER_COMMIT", DEBUG)
 # Links in e-mails sent outside a request (reviews, reminders) start with this.
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 
@@ -204,11 +208,24 @@ PAGE_CACHE_SHARED_MAX_AGE = int(os.environ.get("PAGE_CACHE_SHARED_MAX_AGE", "0")
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
-RATELIMIT_VIEW = "config.views.rate_limited"
-if os.environ.get("CLIENT_IP_HEADER"):
-    # Behind a load balancer: the header it sets with the client address.
-    RATELIMIT_IP_META_KEY = os.environ["CLIENT_IP_HEADER"]
-    AXES_IPWARE_META_PRECEDENCE_ORDER = [os.environ["CLIENT_IP_HEADER"], "REMOTE_ADDR"]
+
+# The client's address (config/client.py), one answer for the login lock-out,
+# every rate limit and the contact relay. Behind load balancers: the header
+# they write (``X-Forwarded-For`` or ``HTTP_X_FORWARDED_FOR``) and how many of
+# them append to it; the client is that many entries from the right.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "").strip().upper().replace("-", "_")
+if CLIENT_IP_HEADER and not CLIENT_IP_HEADER.startswith("HTTP_"):
+    CLIENT_IP_HEADER = "HTTP_" + CLIENT_IP_HEADER
+try:
+    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
+except ValueError:
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_COUNT must be a whole number (the proxies in front of the site)."
+    ) from None
+if TRUSTED_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 1 or more.")
+RATELIMIT_IP_META_KEY = "config.client.client_ip"
+AXES_CLIENT_IP_CALLABLE = "config.client.client_ip"
 
 # Content Security Policy: no inline scripts or styles anywhere.
 CONTENT_SECURITY_POLICY = {

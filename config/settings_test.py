@@ -27,3 +27,6 @@ PAGE_CACHE = True
 # (tests/conftest.py); the shared cache would carry them from test to test.
 CACHES = {**CACHES, "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}}
 RATELIMIT_USE_CACHE = "ratelimit"
+
+# Tests deliver the outbox themselves (tests/mailbox.py), as the worker would.
+MAIL_SEND_AFTER_COMMIT = False

@@ -33,7 +33,11 @@ urlpatterns = [
         signed_in(auth_views.PasswordChangeDoneView.as_view()),
         name="password_change_done",
     ),
-    path("accounts/password_reset/", public(auth_views.PasswordResetView.as_view()), name="password_reset"),
+    path(
+        "accounts/password_reset/",
+        public(limit("password-reset", rate="10/h")(accounts.PasswordResetView.as_view())),
+        name="password_reset",
+    ),
     path(
         "accounts/password_reset/done/",
         public(auth_views.PasswordResetDoneView.as_view()),

@@ -2,8 +2,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
+from config.spreadsheets import csv_response
 from config.transitions import TransitionRefused
 
 from . import services
@@ -137,11 +139,42 @@ class ApplicationAdmin(admin.ModelAdmin):
         "promoted_at",
         "cancelled_at",
     ]
-    actions = ["mark_attended", "unmark_attended", "cancel_and_promote", "make_faq_drafts"]
+    actions = ["export_csv", "mark_attended", "unmark_attended", "cancel_and_promote", "make_faq_drafts"]
     list_per_page = 100
 
     def has_add_permission(self, request):
         return False  # applications come through the public form
+
+    @admin.action(description="選択した申込者の一覧をCSVで書き出す", permissions=["view"])
+    def export_csv(self, request, queryset):
+        header = [
+            "イベント",
+            "状態",
+            "出席",
+            "氏名",
+            "氏名(カナ)",
+            "メールアドレス",
+            "所属",
+            "登録番号",
+            "申込時の質問",
+            "申込日時",
+        ]
+        rows = (
+            [
+                a.event.title,
+                a.get_status_display(),
+                "出席" if a.attended else "",
+                a.name,
+                a.name_kana,
+                a.email,
+                a.organization,
+                a.registration_no,
+                a.question,
+                timezone.localtime(a.created_at).strftime("%Y-%m-%d %H:%M"),
+            ]
+            for a in queryset.select_related("event").order_by("event__starts_at", "created_at", "pk")
+        )
+        return csv_response(f"applications-{timezone.localdate():%Y%m%d}.csv", header, rows)
 
     @admin.action(description="出席にする", permissions=["change"])
     def mark_attended(self, request, queryset):
@@ -209,12 +242,16 @@ class SurveyAdmin(admin.ModelAdmin):
     list_display = ["title", "event", "mode", "is_open", "links"]
     list_select_related = ["event"]
     inlines = [QuestionInline]
-    actions = ["send_requests"]
     readonly_fields = ["anonymous_link"]
 
-    @admin.display(description="結果・回答用リンク")
+    @admin.display(description="結果・依頼メール")
     def links(self, obj):
-        return format_html('<a href="{}">集計結果</a>', reverse("seminars:survey-results", args=[obj.pk]))
+        results = format_html('<a href="{}">集計結果</a>', reverse("seminars:survey-results", args=[obj.pk]))
+        if obj.mode != Survey.Mode.PERSONAL or not obj.is_open:
+            return results
+        # A bulk send goes through its confirmation page, which says how many people it mails.
+        send = reverse("seminars:survey-send", args=[obj.pk])
+        return format_html('{} / <a href="{}">出席者に依頼メールを送る</a>', results, send)
 
     @admin.display(description="匿名回答用リンク")
     def anonymous_link(self, obj):
@@ -227,13 +264,6 @@ class SurveyAdmin(admin.ModelAdmin):
         if not change and not form.instance.questions.exists():
             add_default_questions(form.instance)
             self.message_user(request, "既定の質問(満足度・登録意向・自由記述)を追加しました。")
-
-    @admin.action(description="出席者に個人別アンケートのリンクをメールする", permissions=["change"])
-    def send_requests(self, request, queryset):
-        total = 0
-        for survey in queryset.filter(mode=Survey.Mode.PERSONAL, is_open=True).select_related("event"):
-            total += services.send_survey_requests(survey=survey, base_url=_base_url(request))
-        self.message_user(request, f"{total}名にアンケート依頼を送りました。")
 
 
 @admin.register(AnswerCategory)

@@ -3,6 +3,7 @@ import re
 import jaconv
 from django import forms
 
+from config.spreadsheets import SpreadsheetField
 from supporters.models import Supporter, registration_no_validator
 
 from .models import Application, Event, Question
@@ -108,8 +109,7 @@ class SurveyForm(forms.Form):
 
 
 class AttendanceImportForm(forms.Form):
-    file = forms.FileField(
-        label="出席者CSV",
-        help_text="ウェビナーツールが出力したCSV(UTF-8 または Shift_JIS)。「メールアドレス」の列で申込と照合します。",
-        error_messages={"required": "ファイルを選んでください。", "empty": "ファイルが空です。"},
+    file = SpreadsheetField(
+        label="出席者のファイル(.csv または .xlsx)",
+        help_text="ウェビナーツールが出力した参加者レポート(CSVはUTF-8 または Shift_JIS)。「メールアドレス」の列で申込と照合します。",
     )

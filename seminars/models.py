@@ -256,6 +256,8 @@ class Application(models.Model):
     created_at = models.DateTimeField("申込日時", default=timezone.now, editable=False)
     promoted_at = models.DateTimeField("繰り上げ日時", null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField("取消日時", null=True, blank=True, editable=False)
+    # When the personal survey link was queued for this attendee: asked once only.
+    survey_requested_at = models.DateTimeField("アンケート依頼日時", null=True, blank=True, editable=False)
 
     objects = ApplicationQuerySet.as_manager()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core import signing
@@ -11,13 +12,12 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower, Trim
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from config.charts import percent
-from config.mail import send_after_commit
-from supporters.importing import FileRefused, RowError, read_table
+from config.mail import queue_rendered
+from config.spreadsheets import RowError
 from supporters.models import Supporter
 
 from .models import Answer, Application, Event, Question, Reminder, Response, Survey
@@ -72,8 +72,7 @@ def application_from_survey_token(token: str) -> Application | None:
 
 
 def _mail(template: str, context: dict, to: str) -> None:
-    subject, _, body = render_to_string(template, context).strip().partition("\n")
-    send_after_commit(subject.strip(), body.strip() + "\n", [to])
+    queue_rendered(template, context, [to])
 
 
 # Applications ---------------------------------------------------------------
@@ -100,7 +99,11 @@ def apply(*, event_id: int, data: dict) -> Application:
         raise ApplicationRefused(DUPLICATE_MESSAGE, field="email")
     confirmed = event.applications.filter(status=Application.Status.CONFIRMED).count()
     status = Application.Status.CONFIRMED if confirmed < event.capacity else Application.Status.WAITLISTED
-    return Application.objects.create(event=event, status=status, **{**data, "email": email})
+    try:
+        with transaction.atomic():
+            return Application.objects.create(event=event, status=status, **{**data, "email": email})
+    except IntegrityError:  # the same form submitted twice at once (SQLite takes no row locks)
+        raise ApplicationRefused(DUPLICATE_MESSAGE, field="email") from None
 
 
 def send_application_mail(application: Application, *, base_url: str) -> None:
@@ -161,15 +164,10 @@ class AttendanceRefused(Exception):
 
 
 @transaction.atomic
-def import_attendance(*, event: Event, data: bytes, filename: str) -> int:
-    """Mark attendees from a webinar tool's CSV (matched by e-mail); all or nothing.
-
-    Returns how many applications were newly marked as attended.
+def import_attendance(*, event: Event, rows: list[Sequence]) -> int:
+    """Mark attendees from a webinar tool's report (rows read by the kernel's reader, matched by
+    e-mail); all or nothing. Returns how many applications were newly marked as attended.
     """
-    try:
-        rows = read_table(data, filename)
-    except FileRefused as exc:
-        raise AttendanceRefused([RowError(1, str(exc))]) from exc
     header = [str(h or "").strip().lower() for h in rows[0]]
     column = next((header.index(h) for h in EMAIL_HEADERS if h in header), None)
     if column is None:
@@ -287,19 +285,30 @@ def submit_response(
     return response
 
 
+def survey_request_targets(survey: Survey):
+    """Attendees with a personal link to send: present, not yet answered, never asked."""
+    return survey.event.applications.filter(
+        status=Application.Status.CONFIRMED,
+        attended=True,
+        survey_response__isnull=True,
+        survey_requested_at__isnull=True,
+    ).order_by("pk")
+
+
+@transaction.atomic
 def send_survey_requests(*, survey: Survey, base_url: str) -> int:
-    """E-mail a personal survey link to every attendee who has not answered."""
-    attendees = survey.event.applications.filter(
-        status=Application.Status.CONFIRMED, attended=True, survey_response__isnull=True
-    )
-    count = 0
-    for application in attendees:
+    """Queue a personal survey link for every attendee who has neither answered nor been asked.
+
+    The rows are locked and marked in the same transaction: a second send running at the same
+    moment skips them, and once this one commits finds them asked."""
+    targets = list(survey_request_targets(survey).select_for_update(skip_locked=True, of=("self",)))
+    Application.objects.filter(pk__in=[a.pk for a in targets]).update(survey_requested_at=timezone.now())
+    for application in targets:
         link = base_url + reverse("seminars:survey-personal", args=[survey_token(application)])
         _mail(
             "seminars/mail/survey.txt", {"application": application, "survey": survey, "link": link}, application.email
         )
-        count += 1
-    return count
+    return len(targets)
 
 
 # Follow-up funnel ---------------------------------------------------------------
@@ -361,11 +370,24 @@ def follow_up_candidates() -> list[Candidate]:
     return list(found.values())
 
 
+def unreminded_candidates() -> list[Candidate]:
+    return [c for c in follow_up_candidates() if c.reminded_at is None]
+
+
 @transaction.atomic
 def send_reminders(*, sent_by, base_url: str) -> int:
-    """One reminder to each candidate never reminded before; logged per address."""
-    targets = [c for c in follow_up_candidates() if c.reminded_at is None]
-    Reminder.objects.bulk_create([Reminder(email=c.email, sent_by=sent_by) for c in targets])
+    """Queue one reminder to each candidate never reminded before, logged per address in the
+    same transaction. The address is unique: if a send running at the same moment took some of
+    them first, this one leaves those out and logs the rest."""
+    targets = unreminded_candidates()
+    while True:
+        try:
+            with transaction.atomic():
+                Reminder.objects.bulk_create([Reminder(email=c.email, sent_by=sent_by) for c in targets])
+            break
+        except IntegrityError:
+            taken = set(Reminder.objects.filter(email__in=[c.email for c in targets]).values_list("email", flat=True))
+            targets = [c for c in targets if c.email not in taken]
     list_url = base_url + reverse("supporters:home")
     for candidate in targets:
         _mail("seminars/mail/reminder.txt", {"candidate": candidate, "list_url": list_url}, candidate.email)

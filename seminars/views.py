@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
@@ -6,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from config.access import Role, grant_access
-from config.ratelimit import limit
+from config.ratelimit import ACCOUNT, TOO_MANY, limit, over_limit
 from config.spreadsheets import csv_response
 
 from . import charts, services
@@ -101,7 +102,11 @@ def apply(request, slug):
     form = ApplicationForm(request.POST or None, event=event)
     status = 200
     if request.method == "POST" and not closed_reason:
-        if form.is_valid():
+        if form.is_valid() and over_limit(
+            request, "seminar-apply-address", rate="5/h", value=form.cleaned_data["email"]
+        ):
+            form.add_error("email", TOO_MANY)
+        elif form.is_valid():
             try:
                 application = services.apply(event_id=event.pk, data=form.application_data())
             except services.ApplicationRefused as exc:
@@ -142,6 +147,7 @@ def applied(request, slug):
 
 @personal
 @require_http_methods(["GET", "HEAD", "POST"])
+@limit("seminar-cancel", rate="20/h")
 def application(request, token):
     """The applicant's own page, reached by the signed link in the e-mail."""
     application = services.application_from_token(token)
@@ -308,9 +314,8 @@ def attendance_import(request, slug):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            upload = form.cleaned_data["file"]
             try:
-                count = services.import_attendance(event=event, data=upload.read(), filename=upload.name)
+                count = services.import_attendance(event=event, rows=form.cleaned_data["file"])
             except services.AttendanceRefused as exc:
                 errors = exc.errors
             else:
@@ -331,14 +336,8 @@ def attendance_import(request, slug):
 
 
 @staff_only("seminars.add_reminder")
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_safe
 def follow_up(request):
-    if request.method == "POST":
-        count = services.send_reminders(sent_by=request.user, base_url=_base_url(request))
-        messages.success(
-            request, f"{count}件のリマインドメールを送信しました。" if count else "新たに送る相手はいません。"
-        )
-        return redirect("seminars:follow-up")
     candidates = services.follow_up_candidates()
     outcomes = list(services.reminder_outcomes())
     return render(
@@ -351,4 +350,94 @@ def follow_up(request):
             "applied": sum(1 for r in outcomes if r.applied),
             "breadcrumbs": _crumbs(("実施報告", reverse("seminars:report")), ("登録フォローアップ", None)),
         },
+    )
+
+
+# Bulk sends: a confirmation page says how many people will be mailed; the
+# mail is queued (config/mail.py), never sent in the request.
+
+
+class BulkSendForm(forms.Form):
+    # The number the confirmation page showed: if it changed meanwhile, ask again.
+    count = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+def _bulk_send(request, *, recipients, send, back: str, title: str, what: str, breadcrumbs):
+    form = BulkSendForm(request.POST or None, initial={"count": len(recipients)})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if not recipients:
+            messages.info(request, "新たに送る相手はいません。")
+            return redirect(back)
+        if form.cleaned_data["count"] == len(recipients):
+            count = send()
+            messages.success(
+                request,
+                f"{count}名への{what}を送信待ちにしました。数分以内に順に送信されます"
+                "(送信の状況は管理画面の「送信メール」で確かめられます)。",
+            )
+            return redirect(back)
+        form = BulkSendForm(initial={"count": len(recipients)})
+        messages.warning(
+            request,
+            f"確認の後に対象者が変わりました(いまは{len(recipients)}名です)。もう一度確かめてから送信してください。",
+        )
+        status = 409
+    return render(
+        request,
+        "seminars/bulk_send.html",
+        {
+            "form": form,
+            "recipients": recipients,
+            "title": title,
+            "what": what,
+            "back": back,
+            "breadcrumbs": breadcrumbs,
+        },
+        status=status,
+    )
+
+
+@staff_only("seminars.add_reminder")
+@require_http_methods(["GET", "HEAD", "POST"])
+@limit("bulk-send", rate="20/h", key=ACCOUNT)
+def follow_up_send(request):
+    back = reverse("seminars:follow-up")
+    return _bulk_send(
+        request,
+        recipients=[(c.name, c.email) for c in services.unreminded_candidates()],
+        send=lambda: services.send_reminders(sent_by=request.user, base_url=_base_url(request)),
+        back=back,
+        title="リマインドメールの送信",
+        what="リマインドメール",
+        breadcrumbs=_crumbs(
+            ("実施報告", reverse("seminars:report")), ("登録フォローアップ", back), ("リマインドメールの送信", None)
+        ),
+    )
+
+
+@staff_only("seminars.change_survey")
+@require_http_methods(["GET", "HEAD", "POST"])
+@limit("bulk-send", rate="20/h", key=ACCOUNT)
+def survey_send(request, pk):
+    survey = get_object_or_404(Survey.objects.select_related("event"), pk=pk)
+    back = reverse("seminars:survey-results", args=[survey.pk])
+    if survey.mode != Survey.Mode.PERSONAL or not survey.is_open:
+        messages.error(
+            request,
+            "依頼メールを送れるのは、回答受付中で回答方法が「個人別リンク」のアンケートだけです。管理画面で設定を確かめてください。",
+        )
+        return redirect(back)
+    return _bulk_send(
+        request,
+        recipients=[(a.name, a.email) for a in services.survey_request_targets(survey)],
+        send=lambda: services.send_survey_requests(survey=survey, base_url=_base_url(request)),
+        back=back,
+        title=f"アンケート依頼メールの送信: {survey.event.title}",
+        what="アンケート依頼メール",
+        breadcrumbs=_crumbs(
+            ("実施報告", reverse("seminars:report")),
+            (f"アンケート結果: {survey.event.title}", back),
+            ("依頼メールの送信", None),
+        ),
     )

@@ -6,23 +6,21 @@ never edited by hand.
 
 from __future__ import annotations
 
-import io
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.spreadsheets import SpreadsheetField, xlsx_table_response
 from config.transitions import TransitionRefused
 
 from . import services
-from .forms import DecisionForm, EndListingForm
-from .importing import FileRefused, parse_table, read_table
+from .forms import DecisionForm, EndListingForm, SupporterAdminForm
+from .importing import parse_table
 from .models import (
     ENTRY_FIELDS,
     ChangeRequest,
@@ -32,7 +30,7 @@ from .models import (
     Supporter,
     display_value,
 )
-from .tabular import HEADERS, supporter_to_row
+from .tabular import STAFF_HEADERS, supporter_to_row
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -49,7 +47,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="取り込むファイル(.xlsx または .csv)")
+    file = SpreadsheetField(label="取り込むファイル(.xlsx または .csv)")
     dry_run = forms.BooleanField(label="検証のみ(保存しない)", required=False)
 
 
@@ -66,6 +64,7 @@ class SupporterAdmin(SimpleHistoryAdmin):
     list_filter = ["status"]
     search_fields = ["registration_no", "name"]
     readonly_fields = ["status", "user", "created_at", "modified_at"]
+    form = SupporterAdminForm
     list_select_related = ["user"]
     actions = ["export_xlsx"]
     change_list_template = "admin/supporters/supporter/change_list.html"
@@ -146,22 +145,14 @@ class SupporterAdmin(SimpleHistoryAdmin):
         form = ImportForm(request.POST or None, request.FILES or None)
         errors, summary = [], None
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                result = parse_table(read_table(upload.read(), upload.name))
-            except FileRefused as exc:
-                errors = [str(exc)]
-            else:
-                errors = [str(e) for e in result.errors]
-                if not errors:
-                    summary = services.import_supporters(rows=result.rows, dry_run=form.cleaned_data["dry_run"])
-                    prefix = "[検証のみ] " if form.cleaned_data["dry_run"] else ""
-                    self.message_user(
-                        request,
-                        f"{prefix}{len(result.rows)}件を確認しました({summary})。",
-                    )
-                    if not form.cleaned_data["dry_run"]:
-                        return redirect("admin:supporters_supporter_changelist")
+            result = parse_table(form.cleaned_data["file"])
+            errors = [str(e) for e in result.errors]
+            if not errors:
+                summary = services.import_supporters(rows=result.rows, dry_run=form.cleaned_data["dry_run"])
+                prefix = "[検証のみ] " if form.cleaned_data["dry_run"] else ""
+                self.message_user(request, f"{prefix}{len(result.rows)}件を確認しました({summary})。")
+                if not form.cleaned_data["dry_run"]:
+                    return redirect("admin:supporters_supporter_changelist")
         return TemplateResponse(
             request,
             "admin/supporters/import.html",
@@ -177,31 +168,12 @@ class SupporterAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="選択した支援者をxlsxで書き出す(非公開項目を含む・職員用)", permissions=["view"])
     def export_xlsx(self, request, queryset):
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("支援者リスト")
-        sheet.append(HEADERS)
-
-        def text_cell(value):
-            # openpyxl stores a string starting with "=" as a formula; entries are free text.
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"
-            return cell
-
-        for supporter in queryset.order_by("registration_no").iterator(chunk_size=2000):
-            sheet.append([text_cell(value) for value in supporter_to_row(supporter, include_hidden=True)])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        rows = (
+            supporter_to_row(supporter, staff=True)
+            for supporter in queryset.order_by("registration_no").iterator(chunk_size=2000)
         )
         stamp = timezone.localdate().strftime("%Y%m%d")
-        response["Content-Disposition"] = f'attachment; filename="supporters-{stamp}.xlsx"'
-        return response
+        return xlsx_table_response(f"supporters-{stamp}.xlsx", "支援者リスト", STAFF_HEADERS, rows)
 
 
 def _review(model_admin, request, item, supporter, rows, title):

@@ -1,9 +1,13 @@
 """Demo of the registration lifecycle: the demo expert's pending change,
-five pending applications (900001–900005) and the IPA staff account."""
+five pending applications (900001–900005), the IPA staff account, imported
+entries reachable only through the contact relay (a private 連絡用メールアドレス),
+and a message the outbox gave up on, for staff to see in the admin."""
 
 from __future__ import annotations
 
 import datetime
+
+from config.models import MAX_ATTEMPTS, OutgoingMail
 
 from . import services
 from .demo import demo_expert, demo_staff, demo_user
@@ -45,7 +49,35 @@ def load(stdout=None) -> None:
             valid_until=datetime.date(2028, 3, 31),
         )
         services.submit_application(supporter=supporter, by=applicant)
+    relayed = _private_contacts()
+    _failed_mail()
     if stdout:
         stdout.write(
-            f"デモ: 職員 {staff.email}、変更申請中の専門家 {user.email}、審査待ちの新規申請 {len(PENDING_NUMBERS)}件。"
+            f"デモ: 職員 {staff.email}、変更申請中の専門家 {user.email}、審査待ちの新規申請 {len(PENDING_NUMBERS)}件、"
+            f"連絡用メールアドレスだけの登録 {', '.join(relayed)}。"
         )
+
+
+def _private_contacts() -> list[str]:
+    """Three imported entries without an account: address not published, a private contact
+    address for the relay (their 個票 shows the contact form)."""
+    entries = Supporter.objects.published().filter(user__isnull=True).order_by("registration_no")[:3]
+    for entry in entries:
+        entry.contact_email = f"contact-{entry.registration_no}@example.jp"
+        entry.hidden_fields = sorted({*(entry.hidden_fields or []), "email"})
+        entry.save(update_fields=["contact_email", "hidden_fields"])
+    return [entry.registration_no for entry in entries]
+
+
+def _failed_mail() -> None:
+    """A reminder whose recipient the mail server refused: 送信メール in the admin shows it as failed."""
+    if OutgoingMail.objects.filter(status=OutgoingMail.Status.FAILED).exists():
+        return
+    OutgoingMail.objects.create(
+        subject="[セキュリティ対策支援者リスト] 登録有効期限が近づいています(30日前)",
+        body="(デモ)宛先のメールサーバーが受け取りを拒否したメールです。",
+        to=["bounced@example.invalid"],
+        status=OutgoingMail.Status.FAILED,
+        attempts=MAX_ATTEMPTS,
+        last_error="SMTPRecipientsRefused: {'bounced@example.invalid': (550, b'5.1.1 User unknown')}",
+    )

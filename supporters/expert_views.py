@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from config.access import Role, grant_access
+from config.ratelimit import limit_mailing
 from config.transitions import TransitionRefused
 
 from . import services
@@ -51,6 +52,7 @@ def _breadcrumbs(*items):
 
 
 @grant_access(Role.SIGNED_IN)
+@limit_mailing("entry", per_account="20/h")
 def apply(request):
     entry = _own_entry(request.user)
     if entry and entry.status in LIVE_STATUSES:
@@ -100,6 +102,7 @@ def mine(request):
 
 
 @own_entry
+@limit_mailing("entry", per_account="20/h")
 def edit(request):
     """Fix a returned application, or propose a change to a listed entry."""
     entry = _own_entry(request.user)
@@ -120,7 +123,11 @@ def edit(request):
     form = SupporterForm(request.POST or None, instance=instance, change=is_change)
     if request.method == "POST" and form.is_valid():
         if is_change:
-            services.submit_change(supporter=entry, data=entry_values(form.instance), by=request.user)
+            try:
+                services.submit_change(supporter=entry, data=entry_values(form.instance), by=request.user)
+            except TransitionRefused as exc:
+                messages.error(request, str(exc))
+                return redirect(MINE)
             messages.success(
                 request, "変更申請を受け付けました。IPAの確認後に反映されます。それまでは現在の内容が掲載されます。"
             )
@@ -159,6 +166,7 @@ def _act(request, action, success: str):
 
 @own_entry
 @require_POST
+@limit_mailing("entry", per_account="20/h")
 def confirm(request):
     return _act(
         request,
@@ -180,6 +188,7 @@ def withdraw_change(request):
 
 
 @own_entry
+@limit_mailing("entry", per_account="20/h")
 def end(request):
     entry = _own_entry(request.user)
     if entry is None or entry.status not in LIVE_STATUSES:

@@ -3,34 +3,17 @@ change requests, the contact relay and staff decisions."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
-import jaconv
 from django import forms
 from django.utils import timezone
 
-from .models import ContactMessage, Supporter
-
-KANA_RE = re.compile(r"^[\u30a1-\u30f6\u30fc\u30fb・ 　]+$")
-
-
-def to_katakana(value: str) -> str:
-    """Half-width and hiragana kana become full-width katakana."""
-    return jaconv.hira2kata(unicodedata.normalize("NFKC", value or "")).strip()
+from . import validation
+from .models import ENTRY_FIELDS, ContactMessage, Supporter
 
 
-class SupporterForm(forms.ModelForm):
-    """The application and the change request: the same fields and checks."""
-
-    published_fields = forms.MultipleChoiceField(
-        label="公開する項目",
-        required=False,
-        choices=list(Supporter.HIDEABLE_FIELDS.items()),
-        widget=forms.CheckboxSelectMultiple,
-        help_text="氏名・登録番号は常に公開されます。チェックを外した項目は一覧・個票・ダウンロードのどこにも表示されません。"
-        "公開用メールアドレスはチェックした場合だけ公開されます(公開しない場合は、お問い合わせフォーム経由で連絡が届きます)。",
-    )
+class EntryRules(forms.ModelForm):
+    """What every entrance of an entry's values shares with the import (supporters/validation.py):
+    each value normalised the same way, the same required fields and the support area; the
+    values themselves are checked by the model fields' validators when the form validates."""
 
     url = forms.URLField(
         label="参考URL",
@@ -48,6 +31,47 @@ class SupporterForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         help_text="登録証に記載の有効期限(例: 2028-03-31 または 2028/03/31)",
         error_messages={"invalid": "登録有効期限は 2028-03-31 または 2028/03/31 の形で入力してください。"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in validation.REQUIRED_FIELDS:
+            if name in self.fields:
+                self.fields[name].required = True
+        self.fields["registration_no"].error_messages["required"] = "登録番号を入力してください。"
+        self.fields["registration_no"].error_messages["max_length"] = "登録番号は6桁の数字で入力してください。"
+
+    def clean_registration_no(self):
+        return validation.registration_no(self.cleaned_data["registration_no"])
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in cleaned.items():
+            if name != "registration_no" and name in self.fields and isinstance(value, str):
+                cleaned[name] = validation.normalise(name, value)
+        if not (cleaned.get("nationwide") or cleaned.get("regions") or cleaned.get("prefectures")):
+            self.add_error("regions", validation.AREA_REQUIRED)
+        return cleaned
+
+
+class SupporterAdminForm(EntryRules):
+    """Staff edit an entry in the admin with the same rules (the private contact address too)."""
+
+    class Meta:
+        model = Supporter
+        fields = ["registration_no", *ENTRY_FIELDS, "contact_email", "updated_on"]
+
+
+class SupporterForm(EntryRules):
+    """The application and the change request: the same fields and checks."""
+
+    published_fields = forms.MultipleChoiceField(
+        label="公開する項目",
+        required=False,
+        choices=list(Supporter.HIDEABLE_FIELDS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="氏名・登録番号は常に公開されます。チェックを外した項目は一覧・個票・ダウンロードのどこにも表示されません。"
+        "公開用メールアドレスはチェックした場合だけ公開されます(公開しない場合は、お問い合わせフォーム経由で連絡が届きます)。",
     )
 
     SECTIONS = [
@@ -128,10 +152,7 @@ class SupporterForm(forms.ModelForm):
 
     def __init__(self, *args, change: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("name_kana", "valid_until", "residence_prefecture", "themes"):
-            self.fields[name].required = True
         self.fields["support_experience"].choices = list(Supporter.SupportExperience.choices)
-        self.fields["registration_no"].error_messages["required"] = "登録番号を入力してください。"
         if change:
             # The RISS number identifies the entry; a change cannot move it.
             self.fields["registration_no"].disabled = True
@@ -145,9 +166,10 @@ class SupporterForm(forms.ModelForm):
         return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
 
     def clean_registration_no(self):
-        number = unicodedata.normalize("NFKC", self.cleaned_data["registration_no"] or "").strip()
-        if not re.fullmatch(r"\d{6}", number):
-            raise forms.ValidationError("登録番号は6桁の数字で入力してください。")
+        number = super().clean_registration_no()
+        # The model's validator gives the format's message; only well-formed numbers can be taken.
+        if not number.isdigit() or len(number) != 6:
+            return number
         taken = Supporter.objects.live().filter(registration_no=number)
         if self.instance.pk:
             taken = taken.exclude(pk=self.instance.pk)
@@ -157,12 +179,6 @@ class SupporterForm(forms.ModelForm):
             )
         return number
 
-    def clean_name_kana(self):
-        kana = to_katakana(self.cleaned_data["name_kana"])
-        if kana and not KANA_RE.fullmatch(kana):
-            raise forms.ValidationError("氏名(カナ)はカタカナで入力してください。")
-        return kana
-
     def clean_valid_until(self):
         value = self.cleaned_data["valid_until"]
         if value and value < timezone.localdate():
@@ -171,8 +187,6 @@ class SupporterForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not (cleaned.get("nationwide") or cleaned.get("regions") or cleaned.get("prefectures")):
-            self.add_error("regions", "支援対象地域を選んでください(全国対応・地域・都道府県のいずれか)。")
         if "published_fields" in cleaned:
             published = set(cleaned["published_fields"])
             self.instance.hidden_fields = [key for key in Supporter.HIDEABLE_FIELDS if key not in published]
@@ -206,6 +220,12 @@ class ContactForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+
+    def clean_name(self):
+        return validation.text(self.cleaned_data["name"])
+
+    def clean_organization(self):
+        return validation.text(self.cleaned_data["organization"])
 
     @property
     def is_bot(self) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, RegexValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -27,6 +27,7 @@ from .taxonomy import (
     THEMES,
     prefectures_of,
 )
+from .validation import kana_validator
 
 # An entry not updated for longer than this carries the 情報更新から1年以上 mark.
 STALE_AFTER = datetime.timedelta(days=365)
@@ -44,7 +45,14 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
-registration_no_validator = RegexValidator(r"^\d{6}\Z", "登録番号は6桁の数字で入力してください。")
+registration_no_validator = RegexValidator(
+    r"^\d{6}\Z", "登録番号は6桁の数字で入力してください。", code="registration_no"
+)
+# The entry's validators live on its fields, so the form, the admin and the
+# import check a value the same way (supporters/validation.py).
+url_validator = URLValidator(
+    schemes=["http", "https"], message="参考URLは http:// または https:// で始まるURLを入力してください。"
+)
 
 
 class SupporterStatus(models.TextChoices):
@@ -194,23 +202,37 @@ class Supporter(models.Model):
 
     # ■基本情報
     name = models.CharField("氏名", max_length=100)
-    name_kana = models.CharField("氏名(カナ)", max_length=100, blank=True)
+    name_kana = models.CharField("氏名(カナ)", max_length=100, blank=True, validators=[kana_validator])
     email = models.EmailField("公開用メールアドレス", blank=True)
+    # Never published, in no public page or download: where the contact relay
+    # forwards messages when the entry has no account, and the address an
+    # imported expert claims the entry with.
+    contact_email = models.EmailField(
+        "連絡用メールアドレス(非公開)",
+        blank=True,
+        help_text="公開されません。お問い合わせの転送先(アカウントのない登録)と、本人確認に使います。",
+    )
     residence_prefecture = models.CharField("居住地(都道府県)", max_length=12, choices=PREFECTURES.choices, blank=True)
     residence_city = models.CharField("居住地(市区町村)", max_length=100, blank=True)
     affiliation = models.CharField("所属状況", max_length=20, choices=AFFILIATIONS.choices, blank=True)
     organization = models.CharField("所属組織", max_length=200, blank=True)
     qualifications = models.CharField("他の資格", max_length=500, blank=True)
     groups = models.CharField("所属・関係する団体", max_length=500, blank=True)
-    self_pr = models.TextField("自己PR", max_length=2000, blank=True)
-    url = models.URLField("参考URL", max_length=500, blank=True)
+    self_pr = models.TextField("自己PR", max_length=2000, blank=True, validators=[MaxLengthValidator(2000)])
+    url = models.URLField("参考URL", max_length=500, blank=True, validators=[url_validator])
 
     # ■支援実績
     experience = models.CharField("セキュリティ実務経験", max_length=10, choices=EXPERIENCE.choices, blank=True)
     support_experience = models.CharField("企業支援経験", max_length=3, choices=SupportExperience.choices, blank=True)
-    support_cases = models.PositiveIntegerField("企業支援実績(件数)", null=True, blank=True)
-    support_years = models.PositiveIntegerField("企業支援実績(年数)", null=True, blank=True)
-    support_description = models.TextField("企業支援内容", max_length=2000, blank=True)
+    support_cases = models.PositiveIntegerField(
+        "企業支援実績(件数)", null=True, blank=True, validators=[MaxValueValidator(99_999)]
+    )
+    support_years = models.PositiveIntegerField(
+        "企業支援実績(年数)", null=True, blank=True, validators=[MaxValueValidator(80)]
+    )
+    support_description = models.TextField(
+        "企業支援内容", max_length=2000, blank=True, validators=[MaxLengthValidator(2000)]
+    )
 
     # 支援条件
     nationwide = models.BooleanField("全国対応", default=False)
@@ -388,8 +410,9 @@ class Supporter(models.Model):
 
     @property
     def contact_address(self) -> str:
-        """Where relayed messages go: the account's address, else the entry's."""
-        return (self.user.email if self.user_id else "") or self.email
+        """Where relayed messages go: the account's address, else the private contact
+        address, else the published one."""
+        return (self.user.email if self.user_id else "") or self.contact_email or self.email
 
 
 # The values an expert enters (application and change request alike).
@@ -670,9 +693,6 @@ class ReminderLog(models.Model):
 
 
 class ContactMessageQuerySet(models.QuerySet):
-    def since(self, when):
-        return self.filter(created_at__gte=when)
-
     def older_than(self, days: int):
         return self.filter(created_at__lt=timezone.now() - datetime.timedelta(days=days))
 

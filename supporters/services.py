@@ -6,13 +6,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from config.mail import send_after_commit
+from config.mail import queue_mail
 from config.transitions import TransitionRefused
 
 from .models import (
@@ -53,6 +53,7 @@ IMPORTED_FIELDS = [
     "forms",
     "valid_until",
     "updated_on",
+    "contact_email",
 ]
 
 
@@ -61,10 +62,12 @@ class ImportSummary:
     created: int
     updated: int
     unchanged: int = 0
+    expired: int = 0
 
     def __str__(self):
         text = f"新規 {self.created}件、更新 {self.updated}件"
-        return text + (f"、変更なし {self.unchanged}件" if self.unchanged else "")
+        text += f"、変更なし {self.unchanged}件" if self.unchanged else ""
+        return text + (f"(うち登録有効期限切れのため非公開 {self.expired}件)" if self.expired else "")
 
 
 def _same(name: str, stored, imported) -> bool:
@@ -73,14 +76,42 @@ def _same(name: str, stored, imported) -> bool:
     return field.get_prep_value(stored) == field.get_prep_value(imported)
 
 
+# Entry fields an entry may keep private, by Supporter.HIDEABLE_FIELDS key.
+PRIVATE_FIELDS = {
+    "name_kana": "name_kana",
+    "email": "email",
+    "residence_prefecture": "residence",
+    "residence_city": "residence",
+    "organization": "organization",
+    "qualifications": "qualifications",
+    "groups": "groups",
+    "self_pr": "self_pr",
+    "url": "url",
+}
+
+
+def _imported_values(supporter: Supporter | None, fields: dict) -> dict:
+    """What a row writes (supporters/tabular.py: re-importing never erases what a file does not
+    carry). A missing column (the private contact address in the public CSV) keeps the stored
+    value; so does an empty cell in a field this entry keeps private, as the public CSV leaves it."""
+    values = {name: fields[name] for name in IMPORTED_FIELDS if name in fields}
+    if supporter is not None:
+        hidden = set(supporter.hidden_fields or [])
+        for name, key in PRIVATE_FIELDS.items():
+            if key in hidden and values.get(name) in ("", None):
+                values.pop(name)
+    return values
+
+
 @transaction.atomic
 def import_supporters(*, rows: list[ParsedRow], dry_run: bool = False) -> ImportSummary:
-    """Upsert validated rows by 登録番号 and publish them, all or nothing.
+    """Upsert validated rows by 登録番号, all or nothing.
 
-    Imported rows are the list as IPA staff maintain it, so they are
-    published as they stand. With ``dry_run`` nothing is written.
+    Imported rows are the list as IPA staff maintain it, so they are published
+    as they stand, except rows whose 登録有効期限 has passed: those are stored
+    as 期限切れ and never shown. With ``dry_run`` nothing is written.
     """
-    today = datetime.date.today()
+    today = timezone.localdate()
     now = timezone.now()
     numbers = [row.fields["registration_no"] for row in rows]
     existing: dict[str, Supporter] = {}
@@ -90,27 +121,34 @@ def import_supporters(*, rows: list[ParsedRow], dry_run: bool = False) -> Import
 
     to_create, to_update, unchanged = [], [], 0
     for row in rows:
-        values = dict(row.fields)
-        values["updated_on"] = values.get("updated_on") or today
-        supporter = existing.get(values["registration_no"])
+        fields = {**row.fields, "updated_on": row.fields.get("updated_on") or today}
+        expired = bool(fields.get("valid_until") and fields["valid_until"] < today)
+        status = Supporter.Status.EXPIRED if expired else Supporter.Status.PUBLISHED
+        supporter = existing.get(fields["registration_no"])
+        values = _imported_values(supporter, fields)
         if supporter is None:
-            supporter = Supporter(**values, status=Supporter.Status.PUBLISHED)
+            supporter = Supporter(registration_no=fields["registration_no"], **values, status=status)
             supporter.refresh_search_text()
             to_create.append(supporter)
             continue
-        if supporter.status == Supporter.Status.PUBLISHED and all(
-            _same(name, getattr(supporter, name), values[name]) for name in IMPORTED_FIELDS
+        if supporter.status == status and all(
+            _same(name, getattr(supporter, name), value) for name, value in values.items()
         ):
             unchanged += 1  # re-importing the same list writes nothing
             continue
-        for name in IMPORTED_FIELDS:
-            setattr(supporter, name, values[name])
-        supporter.status = Supporter.Status.PUBLISHED
+        for name, value in values.items():
+            setattr(supporter, name, value)
+        supporter.status = status
         supporter.modified_at = now
         supporter.refresh_search_text()
         to_update.append(supporter)
 
-    summary = ImportSummary(created=len(to_create), updated=len(to_update), unchanged=unchanged)
+    summary = ImportSummary(
+        created=len(to_create),
+        updated=len(to_update),
+        unchanged=unchanged,
+        expired=sum(s.status == Supporter.Status.EXPIRED for s in [*to_create, *to_update]),
+    )
     if dry_run:
         return summary
     # One history row per entry, written in bulk like the entries themselves.
@@ -121,8 +159,10 @@ def import_supporters(*, rows: list[ParsedRow], dry_run: bool = False) -> Import
 
 
 # Registration lifecycle ----------------------------------------------------
-# Each function changes the state, records a Decision and e-mails the expert
-# in one transaction: if the mail cannot be handed over, nothing changes.
+# Each function changes the state, records a Decision and queues the expert's
+# e-mail in one transaction (config/mail.py): the message exists exactly when
+# the change does, and the outbox's worker sends it, retrying if the mail
+# server is down.
 
 A = Decision.Action
 SUBJECTS = {
@@ -148,7 +188,7 @@ def _mail(supporter: Supporter, template: str, subject: str, **context) -> None:
         f"supporters/email/{template}.txt",
         {"supporter": supporter, "mine_url": site_url(reverse("supporters:mine")), **context},
     )
-    send_after_commit(f"[セキュリティ対策支援者リスト] {subject}", body, [address])
+    queue_mail(f"[セキュリティ対策支援者リスト] {subject}", body, [address])
 
 
 def _record(supporter, action, *, by=None, reason="", change=None) -> Decision:
@@ -173,6 +213,11 @@ def submit_application(*, supporter: Supporter, by) -> Decision:
     return _record(supporter, A.SUBMITTED, by=by)
 
 
+PENDING_CHANGE = (
+    "審査中の変更申請がすでにあります。内容はマイページで確かめられます。取り下げるか、結果をお待ちください。"
+)
+
+
 @transaction.atomic
 def submit_change(*, supporter: Supporter, data: dict, by) -> ChangeRequest:
     """Propose new values for a published or expired entry; a returned
@@ -181,8 +226,14 @@ def submit_change(*, supporter: Supporter, data: dict, by) -> ChangeRequest:
     if supporter.status not in (Supporter.Status.PUBLISHED, Supporter.Status.EXPIRED):
         raise TransitionRefused(f"掲載状況が「{supporter.get_status_display()}」の登録は変更申請できません。")
     change = supporter.open_change
+    if change is not None and change.status == ChangeRequest.Status.PENDING:
+        raise TransitionRefused(PENDING_CHANGE)  # a double submit: the first is under review
     if change is None:
-        change = ChangeRequest.objects.create(supporter=supporter, data=data, created_by=by)
+        try:
+            with transaction.atomic():
+                change = ChangeRequest.objects.create(supporter=supporter, data=data, created_by=by)
+        except IntegrityError:  # the other submit got there first (SQLite takes no row locks)
+            raise TransitionRefused(PENDING_CHANGE) from None
     else:
         change.resubmit(data=data)
     _record(supporter, A.CHANGE_SUBMITTED, by=by, change=change)
@@ -253,8 +304,9 @@ def relay_contact(*, supporter: Supporter, message: ContactMessage) -> ContactMe
     message.supporter = supporter
     message.save()
     body = render_to_string("supporters/email/contact.txt", {"supporter": supporter, "message": message})
-    send_after_commit(
-        f"[セキュリティ対策支援者リスト] {message.name}様からのお問い合わせ",
+    # The sender's own words stay in the body; the subject is ours alone.
+    queue_mail(
+        "[セキュリティ対策支援者リスト] 個票のお問い合わせフォームからメッセージが届きました",
         body,
         [supporter.contact_address],
         reply_to=[message.email],

@@ -1,7 +1,15 @@
 """The list as a table: the column set shared by import, CSV export and admin.
 
 One header row, in this order. Exporting then importing a file gives the
-same entries back.
+same entries back. Staff's export adds the private column 連絡用メールアドレス,
+which the import takes when present (never in the public CSV).
+
+Re-importing never erases what a file does not carry: a column missing from
+the file (the public CSV has no 連絡用メールアドレス) leaves every entry's stored
+value, and an empty cell in a field an entry keeps private (the public CSV
+leaves those empty) leaves that entry's stored value. Clear such a value in
+the admin. Field values are validated as everywhere else
+(supporters/validation.py).
 """
 
 from __future__ import annotations
@@ -12,11 +20,11 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator, URLValidator
 
 from config.spreadsheets import without_formula_guard
 
-from .models import Supporter, registration_no_validator
+from . import validation
+from .models import Supporter
 from .taxonomy import (
     AFFILIATIONS,
     EXPERIENCE,
@@ -73,6 +81,10 @@ HEADERS: list[str] = [
     "最終更新日",
 ]
 
+CONTACT_HEADER = "連絡用メールアドレス"
+# Staff's export (admin): the public columns plus the private contact address.
+STAFF_HEADERS: list[str] = [*HEADERS, CONTACT_HEADER]
+
 # Per-term yes/no columns: header → (model field, taxonomy).
 TERM_COLUMNS = {
     term.label: (field_name, taxonomy)
@@ -84,7 +96,7 @@ TERM_COLUMNS = {
 def normalize_header(text: str) -> str:
     """Header names are compared after NFKC (全角括弧 → 半角) and the tilde fold."""
     folded = normalize_label(str(text or ""))
-    for header in HEADERS:
+    for header in STAFF_HEADERS:
         if normalize_label(header) == folded:
             return header
     for taxonomy in (THEMES, PERIODS, FORMS):
@@ -95,16 +107,11 @@ def normalize_header(text: str) -> str:
 
 
 def clean_cell(value) -> str:
-    """NFKC, no control characters, single spaces, trimmed; the apostrophe our
-    CSV export puts before formula-like text is taken off again."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = unicodedata.normalize("NFKC", without_formula_guard(str(value)))
-    text = "".join(ch if ch.isprintable() or ch == "\n" else " " for ch in text)
-    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines()]
-    return "\n".join(lines).strip()
+    """A cell's text, normalised as any typed value is; the apostrophe our CSV
+    export puts before formula-like text is taken off again."""
+    if isinstance(value, str):
+        value = without_formula_guard(value)
+    return validation.text(value, multiline=True)
 
 
 # Export ------------------------------------------------------------------
@@ -118,12 +125,13 @@ def _date(value: datetime.date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def supporter_to_row(s: Supporter, *, include_hidden: bool = False) -> list[str]:
-    """One entry as a row under HEADERS: public fields only, unless
-    ``include_hidden`` (IPA staff's export from admin, for re-import)."""
+def supporter_to_row(s: Supporter, *, staff: bool = False) -> list[str]:
+    """One entry as a row under HEADERS: public fields only; with ``staff``
+    (IPA staff's export from the admin, for re-import) every field and the
+    private contact address, under STAFF_HEADERS."""
 
     def value(name):
-        return (s.residence if name == "residence" else getattr(s, name)) if include_hidden else s.public(name)
+        return (s.residence if name == "residence" else getattr(s, name)) if staff else s.public(name)
 
     row = {
         "登録番号": s.registration_no,
@@ -150,7 +158,9 @@ def supporter_to_row(s: Supporter, *, include_hidden: bool = False) -> list[str]
     }
     for label, (field_name, taxonomy) in TERM_COLUMNS.items():
         row[label] = _yes(taxonomy.from_label(label).slug in getattr(s, field_name))
-    return [row[h] for h in HEADERS]
+    if staff:
+        row[CONTACT_HEADER] = s.contact_email
+    return [row[h] for h in (STAFF_HEADERS if staff else HEADERS)]
 
 
 def supporter_to_json(s: Supporter, *, detail_url: str) -> dict:
@@ -197,10 +207,16 @@ def supporter_to_json(s: Supporter, *, detail_url: str) -> dict:
 
 @dataclass
 class ParsedRow:
-    """A valid row: the model field values it sets, and where it came from."""
+    """A valid row: the model field values it sets, and where it came from.
+
+    ``keeps`` names required fields left empty that an existing entry may keep
+    private (the public CSV leaves them empty): valid only if that entry does
+    (supporters/importing.py checks).
+    """
 
     line: int
     fields: dict = field(default_factory=dict)
+    keeps: dict = field(default_factory=dict)  # Supporter.HIDEABLE_FIELDS key -> column
 
 
 class RowErrors(Exception):
@@ -250,18 +266,6 @@ def _parse_choice(header, taxonomy, value, errors) -> str:
     return term.slug
 
 
-def _parse_registration_no(value, errors) -> str:
-    text = clean_cell(value)
-    # Excel drops leading zeros from numbers: 16 is 000016.
-    if text.isdigit() and len(text) < 6:
-        text = text.zfill(6)
-    try:
-        registration_no_validator(text)
-    except ValidationError:
-        errors.append(f"登録番号「{text}」は6桁の数字で入力してください")
-    return text
-
-
 def _parse_residence(value: str, errors) -> tuple[str, str]:
     if not value:
         return "", ""
@@ -297,33 +301,65 @@ def _parse_record(value: str, errors) -> tuple[int | None, int | None]:
     return int(match.group(1)), int(match.group(2))
 
 
-def _validate(validator, header, value, errors) -> str:
-    if value:
+# The column each validated field comes from, to name it in a row's messages.
+COLUMN_OF = {
+    "registration_no": "登録番号",
+    "name": "氏名",
+    "name_kana": "氏名(カナ)",
+    "email": "公開用メールアドレス",
+    "residence_prefecture": "居住地",
+    "residence_city": "居住地",
+    "organization": "所属組織",
+    "qualifications": "他の資格",
+    "groups": "所属・関係する団体",
+    "self_pr": "自己PR",
+    "url": "参考URL",
+    "support_cases": "企業支援実績",
+    "support_years": "企業支援実績",
+    "support_description": "企業支援内容",
+    "themes": "指導テーマ(いずれかの列に「可」)",
+    "valid_until": "登録有効期限",
+    "contact_email": CONTACT_HEADER,
+}
+# Required fields an entry may keep private: HIDEABLE_FIELDS key.
+PRIVATE_REQUIRED = {"name_kana": "name_kana", "residence_prefecture": "residence"}
+# Checked with the model fields' own validators, as the form and the admin do.
+VALIDATED = [name for name in COLUMN_OF if name not in ("residence_prefecture", "themes", "valid_until")]
+FIELDS = {name: Supporter._meta.get_field(name) for name in VALIDATED}
+
+
+def _check(out: dict, errors: list[str]) -> None:
+    """The rules every entrance shares (supporters/validation.py): required fields, then each value."""
+    for name in validation.REQUIRED_FIELDS:
+        # Private ones are checked against the stored entry (ParsedRow.keeps).
+        if name not in PRIVATE_REQUIRED and out.get(name) in (None, "", []):
+            errors.append(f"「{COLUMN_OF[name]}」が空欄です")
+    if not (out["nationwide"] or out["regions"] or out["prefectures"]):
+        errors.append("「支援対象地域」が空欄です(全国・地域名・都道府県名のいずれか)")
+    for name in VALIDATED:
+        if out.get(name) in (None, ""):
+            continue
         try:
-            validator(value)
-        except ValidationError:
-            errors.append(f"「{header}」の値「{value}」の形式が正しくありません")
-    return value
+            FIELDS[name].clean(out[name], None)  # what Supporter.clean_fields does, field by field
+        except ValidationError as exc:
+            errors.extend(validation.messages_for(exc, COLUMN_OF[name], out[name]))
 
 
 def parse_row(cells: dict, line: int) -> ParsedRow:
     """Turn one row (header → raw cell) into model field values, or raise
-    RowErrors listing every problem found in the row."""
+    RowErrors listing every problem found in the row. The private contact
+    column is read only when the file has it."""
     errors: list[str] = []
     raw_dates = {h: cells.get(h) for h in ("登録有効期限", "最終更新日")}
-    text = {h: clean_cell(cells.get(h)) for h in HEADERS}
-    out: dict = {"registration_no": _parse_registration_no(cells.get("登録番号"), errors)}
+    text = {h: clean_cell(cells.get(h)) for h in STAFF_HEADERS if h in cells or h in HEADERS}
+    out: dict = {"registration_no": validation.registration_no(text["登録番号"])}
 
     for header, name in SIMPLE_TEXT.items():
-        out[name] = text[header]
-    if not out["name"]:
-        errors.append("氏名が空欄です")
-    limits = {f.name: f.max_length for f in Supporter._meta.get_fields() if getattr(f, "max_length", None)}
-    for header, name in SIMPLE_TEXT.items():
-        if limits.get(name) and len(out[name]) > limits[name]:
-            errors.append(f"「{header}」は{limits[name]}文字以内にしてください")
-    out["email"] = _validate(EmailValidator(), "公開用メールアドレス", text["公開用メールアドレス"], errors)
-    out["url"] = _validate(URLValidator(schemes=["http", "https"]), "参考URL", text["参考URL"], errors)
+        out[name] = validation.normalise(name, text[header])
+    out["email"] = text["公開用メールアドレス"]
+    out["url"] = validation.url(text["参考URL"])
+    if CONTACT_HEADER in text:
+        out["contact_email"] = text[CONTACT_HEADER]
     out["residence_prefecture"], out["residence_city"] = _parse_residence(text["居住地"], errors)
     out["affiliation"] = _parse_choice("所属状況", AFFILIATIONS, text["所属状況"], errors)
     out["experience"] = _parse_choice("セキュリティ実務経験", EXPERIENCE, text["セキュリティ実務経験"], errors)
@@ -355,7 +391,13 @@ def parse_row(cells: dict, line: int) -> ParsedRow:
     out["first_free"] = _parse_yes("初回指導割引", text["初回指導割引"], errors)
     out["valid_until"] = _parse_date("登録有効期限", raw_dates["登録有効期限"], errors)
     out["updated_on"] = _parse_date("最終更新日", raw_dates["最終更新日"], errors)
+    _check(out, errors)
 
     if errors:
         raise RowErrors(errors)
-    return ParsedRow(line=line, fields=out)
+    keeps = {
+        key: COLUMN_OF[name]
+        for name, key in PRIVATE_REQUIRED.items()
+        if not out[name] and not (name == "residence_prefecture" and text["居住地"])
+    }
+    return ParsedRow(line=line, fields=out, keeps=keeps)

@@ -1,4 +1,3 @@
-import datetime
 import json
 
 from django.conf import settings
@@ -7,18 +6,19 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
 
 from config.access import Role, grant_access
+from config.client import client_ip
+from config.ratelimit import ACCOUNT, TOO_MANY, over_limit
 from config.spreadsheets import csv_response
 
 from . import index, services
 from .cache import request_version
 from .filters import SupporterFilter
 from .forms import ContactForm
-from .models import ContactMessage, Supporter
+from .models import Supporter
 from .tabular import HEADERS, supporter_to_json, supporter_to_row
 from .taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, REGIONS, THEMES, prefectures_of
 
@@ -129,22 +129,6 @@ def _render_detail(request, supporter, contact_form, status=200):
     )
 
 
-# Contact relay limits: counted from stored messages, so they hold across
-# processes without extra infrastructure.
-CONTACT_LIMITS = [
-    ("ip_address", 5, datetime.timedelta(hours=1)),
-    ("email", 3, datetime.timedelta(days=1)),
-]
-
-
-def _over_limit(**sender) -> bool:
-    now = timezone.now()
-    return any(
-        ContactMessage.objects.since(now - window).filter(**{field: sender[field]}).count() >= limit
-        for field, limit, window in CONTACT_LIMITS
-    )
-
-
 @grant_access(Role.PUBLIC)
 @require_POST
 def supporter_contact(request, registration_no):
@@ -154,13 +138,18 @@ def supporter_contact(request, registration_no):
     form = ContactForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, supporter, form, status=400)
-    ip = request.META.get("REMOTE_ADDR") or None
     if not form.is_bot:
-        if _over_limit(ip_address=ip, email=form.cleaned_data["email"]):
-            form.add_error(None, "短時間に送信できる件数を超えました。時間をおいてから送信してください。")
+        # Per client, per account, per sender address, and per expert (many clients, one inbox).
+        if (
+            over_limit(request, "contact", rate="5/h")
+            or over_limit(request, "contact", rate="5/h", key=ACCOUNT)
+            or over_limit(request, "contact-sender", rate="3/d", value=form.cleaned_data["email"])
+            or over_limit(request, "contact-expert", rate="20/d", value=supporter.registration_no)
+        ):
+            form.add_error(None, TOO_MANY)
             return _render_detail(request, supporter, form, status=429)
         message = form.save(commit=False)
-        message.ip_address = ip
+        message.ip_address = client_ip(request)
         services.relay_contact(supporter=supporter, message=message)
     # A bot sees the same answer as a person.
     messages.success(request, "お問い合わせを送信しました。専門家から直接返信が届きます。")

@@ -24,13 +24,18 @@ def _test_settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
+def _fresh_rate_limits(monkeypatch):
     """Each test starts with no rate-limit counters (config/settings_test.py):
-    a test must not be refused for its neighbours' logins."""
+    a test must not be refused for its neighbours' logins. The clock the
+    counters' windows follow stands still, so no window ends mid-test."""
+    import types
+
+    import django_ratelimit.core
     from django.conf import settings
     from django.core.cache import caches
 
     caches[settings.RATELIMIT_USE_CACHE].clear()
+    monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: 1_800_000_000))
 
 
 def pytest_collection_modifyitems(items):
@@ -67,8 +72,8 @@ def _commit_hooks_run_as_in_production(monkeypatch):
     """Run ``on_commit`` callbacks as a real commit would: when the outermost
     block of the code under test ends, or at once outside any block. The
     test's own enclosing transaction (rolled back afterwards) would otherwise
-    swallow every e-mail and every page-cache publication. A block that fails
-    still discards its callbacks."""
+    swallow every page-cache publication. A block that fails still discards
+    its callbacks. (Mail is a row in the outbox, sent by tests/mailbox.py.)"""
     original_exit = Atomic.__exit__
     original_on_commit = BaseDatabaseWrapper.on_commit
 

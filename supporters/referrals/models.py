@@ -12,7 +12,7 @@ import datetime
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -165,12 +165,18 @@ class Case(models.Model):
 
     @transaction.atomic
     def add_candidate(self, supporter: Supporter) -> ShortlistEntry:
-        """Put ``supporter`` at the end of the shortlist (once)."""
+        """Put ``supporter`` at the end of the shortlist (once: a double submit gets the same entry)."""
+        # Shortlist changes of one case take turns (the case row is the lock).
+        Case.objects.select_for_update().filter(pk=self.pk).exists()
         entry = self.shortlist.filter(supporter=supporter).first()
         if entry:
             return entry
         last = self.shortlist.aggregate(m=models.Max("position"))["m"] or 0
-        return self.shortlist.create(supporter=supporter, position=last + 1)
+        try:
+            with transaction.atomic():
+                return self.shortlist.create(supporter=supporter, position=last + 1)
+        except IntegrityError:  # the other submit added it first (SQLite takes no row locks)
+            return self.shortlist.get(supporter=supporter)
 
     @transaction.atomic
     def move_candidate(self, entry: ShortlistEntry, *, up: bool) -> None:

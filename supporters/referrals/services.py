@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
-from config.mail import send_after_commit
+from config.mail import queue_mail
 from config.transitions import TransitionRefused
 
 from .models import (
@@ -23,7 +23,8 @@ from .models import (
 def refer(*, entry: ShortlistEntry, actor, inbox_url: str) -> Referral:
     """Refer a shortlisted expert: the referral, its first event, the case
     state and an e-mail to the expert's account (no company details)."""
-    case: Case = entry.case
+    # Referrals of one case take turns (the case row is the lock): a double submit finds the first.
+    case: Case = Case.objects.select_for_update().select_related("organisation").get(pk=entry.case_id)
     supporter = entry.supporter
     if case.is_closed:
         raise TransitionRefused("終了した案件からは紹介できません。")
@@ -34,16 +35,19 @@ def refer(*, entry: ShortlistEntry, actor, inbox_url: str) -> Referral:
         )
     if supporter.status != supporter.Status.PUBLISHED:
         raise TransitionRefused(f"{supporter.name}さんは現在掲載されていないため、紹介できません。")
+    already = TransitionRefused(f"{supporter.name}さんにはこの案件をすでに紹介しています。")
     if case.referrals.filter(supporter=supporter).exists():
-        raise TransitionRefused(f"{supporter.name}さんにはこの案件をすでに紹介しています。")
-    referral = Referral.objects.start(case=case, supporter=supporter, actor=actor)
+        raise already
+    try:
+        with transaction.atomic():
+            referral = Referral.objects.start(case=case, supporter=supporter, actor=actor)
+    except IntegrityError:  # the other submit referred first (SQLite takes no row locks)
+        raise already from None
     body = render_to_string(
         "referrals/email/referred.txt",
         {"referral": referral, "case": case, "entry": entry, "url": inbox_url},
     )
-    send_after_commit(
-        f"【支援者リスト】{case.organisation.name}から相談のご紹介があります", body, [supporter.user.email]
-    )
+    queue_mail(f"【支援者リスト】{case.organisation.name}から相談のご紹介があります", body, [supporter.user.email])
     return referral
 
 
@@ -64,5 +68,5 @@ def record_move(
     if role == EXPERT and organisation.contact_email:
         body = render_to_string("referrals/email/moved.txt", {"event": event, "referral": referral, "url": case_url})
         subject = f"【支援者リスト】紹介の状況が「{event.get_to_status_display()}」になりました"
-        send_after_commit(subject, body, [organisation.contact_email])
+        queue_mail(subject, body, [organisation.contact_email])
     return event

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from config.access import Role, grant_access
+from config.ratelimit import limit_mailing
 from config.spreadsheets import csv_response
 from config.transitions import TransitionRefused
 from supporters.filters import SupporterFilter
@@ -269,6 +270,7 @@ def entry_reason(request, pk, entry_pk):
 
 @members
 @require_POST
+@limit_mailing("refer")
 def entry_refer(request, pk, entry_pk):
     case, entry = _entry(request, pk, entry_pk)
     try:
@@ -341,6 +343,7 @@ def _referral_page(request, referral: Referral, role: str, *, back: str, breadcr
 
 
 @members
+@limit_mailing("referral-move", per_account="60/h")
 def case_referral(request, pk, referral_pk):
     case = _case(request, pk)
     referral = get_object_or_404(case.referrals.select_related("supporter", "case__organisation"), pk=referral_pk)
@@ -369,6 +372,7 @@ def inbox(request):
 
 
 @addressed_expert
+@limit_mailing("referral-move", per_account="60/h")
 def inbox_detail(request, referral_pk):
     referral = get_object_or_404(
         Referral.objects.for_expert(request.user).select_related("case__organisation", "supporter"), pk=referral_pk

@@ -3,11 +3,11 @@
 import re
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 
 from assessments.models import CompanyInvitation
 from tests.factories import UserFactory
+from tests.mailbox import sent
 
 from .factories import CompanyFactory, make_assessment
 
@@ -39,7 +39,7 @@ def invite(client, company, email):
     """Invite from the members page; returns the join path from the e-mail."""
     response = client.post(members_url(company), {"email": email})
     assert response.status_code == 302, response.content.decode()
-    return re.search(r"https?://[^/]+(/assessments/companies/join/[^/\s]+/)", mail.outbox[-1].body).group(1)
+    return re.search(r"https?://[^/]+(/assessments/companies/join/[^/\s]+/)", sent()[-1].body).group(1)
 
 
 def test_members_page_lists_the_users_and_is_linked_from_the_list(client, owner, assessment):
@@ -66,8 +66,11 @@ def test_only_the_companys_users_see_the_page(client, assessment):
 def test_a_colleague_joins_by_signing_up_from_the_link(client, owner, assessment):
     client.force_login(owner)
     path = invite(client, assessment.company, "Sato@Example.jp")
-    message = mail.outbox[-1]
-    assert message.to == ["sato@example.jp"] and assessment.company.name in message.subject
+    message = sent()[-1]
+    assert (
+        message.to == ["sato@example.jp"] and assessment.company.name not in message.subject
+    )  # typed text stays out of headers
+    assert assessment.company.name in message.body
     client.logout()
     page = client.get(path).content.decode()
     assert "アカウントを作成して参加する" in page and "sato@example.jp" in page
@@ -93,6 +96,17 @@ def test_a_logged_in_user_joins_with_one_button(client, owner, assessment):
     assert CompanyInvitation.objects.get().accepted_by == kato
 
 
+def test_someone_else_signed_in_cannot_use_the_link(client, owner, assessment):
+    client.force_login(owner)
+    path = invite(client, assessment.company, "kato@example.jp")
+    intruder = UserFactory(email="intruder@example.jp")
+    client.force_login(intruder)
+    response = client.post(path)
+    assert response.status_code == 403 and "この招待は kato@example.jp 宛てです" in response.content.decode()
+    assert not assessment.company.members.filter(pk=intruder.pk).exists()
+    assert CompanyInvitation.objects.get().is_open
+
+
 def test_an_existing_account_is_asked_to_log_in(client, owner, assessment):
     client.force_login(owner)
     UserFactory(email="kato@example.jp")
@@ -110,7 +124,7 @@ def test_bad_invitations_are_refused_with_a_message_at_the_field(client, owner, 
     client.force_login(owner)
     html = client.post(members_url(assessment.company), {"email": email}).content.decode()
     assert message in html and 'href="#id_email"' in html
-    assert not mail.outbox and not CompanyInvitation.objects.exists()
+    assert not sent() and not CompanyInvitation.objects.exists()
 
 
 def test_a_new_invitation_to_the_same_address_replaces_the_old_one(client, owner, assessment):
@@ -174,3 +188,21 @@ def test_the_colleague_can_log_in_with_the_new_password(client, owner, assessmen
     client.post(path, SIGNUP)
     client.logout()
     assert client.login(username="sato@example.jp", password=SIGNUP["password1"])
+
+
+def test_invitations_are_limited_per_typed_address_and_per_account(client, owner, assessment):
+    from tests.factories import UserFactory as Factory
+
+    client.force_login(owner)
+    for _ in range(5):
+        assert client.post(members_url(assessment.company), {"email": "target@example.jp"}).status_code == 302
+    response = client.post(members_url(assessment.company), {"email": "TARGET@example.jp"})
+    body = response.content.decode()
+    assert response.status_code == 200 and "送信できる件数を超えました" in body and 'href="#id_email"' in body
+    assert len(sent()) == 5
+    # Per account: whatever the addresses, 30 posts an hour.
+    other = make_assessment(company_user=Factory(email="busy@example.jp"), stage="inviting")
+    client.force_login(other.company.members.get())
+    for n in range(30):
+        client.post(members_url(other.company), {"email": f"p{n}@example.jp"})
+    assert client.post(members_url(other.company), {"email": "p99@example.jp"}).status_code == 429

@@ -3,11 +3,11 @@
 import datetime
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 
 from assessments.models import Assessment, ImprovementPlan, Invitation, Stage
 from tests.factories import SupporterFactory, UserFactory
+from tests.mailbox import sent
 
 from .factories import CompanyFactory, hold_meetings, make_assessment
 
@@ -67,9 +67,9 @@ def test_company_starts_with_prefilled_expert_and_the_expert_accepts(client, com
     assert assessment.stage == Stage.INVITING and assessment.expert is None
     assert assessment.company.members.get() == company_user
     assert assessment.rows.count() == 12 and assessment.meetings.count() == 3
-    assert len(mail.outbox) == 1 and mail.outbox[0].to == [expert_user.email]
-    assert "AAA株式会社" in mail.outbox[0].body
-    assert mail.outbox[0].subject == "【支援者リスト】セキュリティアセスメントの依頼が届きました"
+    assert len(sent()) == 1 and sent()[0].to == [expert_user.email]
+    assert "AAA株式会社" in sent()[0].body
+    assert sent()[0].subject == "【支援者リスト】セキュリティアセスメントの依頼が届きました"
 
     client.force_login(expert_user)
     page = client.get(reverse("assessments:list")).content.decode()
@@ -78,7 +78,7 @@ def test_company_starts_with_prefilled_expert_and_the_expert_accepts(client, com
     response = client.post(reverse("assessments:accept-invitation", args=[invitation.pk]))
     assessment.refresh_from_db()
     assert assessment.expert == supporter and assessment.stage == Stage.SELF_CHECK
-    assert mail.outbox[-1].to == [company_user.email] and "招待を承諾しました" in mail.outbox[-1].body
+    assert sent()[-1].to == [company_user.email] and "招待を承諾しました" in sent()[-1].body
     # Single use: a second acceptance is refused with a message, not a 500.
     response = client.post(reverse("assessments:accept-invitation", args=[invitation.pk]), follow=True)
     assert "使用済み" in response.content.decode()
@@ -95,7 +95,7 @@ def test_only_published_experts_with_an_account_can_be_invited(client, company_u
     assert response.status_code == 200
     body = response.content.decode()
     assert "専門家の登録番号" in body and ("招待できません" in body or "6桁" in body)
-    assert not Assessment.objects.exists() and not mail.outbox
+    assert not Assessment.objects.exists() and not sent()
 
 
 def test_company_start_requires_a_company_name(client, company_user):
@@ -169,7 +169,7 @@ def test_full_three_visit_flow(client, assessment, company_user, expert):
     client.post(reverse("assessments:submit-self-check", args=[assessment.pk]))
     assessment.refresh_from_db()
     assert assessment.stage == Stage.EXPERT_REVIEW
-    assert mail.outbox[-1].to == [expert_user.email] and "企業が自己評価を提出しました" in mail.outbox[-1].body
+    assert sent()[-1].to == [expert_user.email] and "企業が自己評価を提出しました" in sent()[-1].body
 
     # ② the expert evaluates and confirms; the plan is drafted from 改善要 rows.
     client.force_login(expert_user)
@@ -177,7 +177,7 @@ def test_full_three_visit_flow(client, assessment, company_user, expert):
     client.post(reverse("assessments:submit-review", args=[assessment.pk]))
     assessment.refresh_from_db()
     assert assessment.stage == Stage.PLANNING
-    assert mail.outbox[-1].to == [company_user.email] and "3. 改善計画案" in mail.outbox[-1].body
+    assert sent()[-1].to == [company_user.email] and "3. 改善計画案" in sent()[-1].body
     plan = assessment.plans.get()
     assert [i.content for i in plan.items.all()] == [
         "意識向上とトレーニング: 専門家の指摘5",
@@ -234,7 +234,7 @@ def test_full_three_visit_flow(client, assessment, company_user, expert):
     client.force_login(expert_user)
     response = client.post(reverse("assessments:plan-agree", args=[assessment.pk]), follow=True)
     assert "双方が合意しました" in response.content.decode()
-    assert mail.outbox[-1].to == [company_user.email] and "改善計画書が確定しました" in mail.outbox[-1].body
+    assert sent()[-1].to == [company_user.email] and "改善計画書が確定しました" in sent()[-1].body
     assessment.refresh_from_db()
     plan.refresh_from_db()
     assert assessment.stage == Stage.AGREED and plan.is_locked

@@ -59,6 +59,20 @@ def axe():
     return check
 
 
+def press_button(page, name):
+    """Press a button by keyboard (focus, Enter) and wait for the page it leads to."""
+    page.get_by_role("button", name=name).focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def follow_link(page, name):
+    """Follow a link by keyboard (focus, Enter)."""
+    page.get_by_role("link", name=name).first.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
 def login(page, email, password):
     """Log in through the real login form."""
     page.goto("/accounts/login/")

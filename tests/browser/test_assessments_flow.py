@@ -13,6 +13,7 @@ from assessments.reports import SHEET_HEAD_ROW
 from tests.assessments.factories import expert_with_account
 from tests.browser.conftest import login
 from tests.factories import PASSWORD, UserFactory
+from tests.mailbox import sent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -167,7 +168,7 @@ def test_three_visit_flow_by_keyboard(page, browser, live_server, axe, people):
     e.context.close()
 
 
-def test_expert_invites_company_which_signs_up_from_the_link(page, axe, people, mailoutbox):
+def test_expert_invites_company_which_signs_up_from_the_link(page, axe, people):
     _, expert_user = people
     login(page, expert_user.email, PASSWORD)
     page.goto("/assessments/new/expert/")
@@ -176,7 +177,7 @@ def test_expert_invites_company_which_signs_up_from_the_link(page, axe, people, 
     type_into(page.get_by_label("企業のご担当者のメールアドレス"), "tanto@example.jp")
     submit(page.get_by_role("button", name="始める"))
     page.wait_for_url(re.compile(r"/assessments/\d+/$"))
-    link = re.search(r"https?://\S+/assessments/join/\S+/", mailoutbox[0].body).group(0)
+    link = re.search(r"https?://\S+/assessments/join/\S+/", sent()[0].body).group(0)
     page.context.clear_cookies()
     page.goto(link)
     axe(page)

@@ -5,14 +5,14 @@ import datetime
 import re
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
 from supporters import services
 from supporters.models import ChangeRequest, Supporter
 from tests.factories import SupporterFactory, UserFactory
+from tests.mailbox import sent
 
-from .conftest import login
+from .conftest import follow_link, press_button
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 EMAIL = "browser-expert@example.jp"
@@ -43,18 +43,6 @@ def choose(page, selector, value):
     pytest.fail(f"{value} not reachable in {selector}")
 
 
-def press_button(page, name):
-    page.get_by_role("button", name=name).focus()
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-
-
-def follow_link(page, name):
-    page.get_by_role("link", name=name).first.focus()
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-
-
 def fill_application(page, kana):
     type_into(page, "#id_registration_no", "765432")
     valid = timezone.localdate() + datetime.timedelta(days=800)
@@ -83,11 +71,14 @@ def test_apply_return_fix_approve_change_confirm_and_end(page, axe):
     page.wait_for_url("**/accounts/signup/")
     assert "確認メールを送りました" in page.content()
     axe(page)
-    link = re.search(r"https?://\S+(/accounts/verify/\S+/)", mail.outbox[-1].body).group(1)
+    link = re.search(r"https?://\S+(/accounts/verify/\S+/)", sent()[-1].body).group(1)
     page.goto(link)
-    page.wait_for_url("**/accounts/login/")
-    login(page, EMAIL, PASSWORD)
+    assert page.get_by_role("heading", level=1).inner_text() == "アカウントを有効にする"
+    axe(page)
+    type_into(page, "#id_password", PASSWORD)
+    press_button(page, "アカウントを有効にする")
     page.wait_for_url("**/")
+    assert "アカウントを有効にしました" in page.content()
 
     # Apply, first with a mistake.
     page.goto("/supporters/mine/")

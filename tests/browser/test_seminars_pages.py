@@ -4,7 +4,6 @@ import datetime
 import re
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
 from seminars import services
@@ -12,6 +11,7 @@ from seminars.models import Application, Event, FaqEntry, ProgrammeItem, Speaker
 from seminars.surveys import INTENT_OPTIONS, SATISFACTION_OPTIONS, add_default_questions
 from tests.browser.conftest import login_staff
 from tests.factories import PASSWORD, make_staff
+from tests.mailbox import sent
 from tests.seminars.factories import ApplicationFactory, EventFactory, SurveyFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -107,8 +107,8 @@ def test_find_apply_confirm_cancel_and_answer_by_keyboard(page, axe, events):
     axe(page)
 
     # The confirmation e-mail carries the personal cancellation link.
-    assert len(mail.outbox) == 1
-    link = re.search(r"https?://[^/]+(/seminars/applications/\S+/)", mail.outbox[0].body).group(1)
+    assert len(sent()) == 1
+    link = re.search(r"https?://[^/]+(/seminars/applications/\S+/)", sent()[0].body).group(1)
     page.goto(link)
     assert "secret-room" in page.content()  # the join URL, for the accepted applicant only
     axe(page)

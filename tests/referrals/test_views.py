@@ -3,7 +3,6 @@
 import io
 
 import pytest
-from django.core import mail
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.utils import timezone
 from supporters.referrals.models import Case, Membership, Referral
 from tests.downloads import csv_rows, text
 from tests.factories import SupporterFactory, UserFactory, login_staff
+from tests.mailbox import sent
 
 from .factories import CaseFactory, ExpertFactory, ReferralFactory
 
@@ -159,7 +159,7 @@ def test_refer_emails_the_expert_without_company_details(client, world, login):
     assert "新しい 先生さんに紹介をお送りしました" in response.content.decode()
     referral = Referral.objects.get(supporter=expert)
     assert referral.status == "referred" and referral.referred_by == world.member_a
-    (message,) = mail.outbox
+    (message,) = sent()
     assert message.to == ["new-expert@example.jp"]
     assert "A商工会議所" in message.subject
     assert "ひみつ" not in message.body and "himitsu" not in message.body and "03-1111-2222" not in message.body
@@ -169,7 +169,7 @@ def test_refer_emails_the_expert_without_company_details(client, world, login):
     orphan = world.case.add_candidate(SupporterFactory(name="アカウント なし"))
     response = client.post(reverse("referrals:entry-refer", args=[world.case.pk, orphan.pk]), follow=True)
     assert "サイト経由では紹介できません" in response.content.decode()
-    assert Referral.objects.count() == 2 and len(mail.outbox) == 1
+    assert Referral.objects.count() == 2 and len(sent()) == 1
 
 
 def test_expert_sees_company_only_after_accepting(client, world, login):
@@ -185,7 +185,7 @@ def test_expert_sees_company_only_after_accepting(client, world, login):
     body = client.get(url).content.decode()
     assert "株式会社ひみつ商事" in body and "himitsu@company.example.jp" in body
     assert "面談済にする" in body and "不成立にする" in body
-    (message,) = mail.outbox
+    (message,) = sent()
     assert message.to == [world.org_a.contact_email] and "受諾" in message.subject
 
 

@@ -9,7 +9,8 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from supporters.importing import FileRefused, parse_table, read_table
+from config.spreadsheets import Limits, SpreadsheetRefused, read_bytes
+from supporters.importing import parse_table
 from supporters.models import Supporter
 from supporters.services import import_supporters
 from supporters.tabular import HEADERS
@@ -83,15 +84,32 @@ def test_any_rows_either_import_whole_or_are_refused_with_row_messages(rows):
 @given(st.binary(max_size=2000), st.sampled_from(["x.csv", "x.xlsx", "x.txt", "x"]))
 def test_any_bytes_as_a_file_are_refused_cleanly_or_parsed(data, name):
     try:
-        rows = read_table(data, name)
-    except FileRefused as exc:
+        rows = read_bytes(data, name)
+    except SpreadsheetRefused as exc:
         assert str(exc)
         return
     parse_table(rows)  # must not raise
 
 
-def test_over_long_and_control_character_cells_are_reported_per_row():
+def valid_row(**values) -> dict:
     row = dict.fromkeys(HEADERS, "")
+    row.update(
+        {
+            "登録番号": "000001",
+            "氏名": "姓 名",
+            "氏名(カナ)": "セイ メイ",
+            "居住地": "東京都千代田区",
+            "支援対象地域": "全国",
+            "規程整備": "可",
+            "登録有効期限": "2030-03-31",
+            **values,
+        }
+    )
+    return row
+
+
+def test_over_long_and_control_character_cells_are_reported_per_row():
+    row = valid_row()
     row.update(
         {
             "登録番号": "000001",
@@ -109,17 +127,13 @@ def test_over_long_and_control_character_cells_are_reported_per_row():
 
 
 def test_control_characters_are_stripped_from_cells():
-    row = dict.fromkeys(HEADERS, "")
-    row.update({"登録番号": "000001", "氏名": "姓\x00名\x1b"})
+    row = valid_row(氏名="姓\x00名\x1b")
     result = parse_table([list(HEADERS), [row[h] for h in HEADERS]])
     assert result.rows[0].fields["name"] == "姓 名"
 
 
-def test_huge_csv_is_refused_before_parsing(monkeypatch):
-    import supporters.importing as importing
-
-    monkeypatch.setattr(importing, "MAX_ROWS", 10)
+def test_too_many_csv_rows_are_refused_while_reading():
     buffer = io.StringIO()
     csv.writer(buffer).writerows([HEADERS] + [["x"] * len(HEADERS)] * 11)
-    with pytest.raises(FileRefused, match="行数が多すぎます"):
-        read_table(buffer.getvalue().encode(), "big.csv")
+    with pytest.raises(SpreadsheetRefused, match="行数が多すぎます"):
+        read_bytes(buffer.getvalue().encode(), "big.csv", limits=Limits(rows=10))

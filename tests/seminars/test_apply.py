@@ -5,7 +5,6 @@ import re
 import threading
 
 import pytest
-from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -14,6 +13,7 @@ from config.transitions import TransitionRefused
 from seminars import services
 from seminars.models import Application, Event
 from tests.factories import SupporterFactory
+from tests.mailbox import sent
 
 from .factories import ApplicationFactory, EventFactory
 
@@ -48,8 +48,8 @@ def test_apply_confirms_and_mails_a_cancellation_link(client):
     assert application.name_kana == "ヤマダ ハナコ"
     page = client.get(response["Location"]).content.decode()
     assert "参加が確定しました" in page and "hanako@example.jp" in page
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
+    assert len(sent()) == 1
+    message = sent()[0]
     assert message.to == ["hanako@example.jp"]
     assert "【申込受付】第1回セミナー" in message.subject
     assert "山田 花子 様" in message.body
@@ -79,7 +79,7 @@ def test_bad_input_is_refused_with_a_japanese_message(client, overrides, field_m
     assert response.status_code == 400
     html = response.content.decode()
     assert field_message in html and "入力内容を確認してください" in html
-    assert not Application.objects.exists() and not mail.outbox
+    assert not Application.objects.exists() and not sent()
 
 
 def test_duplicate_application_is_refused_kindly(client):
@@ -126,20 +126,20 @@ def test_full_event_waitlists_then_promotes_in_order_on_cancellation(client):
         client.post(f"/seminars/{event.slug}/apply/", form_data(email=email))
     first, second, third = Application.objects.order_by("created_at", "id")
     assert [a.status for a in (first, second, third)] == ["confirmed", "waitlisted", "waitlisted"]
-    assert "キャンセル待ち" in mail.outbox[1].body
+    assert "キャンセル待ち" in sent()[1].body
     # The waiting applicant sees their place and no join URL.
-    waiting_page = client.get(link_in(mail.outbox[2])).content.decode()
+    waiting_page = client.get(link_in(sent()[2])).content.decode()
     assert "2番目" in waiting_page and "secret-room" not in waiting_page
 
-    cancel_url = link_in(mail.outbox[0])
-    mail.outbox.clear()
+    cancel_url = link_in(sent()[0])
+    sent().clear()
     response = client.post(cancel_url)
     assert response.status_code == 302
     assert "申込を取り消しました" in client.get(cancel_url).content.decode()
     first.refresh_from_db(), second.refresh_from_db(), third.refresh_from_db()
     assert first.status == "cancelled" and second.status == "confirmed" and third.status == "waitlisted"
-    assert [m.to for m in mail.outbox] == [["second@example.jp"]]
-    assert "【繰り上げ参加確定】" in mail.outbox[0].subject
+    assert [m.to for m in sent()] == [["second@example.jp"]]
+    assert "【繰り上げ参加確定】" in sent()[0].subject
     # Cancelling twice changes nothing.
     client.post(cancel_url)
     third.refresh_from_db()
@@ -201,3 +201,18 @@ def test_past_event_cannot_be_cancelled(client):
     application.refresh_from_db()
     assert application.status == "confirmed"
     assert "取り消せません" in client.get(url).content.decode()
+
+
+def test_a_double_submitted_application_is_refused_kindly(client, monkeypatch):
+    """Two submits of the form at once: the second saw no application when it checked (SQLite takes no row locks)."""
+    from django.db.models import QuerySet
+
+    event = EventFactory()
+    assert client.post(f"/seminars/{event.slug}/apply/", form_data()).status_code == 302
+    original = QuerySet.exists
+    monkeypatch.setattr(QuerySet, "exists", lambda qs: False if qs.model is Application else original(qs))
+    response = client.post(f"/seminars/{event.slug}/apply/", form_data())
+    monkeypatch.undo()
+    assert response.status_code == 400
+    assert "すでにお申し込みいただいています" in response.content.decode()
+    assert Application.objects.count() == 1 and len(sent()) == 1

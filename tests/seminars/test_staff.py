@@ -4,16 +4,18 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from config.models import OutgoingMail
 from seminars import demo, services
 from seminars.models import Application, Event, FaqEntry, Reminder
 from seminars.surveys import INTENT_OPTIONS, add_default_questions
 from tests.factories import SupporterFactory, UserFactory, login_staff, make_staff
+from tests.mailbox import sent
 
 from .factories import ApplicationFactory, EventFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
-STAFF_URLS = ["/seminars/report/", "/seminars/report/follow-up/"]
+STAFF_URLS = ["/seminars/report/", "/seminars/report/follow-up/", "/seminars/report/follow-up/send/"]
 
 
 def test_report_reproduces_the_seed_table(staff_client, django_assert_num_queries):
@@ -146,15 +148,24 @@ def test_follow_up_reminds_interested_unlisted_respondents_once(staff_client):
     assert "keen@example.jp" in html and "maybe@example.jp" in html
     for email in ("done@", "no@", "listed@", "published@"):
         assert email not in html
-    response = staff_client.post("/seminars/report/follow-up/")
-    assert response.status_code == 302
-    assert sorted(m.to[0] for m in mail.outbox) == ["keen@example.jp", "maybe@example.jp"]
-    assert "支援者リストへの登録について" in mail.outbox[0].subject
+    assert 'href="/seminars/report/follow-up/send/"' in html and "送信へ進む(2名)" in html
+    confirm = staff_client.get("/seminars/report/follow-up/send/").content.decode()
+    assert "<strong>2名</strong>にリマインドメールを1通ずつ送ります" in confirm and "keen@example.jp" in confirm
+    response = staff_client.post("/seminars/report/follow-up/send/", {"count": "2"}, follow=True)
+    assert "2名へのリマインドメールを送信待ちにしました" in response.content.decode()
+    assert (
+        mail.outbox == [] and OutgoingMail.objects.filter(status="queued").count() == 2
+    )  # queued, not sent in the request
+    assert sorted(m.to[0] for m in sent()) == ["keen@example.jp", "maybe@example.jp"]
+    assert "支援者リストへの登録について" in sent()[0].subject
     assert Reminder.objects.count() == 2
-    # Never twice.
-    staff_client.post("/seminars/report/follow-up/")
-    assert len(mail.outbox) == 2
-    assert "新たに送る相手はいません" in staff_client.get("/seminars/report/follow-up/").content.decode()
+    # Never twice: the same confirmation posted again sends nothing.
+    response = staff_client.post("/seminars/report/follow-up/send/", {"count": "2"}, follow=True)
+    assert "新たに送る相手はいません" in response.content.decode()
+    assert len(sent()) == 2
+    assert (
+        "新たにリマインドメールを送る相手はいません" in staff_client.get("/seminars/report/follow-up/").content.decode()
+    )
 
     # One of them applies to the list afterwards.
     SupporterFactory(user=UserFactory(email="keen@example.jp"), status="pending")
@@ -191,7 +202,7 @@ def test_admin_marks_attendance_and_cancels_with_promotion(staff_client):
     assert confirmed.attended and not waiting.attended
     staff_client.post(url, {"action": "cancel_and_promote", "_selected_action": [confirmed.pk]})
     waiting.refresh_from_db()
-    assert waiting.status == "confirmed" and mail.outbox[0].to == [waiting.email]
+    assert waiting.status == "confirmed" and sent()[0].to == [waiting.email]
 
 
 def test_admin_event_pages_open_for_staff(staff_client):
@@ -233,6 +244,29 @@ def test_load_demo_includes_seminars():
 
 def test_follow_up_page_query_count_is_constant(staff_client, django_assert_max_num_queries):
     _intent_survey({f"k{i}@example.jp": INTENT_OPTIONS[i % 2] for i in range(15)})
-    staff_client.post("/seminars/report/follow-up/")
+    staff_client.post("/seminars/report/follow-up/send/", {"count": "15"})
     with django_assert_max_num_queries(9):
         assert staff_client.get("/seminars/report/follow-up/").status_code == 200
+
+
+def test_a_confirmation_that_no_longer_matches_asks_again(staff_client):
+    _intent_survey({"a@example.jp": INTENT_OPTIONS[0]})
+    assert "<strong>1名</strong>" in staff_client.get("/seminars/report/follow-up/send/").content.decode()
+    _intent_survey({"b@example.jp": INTENT_OPTIONS[0]})  # a new respondent meanwhile
+    response = staff_client.post("/seminars/report/follow-up/send/", {"count": "1"})
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "対象者が変わりました(いまは2名です)" in body and "<strong>2名</strong>" in body
+    assert not Reminder.objects.exists() and not OutgoingMail.objects.exists()
+
+
+def test_two_sends_at_once_mail_each_person_once(staff_client):
+    """The second of two simultaneous sends finds each address already taken."""
+    _intent_survey({"a@example.jp": INTENT_OPTIONS[0], "b@example.jp": INTENT_OPTIONS[1]})
+    stale = services.unreminded_candidates()
+    Reminder.objects.create(email="a@example.jp")  # the other send got there first
+    from unittest import mock
+
+    with mock.patch.object(services, "unreminded_candidates", return_value=stale):
+        assert services.send_reminders(sent_by=None, base_url="http://testserver") == 1
+    assert [m.to for m in sent()] == [["b@example.jp"]]

@@ -8,6 +8,7 @@ from seminars.models import Answer, AnswerCategory, Question, Response, Survey
 from seminars.surveys import INTENT_OPTIONS, SATISFACTION_OPTIONS, add_default_questions
 from tests.downloads import csv_rows
 from tests.factories import UserFactory
+from tests.mailbox import sent
 
 from .factories import ApplicationFactory, QuestionFactory, SurveyFactory
 
@@ -197,13 +198,29 @@ def test_admin_survey_gets_default_questions(staff_client):
     ]
 
 
-def test_survey_requests_go_to_attendees_who_have_not_answered(survey):
-    from django.core import mail
-
+def test_survey_requests_go_to_attendees_who_have_not_answered(staff_client, survey):
     attended = ApplicationFactory(event=survey.event, attended=True)
     ApplicationFactory(event=survey.event, attended=False)
     answered = ApplicationFactory(event=survey.event, attended=True)
     services.submit_response(survey=survey, application=answered, answers={})
-    assert services.send_survey_requests(survey=survey, base_url="http://testserver") == 1
-    assert mail.outbox[0].to == [attended.email]
-    assert "/seminars/surveys/answer/" in mail.outbox[0].body
+    results = staff_client.get(reverse("seminars:survey-results", args=[survey.pk])).content.decode()
+    url = reverse("seminars:survey-send", args=[survey.pk])
+    assert f'href="{url}"' in results
+    confirm = staff_client.get(url).content.decode()
+    assert "<strong>1名</strong>にアンケート依頼メールを" in confirm and attended.email in confirm
+    response = staff_client.post(url, {"count": "1"}, follow=True)
+    assert "1名へのアンケート依頼メールを送信待ちにしました" in response.content.decode()
+    assert [m.to for m in sent()] == [[attended.email]]
+    assert "/seminars/surveys/answer/" in sent()[0].body
+    # Asked once: a second send (a double submit, or later) finds no one.
+    assert "新たに送る相手はいません" in staff_client.post(url, {"count": "1"}, follow=True).content.decode()
+    assert len(sent()) == 1
+
+
+def test_survey_requests_need_an_open_personal_survey(staff_client, survey):
+    survey.mode = Survey.Mode.ANONYMOUS
+    survey.save()
+    ApplicationFactory(event=survey.event, attended=True)
+    response = staff_client.get(reverse("seminars:survey-send", args=[survey.pk]), follow=True)
+    assert "個人別リンク" in response.content.decode()
+    assert sent() == []

@@ -1,10 +1,10 @@
 """Contacting an expert whose address is not published."""
 
 import pytest
-from django.core import mail
 
 from supporters.models import ContactMessage
 from tests.factories import SupporterFactory, UserFactory
+from tests.mailbox import sent
 
 pytestmark = pytest.mark.django_db
 SECRET = "hidden-address@example.jp"
@@ -55,10 +55,10 @@ def test_message_is_relayed_and_stored(client, hidden):
     response = client.post("/supporters/300001/contact/", message(), REMOTE_ADDR="192.0.2.1", follow=True)
     body = response.content.decode()
     assert "お問い合わせを送信しました" in body and SECRET not in body
-    sent = mail.outbox[0]
-    assert sent.to == [SECRET]
-    assert sent.reply_to == ["sme@example.jp"]
-    assert "相談したいことがあります。" in sent.body and "株式会社サンプル" in sent.body
+    relayed = sent()[0]
+    assert relayed.to == [SECRET]
+    assert relayed.reply_to == ["sme@example.jp"]
+    assert "相談したいことがあります。" in relayed.body and "株式会社サンプル" in relayed.body
     stored = ContactMessage.objects.get()
     assert (stored.supporter, stored.ip_address) == (hidden, "192.0.2.1")
 
@@ -66,7 +66,7 @@ def test_message_is_relayed_and_stored(client, hidden):
 def test_honeypot_filled_sends_nothing_but_looks_the_same(client, hidden):
     response = client.post("/supporters/300001/contact/", message(website="http://spam.example"), follow=True)
     assert "お問い合わせを送信しました" in response.content.decode()
-    assert mail.outbox == [] and not ContactMessage.objects.exists()
+    assert sent() == [] and not ContactMessage.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -88,7 +88,7 @@ def test_invalid_messages_are_refused_with_a_summary(client, hidden, field, valu
     assert response.status_code == 400
     assert "入力内容を確認してください" in body and text in body
     assert SECRET not in body
-    assert mail.outbox == [] and not ContactMessage.objects.exists()
+    assert sent() == [] and not ContactMessage.objects.exists()
 
 
 def test_limit_per_ip(client, hidden):
@@ -97,7 +97,7 @@ def test_limit_per_ip(client, hidden):
     response = client.post("/supporters/300001/contact/", message(email="s9@example.jp"), REMOTE_ADDR="192.0.2.9")
     assert response.status_code == 429
     assert "送信できる件数を超えました" in response.content.decode()
-    assert len(mail.outbox) == 5
+    assert len(sent()) == 5
     assert (
         client.post("/supporters/300001/contact/", message(email="x@example.jp"), REMOTE_ADDR="192.0.2.10").status_code
         == 302
@@ -114,3 +114,14 @@ def test_limit_per_sender_address(client, hidden):
 
 def test_contact_needs_post(client, hidden):
     assert client.get("/supporters/300001/contact/").status_code == 405
+
+
+def test_typed_text_never_reaches_a_header(client, hidden):
+    data = message(name="山田\r\nBcc: victim@example.jp", organization="株式会社\nX-Evil: 1")
+    assert client.post("/supporters/300001/contact/", data).status_code == 302
+    (relayed,) = sent()
+    assert "山田" not in relayed.subject and "\n" not in relayed.subject
+    assert relayed.bcc == [] and relayed.to == [SECRET]
+    headers = relayed.message().as_string().split("\n\n", 1)[0]
+    assert "victim@example.jp" not in headers and "X-Evil" not in headers
+    assert ContactMessage.objects.get().name == "山田 Bcc: victim@example.jp"  # one line, as stored and shown

@@ -34,3 +34,14 @@ def test_load_demo_adds_the_lifecycle_story_and_is_repeatable(client):
     staff = get_user_model().objects.get(username="demo-staff@example.jp")
     assert staff.is_staff and not staff.is_superuser
     assert list(staff.groups.values_list("name", flat=True)) == [IPA_STAFF_GROUP]
+
+
+def test_demo_shows_the_relay_to_a_private_address_and_a_failed_mail(client):
+    from config.models import OutgoingMail
+
+    call_command("load_demo", stdout=io.StringIO())
+    relayed = Supporter.objects.exclude(contact_email="").filter(user__isnull=True)
+    assert relayed.count() == 3
+    page = client.get(relayed.first().get_absolute_url()).content.decode()
+    assert "この専門家に問い合わせる" in page and relayed.first().contact_email not in page
+    assert OutgoingMail.objects.filter(status="failed").count() == 1

@@ -3,12 +3,12 @@
 import datetime
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
 from supporters import services
 from supporters.models import ChangeRequest, Decision, Supporter
 from tests.factories import SupporterFactory, UserFactory
+from tests.mailbox import sent
 
 from .conftest import entry_data
 
@@ -35,7 +35,7 @@ def test_apply_creates_a_pending_entry_that_is_not_public(expert_client, expert,
     # 公開用メールアドレス is published only when ticked.
     assert entry.hidden_fields == ["email"]
     assert entry.decisions.get().action == Decision.Action.SUBMITTED
-    assert mail.outbox[0].to == [expert.email]
+    assert sent()[0].to == [expert.email]
     assert client.get("/supporters/012345/").status_code == 404
     assert "申請 花子" not in client.get("/supporters/").content.decode()
 
@@ -55,7 +55,7 @@ def test_publication_choices_map_to_hidden_fields(expert_client):
 @pytest.mark.parametrize(
     "field, value, message",
     [
-        ("registration_no", "12345", "6桁の数字"),
+        ("registration_no", "1234567", "6桁の数字"),
         ("registration_no", "12345a", "6桁の数字"),
         ("name_kana", "Hanako", "カタカナ"),
         ("name_kana", "申請", "カタカナ"),
@@ -210,8 +210,22 @@ def test_end_listing(expert_client, listed, client):
     listed.refresh_from_db()
     assert listed.status == S.ENDED
     assert listed.decisions.get().reason == "退職のため"
-    assert "掲載を終了しました" in mail.outbox[-1].body
+    assert "掲載を終了しました" in sent()[-1].body
     assert client.get("/supporters/123456/").status_code == 404
     # Nothing left to end; a new application is possible.
     assert "終了できる掲載はありません" in expert_client.get("/supporters/mine/end/", follow=True).content.decode()
     assert expert_client.get("/supporters/apply/").status_code == 200
+
+
+def test_a_double_submitted_change_request_answers_with_a_message(expert_client, listed, monkeypatch):
+    """Two submits of the change form race: the second saw no open change when it loaded the entry."""
+    data = entry_data(registration_no=None, name="公開 太郎", self_pr="新しいPR", published_fields=["email", "self_pr"])
+    form_page = expert_client.get("/supporters/mine/edit/")
+    assert form_page.status_code == 200
+    assert expert_client.post("/supporters/mine/edit/", data).status_code == 302
+    monkeypatch.setattr(Supporter, "open_change", property(lambda entry: None))
+    response = expert_client.post("/supporters/mine/edit/", data, follow=True)
+    monkeypatch.undo()
+    assert response.status_code == 200
+    assert "審査中の変更申請がすでにあります" in response.content.decode()
+    assert ChangeRequest.objects.count() == 1

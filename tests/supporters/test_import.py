@@ -152,7 +152,7 @@ def test_bad_rows_are_all_listed_and_nothing_is_saved(tmp_path):
     message, err = run_failing(write_csv(tmp_path / "list.csv", table(*rows)))
     assert "ファイルから何も保存していません" in message
     for expected in [
-        "3行目: 登録番号「12a456」は6桁の数字",
+        "3行目: 「登録番号」の値「12a456」: 登録番号は6桁の数字",
         "4行目: 支援対象地域「北陸」",
         "5行目: 得意とする業界「宇宙産業」",
         "6行目: 「支援料金」の値「時価」",

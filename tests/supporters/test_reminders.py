@@ -4,12 +4,12 @@ import datetime
 import io
 
 import pytest
-from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
 from supporters.models import ContactMessage, Decision, ReminderLog, Supporter
 from tests.factories import SupporterFactory, UserFactory
+from tests.mailbox import sent
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -40,9 +40,9 @@ def test_reminders_60_and_30_days_before_validity_ends():
         (in_45.pk, ReminderLog.Kind.EXPIRY_60),
         (in_30.pk, ReminderLog.Kind.EXPIRY_30),
     }
-    assert len(mail.outbox) == 3
-    assert {m.to[0] for m in mail.outbox} == {in_60.user.email, in_45.user.email, in_30.user.email}
-    assert "有効期限" in mail.outbox[0].subject
+    assert len(sent()) == 3
+    assert {m.to[0] for m in sent()} == {in_60.user.email, in_45.user.email, in_30.user.email}
+    assert "有効期限" in sent()[0].subject
 
 
 def test_running_twice_sends_nothing_new():
@@ -50,10 +50,10 @@ def test_running_twice_sends_nothing_new():
     entry(updated_on=days(-400))
     entry(valid_until=days(-1))
     run()
-    sent = len(mail.outbox)
-    assert sent == 3
+    count = len(sent())
+    assert count == 3
     run()
-    assert len(mail.outbox) == sent
+    assert len(sent()) == count
 
 
 def test_the_30_day_reminder_follows_the_60_day_one():
@@ -63,7 +63,7 @@ def test_the_30_day_reminder_follows_the_60_day_one():
     run()
     run()
     assert list(ReminderLog.objects.values_list("kind", flat=True).order_by("kind")) == ["expiry_30", "expiry_60"]
-    assert len(mail.outbox) == 2
+    assert len(sent()) == 2
 
 
 def test_a_new_validity_date_earns_new_reminders():
@@ -82,7 +82,7 @@ def test_expired_listings_are_hidden_and_reported(client):
     keep.refresh_from_db()
     assert (s.status, keep.status) == (Supporter.Status.EXPIRED, Supporter.Status.PUBLISHED)
     assert s.decisions.get().action == Decision.Action.EXPIRED
-    assert "掲載を停止しました" in mail.outbox[0].subject
+    assert "掲載を停止しました" in sent()[0].subject
     assert client.get("/supporters/200001/").status_code == 404
 
 
@@ -91,14 +91,14 @@ def test_stale_entries_are_reminded_once_per_update_date():
     entry(updated_on=days(-365))
     run()
     assert list(ReminderLog.objects.values_list("supporter_id", "kind")) == [(stale.pk, "stale")]
-    assert "内容に変更なし" in mail.outbox[0].body
+    assert "内容に変更なし" in sent()[0].body
 
 
 def test_only_published_entries_are_reminded():
     for status in ["pending", "returned", "ended", "rejected", "expired"]:
         entry(status=status, valid_until=days(10), updated_on=days(-500))
     run()
-    assert mail.outbox == []
+    assert sent() == []
 
 
 def test_contact_messages_older_than_90_days_are_purged():
@@ -125,4 +125,4 @@ def test_contact_messages_older_than_90_days_are_purged():
 def test_entries_without_any_address_are_skipped_quietly():
     SupporterFactory(user=None, email="", valid_until=days(10), updated_on=TODAY)
     run()
-    assert mail.outbox == [] and ReminderLog.objects.count() == 1
+    assert sent() == [] and ReminderLog.objects.count() == 1

@@ -2,7 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from supporters.importing import FileRefused, parse_table, read_table
+from config.spreadsheets import SpreadsheetRefused, read_path
+from supporters.importing import parse_table
 from supporters.services import import_supporters
 
 
@@ -16,13 +17,11 @@ class Command(BaseCommand):
     def handle(self, *args, file, dry_run, **options):
         path = Path(file)
         try:
-            data = path.read_bytes()
+            result = parse_table(read_path(path))
         except OSError as exc:
             raise CommandError(f"ファイルを開けません: {path} ({exc.strerror})") from exc
-        try:
-            result = parse_table(read_table(data, path.name))
-        except FileRefused as exc:
-            raise CommandError(str(exc)) from exc
+        except SpreadsheetRefused as exc:
+            raise CommandError(f"{exc} ファイルから何も保存していません。") from exc
         if result.errors:
             for error in result.errors:
                 self.stderr.write(str(error))
