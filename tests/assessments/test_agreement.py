@@ -31,8 +31,8 @@ def test_agreeing_to_a_text_changed_since_it_was_opened_is_refused_and_the_diffe
     body = response.content.decode()
     assert response.status_code == 409
     assert "合意できませんでした(開いた後に内容が変わっています)" in body
-    assert "<th scope=\"row\">2. 評価結果</th><td class=\"multiline\">(未記入)</td>" in body
-    assert "<td class=\"multiline\">訓練が実施されていないところが課題である。</td>" in body
+    assert '<th scope="row">2. 評価結果</th><td class="multiline">(未記入)</td>' in body
+    assert '<td class="multiline">訓練が実施されていないところが課題である。</td>' in body
     assert '<input type="hidden" name="version" value="1">' in body  # now the text shown is the latest
     plan = a.plans.get()
     assert plan.company_agreed_at is None
