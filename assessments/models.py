@@ -523,6 +523,32 @@ class SheetRow(models.Model):
         CONFORM = "conform", "適合"
         IMPROVE = "improve", "改善要"
 
+    # What each choice means, shown on the sheet's pages (記入欄の見方): the
+    # seed names the choices but not their meaning, and the company and the
+    # expert must read them alike.
+    MEANINGS = {
+        "result": {
+            Result.DONE: "要求事項の対策を実施し、日常の運用でも守られている。根拠となる文書・記録・設定を示せる。",
+            Result.PARTIAL: "対策を実施しているが、対象の一部(部署・システム・拠点など)にとどまる、"
+            "または手順や記録の一部が欠けている。",
+            Result.PREPARING: "まだ実施していないが、実施に向けた準備(手順書の作成、製品の手配など)を始めていて、"
+            "完了の見込み時期がある。",
+            Result.NOT_DONE: "対策を実施しておらず、準備も始めていない。",
+            Result.NOT_APPLICABLE: "自社にはこの要求事項の対象がない(例: 該当するシステムを使っていない)。"
+            "理由をコメント欄に書く。",
+        },
+        "procedures": {
+            Procedure.DOCUMENTS: "規程・手順書・記録・契約書などの文書を読んで確かめた。",
+            Procedure.SYSTEM: "システムの設定、管理画面、ログなどを見て、機能が働いていることを確かめた。",
+            Procedure.OBSERVATION: "事務所やサーバ室などの現場で、運用の様子を実際に見て確かめた。",
+            Procedure.HEARING: "担当者や経営者に質問し、取り組みの内容を聞き取った。",
+        },
+        "evaluation": {
+            Evaluation.CONFORM: "確かめた範囲で、要求事項を満たしている。",
+            Evaluation.IMPROVE: "要求事項を満たしていない、または改善が必要。改善計画書の「3. 改善計画案」の下書きに載る。",
+        },
+    }
+
     COMPANY_FIELDS = ["result", "company_comment"]
     EXPERT_FIELDS = ["procedures", "evaluation", "expert_comment"]
 
@@ -542,6 +568,19 @@ class SheetRow(models.Model):
 
     def __str__(self):
         return self.middle.name
+
+    @classmethod
+    def glossary(cls) -> list[tuple[str, str, list[tuple[str, str]]]]:
+        """(column, who fills it, [(choice, meaning)]) for every column with choices."""
+        columns = [
+            ("確認結果", "企業が記入", "result", cls.Result),
+            ("評価手続き", "専門家が、実施したものに○", "procedures", cls.Procedure),
+            ("評価結果", "専門家が記入", "evaluation", cls.Evaluation),
+        ]
+        return [
+            (title, who, [(choice.label, cls.MEANINGS[name][choice]) for choice in choices])
+            for title, who, name, choices in columns
+        ]
 
     def has_procedure(self, slug: str) -> bool:
         return slug in (self.procedures or [])
