@@ -13,11 +13,13 @@ urlpatterns = [
     path("report/surveys/<int:pk>/results.csv", views.survey_csv, name="survey-csv"),
     path("report/<slug:slug>/attendance/", views.attendance_import, name="attendance-import"),
     path("applications/<str:token>/", views.application, name="application"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("surveys/answer/<str:token>/", views.survey_personal, name="survey-personal"),
     path("surveys/open/<uuid:key>/", views.survey_anonymous, name="survey-anonymous"),
     path("<slug:slug>/", views.event_detail, name="detail"),
     path("<slug:slug>/apply/", views.apply, name="apply"),
     path("<slug:slug>/applied/", views.applied, name="applied"),
+    path("<slug:slug>/apply/sent/", views.confirm_sent, name="confirm-sent"),
     path("<slug:slug>/calendar.ics", views.event_ics, name="ics"),
     path("<slug:slug>/materials/<int:pk>/", views.material, name="material"),
 ]
