@@ -225,8 +225,10 @@ class SurveyAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if not change and not form.instance.questions.exists():
-            add_default_questions(form.instance)
-            self.message_user(request, "既定の質問(満足度・登録意向・自由記述)を追加しました。")
+            added = add_default_questions(form.instance)
+            self.message_user(
+                request, f"{form.instance.event.get_kind_display()}の既定の質問({len(added)}問)を追加しました。"
+            )
 
     @admin.action(description="出席者に個人別アンケートのリンクをメールする", permissions=["change"])
     def send_requests(self, request, queryset):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("faq/", views.faq, name="faq"),
     path("report/", views.report, name="report"),
     path("report/follow-up/", views.follow_up, name="follow-up"),
+    path("report/registrations/", views.registrations, name="registrations"),
     path("report/surveys/<int:pk>/", views.survey_results, name="survey-results"),
     path("report/surveys/<int:pk>/results.csv", views.survey_csv, name="survey-csv"),
     path("report/<slug:slug>/attendance/", views.attendance_import, name="attendance-import"),

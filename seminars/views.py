@@ -3,6 +3,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from config.access import Role, grant_access
@@ -11,6 +12,7 @@ from config.spreadsheets import csv_response
 from supporters.models import Supporter
 
 from . import charts, services
+from . import registrations as registrations_report
 from .forms import ApplicationForm, AttendanceImportForm, SurveyForm
 from .ical import event_calendar
 from .models import Application, Event, FaqEntry, PendingApplication, Survey
@@ -349,6 +351,30 @@ def report(request):
         request,
         "seminars/report.html",
         {"groups": groups, "upcoming": upcoming, "surveys": surveys, "breadcrumbs": _crumbs(("実施報告", None))},
+    )
+
+
+@staff_only("seminars.view_reminder")
+@require_safe
+def registrations(request):
+    """新規登録件数推移: new entries week by week in a fiscal year, registration mails marked."""
+    years = registrations_report.fiscal_years()
+    known = {fy.year for fy in years}
+    asked = request.GET.get("year", "")
+    if asked.isdigit() and int(asked) in known:
+        year = int(asked)
+    else:
+        year = years[0].year if years else registrations_report.fiscal_year(timezone.localdate())
+    return render(
+        request,
+        "seminars/registrations.html",
+        {
+            "years": years,
+            "year": year,
+            "year_label": registrations_report.fiscal_label(year),
+            "chart": registrations_report.weekly_chart(year),
+            "breadcrumbs": _crumbs(("実施報告", reverse("seminars:report")), ("新規登録件数推移", None)),
+        },
     )
 
 
