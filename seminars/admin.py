@@ -300,6 +300,7 @@ class AnswerAdmin(admin.ModelAdmin):
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
     list_display = ["email", "sent_at", "sent_by"]
+    list_select_related = ["sent_by"]
     readonly_fields = ["email", "sent_at", "sent_by"]
 
     def has_add_permission(self, request):

@@ -195,6 +195,7 @@ MATRIX: dict[str, dict[str, Answer]] = {
     "seminars:faq": everyone(OK("よくある質問")),
     "seminars:report": staff_page("実施報告"),
     "seminars:follow-up": staff_page("登録フォローアップ"),
+    "seminars:registrations": staff_page("支援者リスト新規登録件数推移"),
     "seminars:survey-results": staff_object("アンケート結果"),
     "seminars:survey-csv": staff_object("回答番号"),
     "seminars:attendance-import": staff_object("出席者の取込"),
@@ -204,6 +205,8 @@ MATRIX: dict[str, dict[str, Answer]] = {
     "seminars:detail": everyone(OK("令和8年度 第1回")),
     "seminars:apply": everyone(OK("申込")),
     "seminars:applied": everyone(NOT_FOUND),  # nothing applied in this session
+    "seminars:confirm-sent": everyone(NOT_FOUND),  # no confirmation mail sent in this session
+    "seminars:confirm": everyone(NOT_FOUND),  # invalid token
     "seminars:ics": everyone(OK("BEGIN:VCALENDAR")),
     "seminars:material": everyone(NOT_FOUND),  # no such material
     "referrals:home": page(
@@ -225,7 +228,7 @@ MATRIX: dict[str, dict[str, Answer]] = {
     "referrals:entry-move": CASE_ACTION,
     "referrals:entry-remove": CASE_ACTION,
     "referrals:entry-reason": case_page("選定理由"),
-    "referrals:entry-refer": CASE_ACTION,
+    "referrals:entry-refer": case_page("紹介を送る前に確認してください"),
     "referrals:sheet": case_page("紹介票"),
     "referrals:case-referral": case_page("への紹介"),
     "referrals:inbox": page(
@@ -313,6 +316,8 @@ def world():
         "seminars:detail": ["seminar-next"],
         "seminars:apply": ["seminar-next"],
         "seminars:applied": ["seminar-next"],
+        "seminars:confirm-sent": ["workshop-next-fukuoka"],
+        "seminars:confirm": ["not-a-token"],
         "seminars:ics": ["seminar-next"],
         "seminars:material": ["seminar-next", 999999],
         "referrals:case-referral": [referral.case.pk, referral.pk],
