@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, QueryDict
@@ -80,10 +79,9 @@ def home(request):
         return redirect("referrals:inbox")
     if request.user.is_staff:
         return redirect("referrals:flow")
-    raise PermissionDenied(
-        "紹介の機能は、支援機関(商工会議所・地域SECUNITYなど)の職員、支援者リストに掲載中の専門家、IPA職員が使います。"
-        "専門家を探す場合は「専門家を探す」から、支援機関への相談は各機関の窓口へお問い合わせください。"
-    )
+    # Everyone else (a company's user, say) learns what referrals are and how to get one:
+    # the menu offers this page to every account, so it must lead somewhere.
+    return render(request, "referrals/about.html", {"breadcrumbs": [("支援機関からの紹介", None)]})
 
 
 # ---------------------------------------------------------------- cases

@@ -209,9 +209,11 @@ MATRIX: dict[str, dict[str, Answer]] = {
     "seminars:confirm": everyone(NOT_FOUND),  # invalid token
     "seminars:ics": everyone(OK("BEGIN:VCALENDAR")),
     "seminars:material": everyone(NOT_FOUND),  # no such material
+    # The menu offers it to every account: members, experts and staff go on to their page,
+    # anyone else learns what referrals are and how to get one.
     "referrals:home": page(
         {"expert_x": REDIRECT, "expert_y": REDIRECT, "org_member": REDIRECT, "org_other": REDIRECT, "staff": REDIRECT},
-        others=MEMBER_LIST_REFUSED,
+        others=OK("支援機関からの紹介"),
     )
     | {"staff_no2fa": REDIRECT},
     "referrals:case-list": page(
