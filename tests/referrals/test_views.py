@@ -27,8 +27,8 @@ def test_create_case_with_errors_then_valid(client, world, login):
     response = client.post(url, {"company_name": "", "prefecture": "atlantis", "employees": "-3"})
     assert response.status_code == 400
     body = response.content.decode()
-    assert 'href="#id_company_name"' in body and "企業名: このフィールドは必須です。" in body
-    assert "所在地(都道府県)" in body and "業種: このフィールドは必須です。" in body
+    assert 'href="#id_company_name"' in body and "企業名: 企業名を入力してください。" in body
+    assert "所在地(都道府県)" in body and "業種: 業種を選んでください。" in body
     assert Case.objects.count() == 1
     response = client.post(
         url,
@@ -191,7 +191,7 @@ def test_the_shortlist_says_how_each_expert_would_receive_a_referral(client, wor
     without = world.case.add_candidate(SupporterFactory(name="アカウント なし"))
     login(world.member_a)
     page = client.get(world.case.get_absolute_url()).content.decode()
-    rows = {name: page.split(f">{name}</a>")[1].split("</tr>")[0] for name in ("アカウント あり", "アカウント なし")}
+    rows = {name: page.split(f">{name}</a>")[1].split("</li>")[0] for name in ("アカウント あり", "アカウント なし")}
     assert "サイトの「紹介された相談」とメールで届きます。" in rows["アカウント あり"]
     assert reverse("referrals:entry-refer", args=[world.case.pk, with_account.pk]) in rows["アカウント あり"]
     assert "サイトからは届きません" in rows["アカウント なし"] and "サイトからは送れません" in rows["アカウント なし"]
