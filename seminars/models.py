@@ -6,7 +6,6 @@ workflows that lock rows and send mail are in ``services.py``.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from pathlib import Path
 
@@ -337,8 +336,8 @@ class PendingApplication(models.Model):
     Someone not signed in as a listed expert types a 登録番号, which anyone can
     read on the public list: so the application is held here, and a link goes
     to the address the entry has on file (never to an address the applicant
-    typed). Opening it and confirming makes the application. Only the token's
-    hash is kept: the e-mailed link is the sole copy of the secret.
+    typed). Opening it and confirming makes the application. The link is
+    signed like the site's other seminar links (services.confirmation_token).
     """
 
     HOURS = 24
@@ -350,7 +349,6 @@ class PendingApplication(models.Model):
     )
     email = models.EmailField("確認メールの送信先")
     data = models.JSONField("申込内容", default=dict)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField("受付日時", default=timezone.now, editable=False)
     expires_at = models.DateTimeField("有効期限")
     confirmed_at = models.DateTimeField("確認日時", null=True, blank=True)
@@ -367,14 +365,6 @@ class PendingApplication(models.Model):
 
     def __str__(self):
         return f"{self.data.get('name', '')}({self.event.title})"
-
-    @staticmethod
-    def hash_token(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
-
-    @classmethod
-    def by_token(cls, token: str):
-        return cls.objects.select_related("event", "supporter").filter(token_hash=cls.hash_token(token)).first()
 
     @property
     def is_open(self) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import secrets
 from dataclasses import dataclass
 
 from django.core import signing
@@ -27,6 +26,7 @@ from .models import Answer, Application, Event, PendingApplication, Question, Re
 # One salt per purpose, so a link made for one thing never opens another.
 APPLICATION_SALT = "seminars.application"
 SURVEY_SALT = "seminars.survey"
+CONFIRM_SALT = "seminars.confirm"
 
 # The intent options that count as "wants to register": the first two, as the
 # seed's reminder went to everyone who showed interest (登録したい + 関心はある).
@@ -45,16 +45,20 @@ class ApplicationRefused(Exception):
 # Signed links -------------------------------------------------------------
 
 
-def _token(salt: str, application: Application) -> str:
-    return signing.dumps([application.pk, application.email], salt=salt, compress=True)
+def _token(salt: str, record) -> str:
+    """A signed link naming ``record`` (an application, or an application waiting for confirmation)."""
+    return signing.dumps([record.pk, record.email], salt=salt, compress=True)
 
 
-def _from_token(salt: str, token: str):
+def _from_token(salt: str, token: str, queryset=None):
+    """The object (an application unless ``queryset`` says otherwise) the link was made for."""
     try:
         pk, email = signing.loads(token, salt=salt)
     except (signing.BadSignature, TypeError, ValueError):
         return None
-    return Application.objects.select_related("event").filter(pk=pk, email=email).first()
+    if queryset is None:
+        queryset = Application.objects.select_related("event")
+    return queryset.filter(pk=pk, email=email).first()
 
 
 def application_token(application: Application) -> str:
@@ -63,6 +67,14 @@ def application_token(application: Application) -> str:
 
 def application_from_token(token: str) -> Application | None:
     return _from_token(APPLICATION_SALT, token)
+
+
+def confirmation_token(pending: PendingApplication) -> str:
+    return _token(CONFIRM_SALT, pending)
+
+
+def pending_from_token(token: str) -> PendingApplication | None:
+    return _from_token(CONFIRM_SALT, token, PendingApplication.objects.select_related("event", "supporter"))
 
 
 def survey_token(application: Application) -> str:
@@ -138,16 +150,14 @@ def request_confirmation(*, event: Event, supporter: Supporter, data: dict, base
             "届いたメールのリンクから申込を確定してください。",
             field="registration_no",
         )
-    token = secrets.token_urlsafe(32)
     pending = PendingApplication.objects.create(
         event=event,
         supporter=supporter,
         email=address,
         data=data,
-        token_hash=PendingApplication.hash_token(token),
         expires_at=now + datetime.timedelta(hours=PendingApplication.HOURS),
     )
-    link = base_url + reverse("seminars:confirm", args=[token])
+    link = base_url + reverse("seminars:confirm", args=[confirmation_token(pending)])
     _mail("seminars/mail/confirm.txt", {"pending": pending, "event": event, "link": link}, address)
     return pending
 

@@ -180,7 +180,7 @@ def confirm(request, token):
 
     Opening the link changes nothing (mail scanners open links too); only the
     button does."""
-    pending = PendingApplication.by_token(token)
+    pending = services.pending_from_token(token)
     if pending is None:
         raise Http404("リンクが正しくありません。")
     event = pending.event

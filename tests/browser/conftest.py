@@ -86,8 +86,27 @@ def login_staff(page, user, password):
     page.wait_for_load_state()
 
 
+def press(locator, key="Enter"):
+    """Act as a keyboard user would on a control reached by Tab."""
+    locator.focus()
+    locator.page.keyboard.press(key)
+
+
+def submit(locator):
+    """Press Enter on a button or link and wait for the page it leads to."""
+    with locator.page.expect_navigation():
+        press(locator)
+
+
+def type_into(locator, text):
+    locator.focus()
+    locator.page.keyboard.type(text)
+
+
 WIDTHS = (375, 1280)  # a phone and a laptop
-SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "test-results" / "screenshots"))
+SCREENSHOTS = Path(
+    os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "test-results" / "screenshots")
+)
 
 
 def sized(page, width: int):

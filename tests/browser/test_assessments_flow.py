@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from assessments.catalogue import install_seed_catalogue
 from assessments.reports import SHEET_HEAD_ROW
 from tests.assessments.factories import expert_with_account
-from tests.browser.conftest import check_page, login, sized
+from tests.browser.conftest import check_page, login, press, sized, submit, type_into
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,23 +30,6 @@ def new_page(browser, live_server):
     page = context.new_page()
     page.set_default_timeout(15_000)
     return page
-
-
-def press(locator, key="Enter"):
-    """Act as a keyboard user would on a control reached by Tab."""
-    locator.focus()
-    locator.page.keyboard.press(key)
-
-
-def submit(locator):
-    """Press Enter on a button or link and wait for the page it leads to."""
-    with locator.page.expect_navigation():
-        press(locator)
-
-
-def type_into(locator, text):
-    locator.focus()
-    locator.page.keyboard.type(text)
 
 
 def choose(select, steps):

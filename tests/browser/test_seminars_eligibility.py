@@ -10,27 +10,11 @@ from django.core import mail
 from django.utils import timezone
 
 from seminars.models import Application, Event, Reminder
-from tests.browser.conftest import WIDTHS, check_page, login, login_staff, sized
+from tests.browser.conftest import WIDTHS, check_page, login, login_staff, press, sized, submit, type_into
 from tests.factories import PASSWORD, SupporterFactory, UserFactory, make_staff
 from tests.seminars.factories import ApplicationFactory, EventFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def press(locator, key="Enter"):
-    locator.focus()
-    locator.page.keyboard.press(key)
-
-
-def go(locator):
-    """Activate a link or button by keyboard and wait for the page it leads to."""
-    with locator.page.expect_navigation():
-        press(locator)
-
-
-def type_into(locator, text):
-    locator.focus()
-    locator.page.keyboard.type(text)
 
 
 @pytest.fixture
@@ -60,9 +44,9 @@ def test_a_typed_number_is_confirmed_by_the_entrys_own_address(page, axe, worksh
     assert "満席・キャンセル待ち" in card.inner_text() and "受付中" not in card.inner_text()
     assert "申込締切" in card.inner_text()
     check_page(page, axe, "seminar-list")
-    go(page.get_by_role("link", name="ケース演習(福岡)"))
+    submit(page.get_by_role("link", name="ケース演習(福岡)"))
     check_page(page, axe, "workshop")
-    go(page.get_by_role("link", name=re.compile("キャンセル待ちで申し込む")))
+    submit(page.get_by_role("link", name=re.compile("キャンセル待ちで申し込む")))
     assert "掲載情報に登録されたメールアドレスに確認のメールが届きます" in page.get_by_role("main").inner_text()
     assert page.get_by_label("メールアドレス(必須)").count() == 0  # the address is the entry's, never typed
     check_page(page, axe, "workshop-apply")
@@ -70,7 +54,7 @@ def test_a_typed_number_is_confirmed_by_the_entrys_own_address(page, axe, worksh
     type_into(page.get_by_label("氏名(カナ)(必須)"), "ヤマダ ハナコ")
     type_into(page.get_by_label("登録番号(必須)"), "012345")
     press(page.get_by_label("申込内容を事務局が"), "Space")
-    go(page.get_by_role("button", name="確認メールを送る"))
+    submit(page.get_by_role("button", name="確認メールを送る"))
     assert "まだ申込は確定していません" in page.get_by_role("status").inner_text()
     check_page(page, axe, "workshop-confirm-sent")
     assert not Application.objects.filter(registration_no="012345").exists()
@@ -79,7 +63,7 @@ def test_a_typed_number_is_confirmed_by_the_entrys_own_address(page, axe, worksh
     assert message.to == ["yamada@expert.example.jp"]
     page.goto(re.search(r"https?://[^/]+(/seminars/confirm/\S+/)", message.body).group(1))
     check_page(page, axe, "workshop-confirm")
-    go(page.get_by_role("button", name="キャンセル待ちで申込を確定する"))
+    submit(page.get_by_role("button", name="キャンセル待ちで申込を確定する"))
     page.wait_for_url("**/seminars/fukuoka/applied/")
     assert "キャンセル待ちとして受け付けました" in page.get_by_role("status").inner_text()
     check_page(page, axe)
@@ -100,7 +84,7 @@ def test_the_listed_expert_applies_from_the_own_account(page, axe, workshop, wid
     assert page.get_by_label("登録番号").count() == 0
     check_page(page, axe, "workshop-apply-listed")
     press(page.get_by_label("申込内容を事務局が"), "Space")
-    go(page.get_by_role("button", name="申し込む"))
+    submit(page.get_by_role("button", name="申し込む"))
     page.wait_for_url("**/seminars/fukuoka/applied/")
     assert "参加が確定しました" in page.get_by_role("status").inner_text()
     check_page(page, axe)
@@ -118,7 +102,7 @@ def test_staff_see_registrations_over_time_with_the_mails_marked(page, axe, widt
     sized(page, width)
     login_staff(page, staff, PASSWORD)
     page.goto("/seminars/report/")
-    go(page.get_by_role("link", name="支援者リスト新規登録件数推移"))
+    submit(page.get_by_role("link", name="支援者リスト新規登録件数推移"))
     chart = page.get_by_role("img", name=re.compile("支援者リスト新規登録件数推移"))
     assert chart.is_visible() and "登録案内メール1通" in page.get_by_role("table").inner_text()
     check_page(page, axe, "registrations")
