@@ -182,7 +182,7 @@ def case_status(request, pk):
             messages.success(request, "案件を再開しました。")
         else:
             case.close()
-            messages.success(request, "案件を終了にしました。")
+            messages.success(request, "案件を終了しました。")
     except TransitionRefused as error:
         messages.error(request, str(error))
     return redirect(case)

@@ -100,7 +100,14 @@ def test_three_visit_flow_by_keyboard(page, browser, live_server, axe, people, c
     assert c.locator("select[name$='-evaluation']").count() == 0  # not the company's column
     submit(c.get_by_role("button", name="保存する"))
     c.wait_for_url(re.compile(r"/sheet/$"))
-    assert "社内ポータルに掲載している。" in c.get_by_role("article", name="ポリシー").inner_text()
+    policy = c.get_by_role("article", name="ポリシー")
+    assert "社内ポータルに掲載している。" in policy.inner_text()
+    company_box = policy.locator(".sheet-company").bounding_box()
+    expert_box = policy.locator(".sheet-expert").bounding_box()
+    if company_width >= 1024:  # side by side
+        assert company_box["y"] == expert_box["y"] and company_box["x"] < expert_box["x"]
+    else:  # one under the other
+        assert company_box["y"] + company_box["height"] <= expert_box["y"]
     check_page(c, axe, "sheet-company")
     c.goto(detail_url)
     submit(c.get_by_role("button", name="自己評価を専門家に提出する"))
