@@ -65,7 +65,11 @@ class CompanyStartForm(CompanyFieldsMixin, ResponsibleMixin):
     """A company user starts a self-assessment (optionally inviting an expert)."""
 
     company = forms.ModelChoiceField(
-        label="企業", queryset=Company.objects.none(), required=False, empty_label="新しい企業として登録する"
+        label="企業",
+        queryset=Company.objects.none(),
+        required=False,
+        empty_label="新しい企業として登録する",
+        error_messages={"invalid_choice": "この企業の利用者ではありません。一覧にある企業から選んでください。"},
     )
     expert = ExpertNumberField(required=False)
 

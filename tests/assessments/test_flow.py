@@ -299,5 +299,5 @@ def test_a_later_assessment_reuses_the_users_company(client, company_user):
     # A company the user does not belong to cannot be chosen.
     stranger = CompanyFactory()
     response = client.post(reverse("assessments:start"), {"company": str(stranger.pk)})
-    assert response.status_code == 200 and "正しく選択してください" in response.content.decode()
+    assert response.status_code == 200 and "この企業の利用者ではありません。" in response.content.decode()
     assert not stranger.assessments.exists()
