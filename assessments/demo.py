@@ -8,10 +8,22 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
+
 from supporters.demo import demo_expert, demo_user
 
 from .catalogue import install_seed_catalogue
-from .models import Company, Meeting, PlanItem, SheetRow, Side
+from .models import (
+    Assessment,
+    Company,
+    ImprovementPlan,
+    Meeting,
+    PlanItem,
+    PlanVersion,
+    SheetRevision,
+    SheetRow,
+    Side,
+)
 from .services import agree_plan, create_assessment, submit_review
 
 R, P, E = SheetRow.Result, SheetRow.Procedure, SheetRow.Evaluation
@@ -111,16 +123,38 @@ EVALUATION = (
     "対応に関する教育・訓練が実施されていないところが課題である。またバックアップを遠隔地の事業所で保管しているが、"
     "復旧手順が定められておらず、インシデント発生時の対応に問題が残る。"
 )
-PLAN_ITEMS = [
-    (
-        "セキュリティインシデント発生時の対応に関する教育・訓練の立案と実施",
-        "(1) 2026/3 末までに計画策定 (2) 2026/5~6 に初回実施",
-    ),
-    ("セキュリティインシデント対応手順にバックアップ復旧手順を追記", "2026/3 末までに整備"),
-]
 
 
-def _fill(assessment, *, expert_columns: bool):
+def _month_end(day: datetime.date, months: int) -> str:
+    """The seed's way of naming a deadline: "2026/3 末" for ``months`` after ``day``."""
+    month = day.month - 1 + months
+    return f"{day.year + month // 12}/{month % 12 + 1} 末"
+
+
+def _months(day: datetime.date, first: int, last: int) -> str:
+    """ "2026/5~6" for the months ``first`` to ``last`` after ``day``."""
+    a, b = day.month - 1 + first, day.month - 1 + last
+    return f"{day.year + a // 12}/{a % 12 + 1}~{b % 12 + 1}"
+
+
+def plan_items(agreed: datetime.date) -> list[tuple[str, str]]:
+    """The seed's two plan items, with deadlines as far after the agreement as the seed's
+    (計画策定 three months after its 12/25, 初回実施 in the fifth and sixth months)."""
+    return [
+        (
+            "セキュリティインシデント発生時の対応に関する教育・訓練の立案と実施",
+            f"(1) {_month_end(agreed, 3)}までに計画策定 (2) {_months(agreed, 5, 6)} に初回実施",
+        ),
+        ("セキュリティインシデント対応手順にバックアップ復旧手順を追記", f"{_month_end(agreed, 3)}までに整備"),
+    ]
+
+
+def _at(day: datetime.date, hour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _fill(assessment, *, expert_columns: bool, company_user, expert_user, company_on, expert_on=None):
+    """Both sides' columns as the seed's example sheet, each saved once (a revision per side)."""
     for row, (result, comment, procedures, evaluation, expert_comment) in zip(
         assessment.rows.order_by("middle__number"), EXAMPLE_ROWS, strict=False
     ):
@@ -132,6 +166,21 @@ def _fill(assessment, *, expert_columns: bool):
                 expert_comment,
             )
         row.save()
+    saves = [(Side.COMPANY, company_user, company_on)]
+    if expert_columns:
+        saves.append((Side.EXPERT, expert_user, expert_on))
+    rows = list(assessment.rows.all())
+    for side, user, day in saves:
+        SheetRevision.objects.create(
+            assessment=assessment,
+            side=side,
+            version=1,
+            saved_by=user,
+            saved_at=_at(day, 18),
+            data={str(row.middle_id): row.snapshot(side) for row in rows},
+        )
+        setattr(assessment, f"{side}_version", 1)
+    assessment.save(update_fields=["company_version", "expert_version"])
 
 
 def _meetings(assessment, days: list[datetime.date]):
@@ -139,6 +188,15 @@ def _meetings(assessment, days: list[datetime.date]):
         Meeting.objects.filter(assessment=assessment, number=number).update(
             date=day, start_time=datetime.time(14), end_time=datetime.time(17), attendees=ATTENDEES
         )
+
+
+def _save_plan(plan, user, day, **fields):
+    """One side's save of the plan on ``day``, kept as a version as services.save_plan keeps it."""
+    for name, value in fields.items():
+        setattr(plan, name, value)
+    plan.version += 1
+    plan.save()
+    PlanVersion.objects.filter(pk=plan.record_version(user).pk).update(saved_at=_at(day, 18))
 
 
 def _company(email: str, name: str, **fields):
@@ -152,13 +210,23 @@ def _company(email: str, name: str, **fields):
 
 
 def load(stdout=None) -> int:
+    """The two demo assessments, on one timeline that ends today (every date before it is past).
+
+    デモ製作所: started 24 days ago, ① 10 days ago, the company's columns
+    saved, ② in 11 days. AAA株式会社 follows the seed's 記入例: ① ② ③ three
+    weeks apart, the plan drawn up two days after ③ (as 12/16 → 12/25) and
+    agreed by both sides then, its deadlines counted from that day.
+    """
     # Normally present from the data migration; a flushed database lacks it.
     install_seed_catalogue()
     expert_user, supporter = demo_expert()
     if supporter is None:
         return 0
     made = 0
-    today = datetime.date.today()
+    today = timezone.localdate()
+
+    def ago(days: int) -> datetime.date:
+        return today - datetime.timedelta(days=days)
 
     user, company, created = _company(
         "demo-company@example.jp", "デモ製作所株式会社", industry="manufacturing-other", employees=45
@@ -171,9 +239,10 @@ def load(stdout=None) -> int:
             responsible_title="情報システム部長",
             responsible_name="鈴木次郎",
         )
+        Assessment.objects.filter(pk=a.pk).update(created_at=_at(ago(24), 10))
         a.join()
-        _meetings(a, [today - datetime.timedelta(days=10), today + datetime.timedelta(days=11)])
-        _fill(a, expert_columns=False)
+        _meetings(a, [ago(10), today + datetime.timedelta(days=11)])
+        _fill(a, expert_columns=False, company_user=user, expert_user=expert_user, company_on=ago(8))
         a.submit_self_check()
         made += 1
 
@@ -186,28 +255,35 @@ def load(stdout=None) -> int:
             responsible_title="情報システム部長",
             responsible_name="鈴木次郎",
         )
+        Assessment.objects.filter(pk=a.pk).update(created_at=_at(ago(56), 10))
         a.join()
-        _meetings(
+        third, drawn_up = ago(14), ago(12)
+        _meetings(a, [ago(56), ago(35), third])
+        _fill(
             a,
-            [
-                today - datetime.timedelta(days=42),
-                today - datetime.timedelta(days=21),
-                today - datetime.timedelta(days=7),
-            ],
+            expert_columns=True,
+            company_user=user2,
+            expert_user=expert_user,
+            company_on=ago(52),
+            expert_on=ago(37),
         )
-        _fill(a, expert_columns=True)
         a.submit_self_check()
-        plan = submit_review(assessment=a)
-        plan.evaluation_summary = EVALUATION
-        plan.created_on = today - datetime.timedelta(days=7)
-        plan.save()
+        plan = submit_review(assessment=a, user=expert_user)
+        plan.created_on = ago(35)
+        plan.save(update_fields=["created_on"])
+        PlanVersion.objects.filter(plan=plan).update(saved_at=_at(ago(35), 18), data=plan.content())
+        _save_plan(plan, expert_user, ago(33), evaluation_summary=EVALUATION)
         plan.items.all().delete()
         PlanItem.objects.bulk_create(
             PlanItem(plan=plan, number=n, content=content, timing=timing)
-            for n, (content, timing) in enumerate(PLAN_ITEMS, start=1)
+            for n, (content, timing) in enumerate(plan_items(drawn_up), start=1)
         )
-        agree_plan(plan=plan, side=Side.COMPANY, user=user2)
-        agree_plan(plan=plan, side=Side.EXPERT, user=expert_user)
+        _save_plan(plan, user2, drawn_up, created_on=drawn_up)
+        agree_plan(plan=plan, side=Side.COMPANY, user=user2, version=plan.version)
+        agree_plan(plan=plan, side=Side.EXPERT, user=expert_user, version=plan.version)
+        ImprovementPlan.objects.filter(pk=plan.pk).update(
+            company_agreed_at=_at(drawn_up, 15), expert_agreed_at=_at(drawn_up, 16)
+        )
         made += 1
 
     if stdout:

@@ -66,7 +66,11 @@ class CompanyStartForm(CompanyFieldsMixin, ResponsibleMixin):
     """A company user starts a self-assessment (optionally inviting an expert)."""
 
     company = forms.ModelChoiceField(
-        label="企業", queryset=Company.objects.none(), required=False, empty_label="新しい企業として登録する"
+        label="企業",
+        queryset=Company.objects.none(),
+        required=False,
+        empty_label="新しい企業として登録する",
+        error_messages={"invalid_choice": "この企業の利用者ではありません。一覧にある企業から選んでください。"},
     )
     expert = ExpertNumberField(required=False)
 
@@ -239,7 +243,30 @@ class LoadedRowsInlineFormSet(LoadedRowsMixin, forms.BaseInlineFormSet):
     pass
 
 
-MeetingFormSet = modelformset_factory(Meeting, form=MeetingForm, formset=LoadedRowsFormSet, extra=0, edit_only=True)
+class MeetingBaseFormSet(LoadedRowsFormSet):
+    """The three meetings; ③ cannot move past a day a side already agreed on.
+
+    Agreement follows ③ (ImprovementPlan.agreement_blocker): a ③ moved after
+    an agreement would leave that agreement made before its meeting.
+    """
+
+    def __init__(self, *args, agreed_since=None, **kwargs):
+        self.agreed_since = agreed_since
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            day = form.cleaned_data.get("date") if hasattr(form, "cleaned_data") else None
+            if form.instance.number == 3 and self.agreed_since and day and day > self.agreed_since:
+                form.add_error(
+                    "date",
+                    f"③の日付は、すでに合意した日({self.agreed_since.year}年{self.agreed_since.month}月"
+                    f"{self.agreed_since.day}日)より後にはできません。",
+                )
+
+
+MeetingFormSet = modelformset_factory(Meeting, form=MeetingForm, formset=MeetingBaseFormSet, extra=0, edit_only=True)
 
 
 class RowForm(forms.ModelForm):

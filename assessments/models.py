@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -522,6 +523,32 @@ class SheetRow(models.Model):
         CONFORM = "conform", "適合"
         IMPROVE = "improve", "改善要"
 
+    # What each choice means, shown on the sheet's pages (記入欄の見方): the
+    # seed names the choices but not their meaning, and the company and the
+    # expert must read them alike.
+    MEANINGS = {
+        "result": {
+            Result.DONE: "要求事項の対策を実施し、日常の運用でも守られている。根拠となる文書・記録・設定を示せる。",
+            Result.PARTIAL: "対策を実施しているが、対象の一部(部署・システム・拠点など)にとどまる、"
+            "または手順や記録の一部が欠けている。",
+            Result.PREPARING: "まだ実施していないが、実施に向けた準備(手順書の作成、製品の手配など)を始めていて、"
+            "完了の見込み時期がある。",
+            Result.NOT_DONE: "対策を実施しておらず、準備も始めていない。",
+            Result.NOT_APPLICABLE: "自社にはこの要求事項の対象がない(例: 該当するシステムを使っていない)。"
+            "理由をコメント欄に書く。",
+        },
+        "procedures": {
+            Procedure.DOCUMENTS: "規程・手順書・記録・契約書などの文書を読んで確かめた。",
+            Procedure.SYSTEM: "システムの設定、管理画面、ログなどを見て、機能が働いていることを確かめた。",
+            Procedure.OBSERVATION: "事務所やサーバ室などの現場で、運用の様子を実際に見て確かめた。",
+            Procedure.HEARING: "担当者や経営者に質問し、取り組みの内容を聞き取った。",
+        },
+        "evaluation": {
+            Evaluation.CONFORM: "確かめた範囲で、要求事項を満たしている。",
+            Evaluation.IMPROVE: "要求事項を満たしていない、または改善が必要。改善計画書の「3. 改善計画案」の下書きに載る。",
+        },
+    }
+
     COMPANY_FIELDS = ["result", "company_comment"]
     EXPERT_FIELDS = ["procedures", "evaluation", "expert_comment"]
 
@@ -541,6 +568,19 @@ class SheetRow(models.Model):
 
     def __str__(self):
         return self.middle.name
+
+    @classmethod
+    def glossary(cls) -> list[tuple[str, str, list[tuple[str, str]]]]:
+        """(column, who fills it, [(choice, meaning)]) for every column with choices."""
+        columns = [
+            ("確認結果", "企業が記入", "result", cls.Result),
+            ("評価手続き", "専門家が、実施したものに○", "procedures", cls.Procedure),
+            ("評価結果", "専門家が記入", "evaluation", cls.Evaluation),
+        ]
+        return [
+            (title, who, [(choice.label, cls.MEANINGS[name][choice]) for choice in choices])
+            for title, who, name, choices in columns
+        ]
 
     def has_procedure(self, slug: str) -> bool:
         return slug in (self.procedures or [])
@@ -612,29 +652,128 @@ class ImprovementPlan(models.Model):
     def is_locked(self) -> bool:
         return bool(self.company_agreed_at and self.expert_agreed_at)
 
+    @property
+    def agreed_on(self) -> datetime.date | None:
+        """合意日: the day the second side agreed (None until both have)."""
+        if not self.is_locked:
+            return None
+        return timezone.localdate(max(self.company_agreed_at, self.expert_agreed_at))
+
     def agreed_by_side(self, side: str) -> bool:
         return bool(self.company_agreed_at if side == Side.COMPANY else self.expert_agreed_at)
 
-    def agree(self, side: str, user):
-        """One side marks the plan agreed (合意); both make it final."""
+    def agreement_blocker(self, third_meeting: Meeting | None) -> str:
+        """Why the plan cannot be agreed today ("" when it can): the rule shown
+        before the button and enforced when it is pressed.
+
+        The plan is agreed at or after meeting ③, where both sides go through
+        it together (seed §4): so ③ must be on record with a date of today or
+        earlier. A ③ dated in the future is a plan for a meeting that has not
+        happened yet, and agreement waits for that day.
+        """
         if self.is_locked:
-            raise TransitionRefused("この改善計画書はすでに合意済みです。")
-        meeting = self.assessment.meetings.filter(number=3).first()
-        if not (meeting and meeting.held):
-            raise TransitionRefused("第3回の打合せ(③)の日付を記録してから合意してください。")
+            return "この改善計画書はすでに合意済みです。"
         if self.assessment.stage != Stage.PLANNING:
-            raise TransitionRefused("専門家の評価が確定してから合意できます。")
+            return "専門家の評価が確定してから合意できます。"
+        if third_meeting is None or third_meeting.date is None:
+            return "第3回の打合せ(③)の日付が記録されていません。打合せの記録に③の日付を入力すると、その日から合意できます。"
+        if not third_meeting.held:
+            return f"第3回の打合せ(③)は {third_meeting.when} の予定です。合意はその日から行えます。"
+        return ""
+
+    def agree(self, side: str, user, *, third_meeting: Meeting | None):
+        """One side marks the plan agreed (合意); both make it final."""
+        blocker = self.agreement_blocker(third_meeting)
+        if blocker:
+            raise TransitionRefused(blocker)
         now = timezone.now()
         if side == Side.COMPANY:
             self.company_agreed_at, self.company_agreed_by = now, user
         else:
             self.expert_agreed_at, self.expert_agreed_by = now, user
-        self.save()
+        self.save(update_fields=[f"{side}_agreed_at", f"{side}_agreed_by"])
 
     def clear_agreement(self):
         """Content changed: an earlier agreement no longer covers it."""
         self.company_agreed_at = self.company_agreed_by = None
         self.expert_agreed_at = self.expert_agreed_by = None
+
+    def content(self) -> dict:
+        """The text both sides agree to, as plain values (kept per version in PlanVersion)."""
+        return {
+            "created_on": self.created_on.isoformat() if self.created_on else "",
+            "evaluation_summary": self.evaluation_summary,
+            "items": [[item.number, item.content, item.timing] for item in self.items.all()],
+        }
+
+    def record_version(self, user=None) -> PlanVersion:
+        """Keep the text of the current version, so that an agreement can name what it covered."""
+        return PlanVersion.objects.create(plan=self, version=self.version, data=self.content(), saved_by=user)
+
+
+class PlanVersion(models.Model):
+    """The plan's text at one version: what a side saw when it pressed 「合意する」."""
+
+    plan = models.ForeignKey(ImprovementPlan, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField("保存の回")
+    data = models.JSONField(default=dict)
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "改善計画書の保存履歴"
+        verbose_name_plural = "改善計画書の保存履歴"
+        ordering = ["plan", "-version"]
+        constraints = [models.UniqueConstraint(fields=["plan", "version"], name="unique_plan_version")]
+
+    def __str__(self):
+        return f"{self.plan} 保存{self.version}回目"
+
+    @property
+    def saved_by_name(self) -> str:
+        return display_name(self.saved_by)
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    part: str
+    before: str
+    after: str
+
+
+def plan_changes(before: dict, after: dict) -> list[PlanChange]:
+    """What differs between two texts of a plan (``ImprovementPlan.content()``), part by part."""
+
+    def day(value: str) -> str:
+        if not value:
+            return "(未記入)"
+        d = datetime.date.fromisoformat(value)
+        return f"{d.year}年{d.month}月{d.day}日"
+
+    def item(row) -> str:
+        if row is None:
+            return "(この項目はありません)"
+        _, content, timing = row
+        return f"内容: {content}\n実施時期: {timing or '—'}"
+
+    changes = []
+    if before.get("created_on") != after.get("created_on"):
+        changes.append(PlanChange("作成日", day(before.get("created_on")), day(after.get("created_on"))))
+    if before.get("evaluation_summary") != after.get("evaluation_summary"):
+        changes.append(
+            PlanChange(
+                "2. 評価結果",
+                before.get("evaluation_summary") or "(未記入)",
+                after.get("evaluation_summary") or "(未記入)",
+            )
+        )
+    old, new = before.get("items", []), after.get("items", [])
+    for n in range(max(len(old), len(new))):
+        was = old[n] if n < len(old) else None
+        now = new[n] if n < len(new) else None
+        if (was and was[1:]) != (now and now[1:]):
+            changes.append(PlanChange(f"3. 改善計画案 項目{n + 1}", item(was), item(now)))
+    return changes
 
 
 class PlanItem(models.Model):

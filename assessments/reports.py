@@ -7,6 +7,8 @@ cell (company and expert comments are free text) and saves them.
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
@@ -203,19 +205,44 @@ def sheet_workbook(assessment, rows) -> Workbook:
     return wb
 
 
+PLAN_WIDTHS = [18, 40, 20, 30]  # columns A to D, in Excel's character units
+LINE_HEIGHT = 15  # points per line of 11 pt text, Excel's own row height
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines ``text`` wraps to in a cell ``width`` characters wide.
+
+    Excel sets no height for wrapped text in a file it did not write itself:
+    a row keeps one line's height and hides the rest. A full-width (CJK)
+    character takes about two character widths.
+    """
+    count = 0
+    for paragraph in (text or "").split("\n"):
+        units = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in paragraph)
+        count += max(1, math.ceil(units / max(width - 1, 1)))
+    return count
+
+
+def _fit(ws, row: int, *cells: tuple[str, float], least: int = 1) -> None:
+    """Make ``row`` tall enough for the tallest of ``cells`` ((text, width of its merged cell))."""
+    lines = max([least, *(_lines(text, width) for text, width in cells)])
+    ws.row_dimensions[row].height = lines * LINE_HEIGHT + 4
+
+
 def plan_workbook(plan, meetings) -> Workbook:
-    """The 改善計画書 in the order of the seed's 記入例."""
+    """The 改善計画書 in the order of the seed's 記入例, with its 版 and 合意日."""
     assessment = plan.assessment
     wb = Workbook()
     ws = wb.active
     ws.title = "改善計画書"
-    for c, width in enumerate([18, 40, 20, 30], start=1):
-        ws.column_dimensions[get_column_letter(c)].width = width
+    a, b, c, d = PLAN_WIDTHS
+    for column, width in enumerate(PLAN_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(column)].width = width
 
     def line(*values, bold=False, merge_to=None):
         r = ws.max_row + 1 if ws.max_row > 1 or ws["A1"].value else 1
-        for c, value in enumerate(values, start=1):
-            cell = ws.cell(r, c, value)
+        for column, value in enumerate(values, start=1):
+            cell = ws.cell(r, column, value)
             cell.alignment = WRAP
             if bold:
                 cell.font = BOLD
@@ -223,17 +250,23 @@ def plan_workbook(plan, meetings) -> Workbook:
             ws.merge_cells(start_row=r, start_column=merge_to[0], end_row=r, end_column=merge_to[1])
         return r
 
+    def day(value) -> str:
+        return f"{value.year}年 {value.month}月 {value.day}日"
+
     r = line("改善計画書", bold=True)
     ws.cell(r, 1).font = Font(bold=True, size=14)
-    d = plan.created_on
-    line("", "", "作成", f"{d.year}年 {d.month}月 {d.day}日")
+    line("", "", "版", f"第{plan.revision}版")
+    line("", "", "作成", day(plan.created_on))
+    line("", "", "合意日", day(plan.agreed_on) if plan.agreed_on else "未合意(双方の合意で確定します)")
     line("1. 実施内容(企業が記入)", bold=True)
     first = line("企業名", assessment.company.name, "作成責任者 役職・氏名", assessment.responsible)
+    _fit(ws, first, (assessment.company.name, b), (assessment.responsible, d))
     line("専門家氏名", assessment.expert.name if assessment.expert else "")
-    meeting_rows = [
-        line("打合せ日時 (出席者)" if m.number == 1 else "", f"{m.mark} {m.when}", m.attendees, merge_to=(3, 4))
-        for m in meetings
-    ]
+    meeting_rows = []
+    for m in meetings:
+        r = line("打合せ日時 (出席者)" if m.number == 1 else "", f"{m.mark} {m.when}", m.attendees, merge_to=(3, 4))
+        _fit(ws, r, (f"{m.mark} {m.when}", b), (m.attendees, c + d))
+        meeting_rows.append(r)
     if len(meeting_rows) > 1:
         ws.merge_cells(start_row=meeting_rows[0], start_column=1, end_row=meeting_rows[-1], end_column=1)
     last = meeting_rows[-1] if meeting_rows else first + 1
@@ -242,14 +275,16 @@ def plan_workbook(plan, meetings) -> Workbook:
             cell.border = BOX
     line("2. 評価結果(専門家が記入)", bold=True)
     r = line(plan.evaluation_summary, merge_to=(1, 4))
-    ws.row_dimensions[r].height = 90
+    _fit(ws, r, (plan.evaluation_summary, a + b + c + d), least=3)
     ws.cell(r, 1).border = BOX
     line("3. 改善計画案(企業が記入)", bold=True)
     line("内容:", "", "実施時期:", "", bold=True, merge_to=(1, 2))
     ws.merge_cells(start_row=ws.max_row, start_column=3, end_row=ws.max_row, end_column=4)
     for item in plan.items.all():
-        r = line(f"{item.number}. {item.content}", "", f"{item.number}. {item.timing}", "", merge_to=(1, 2))
+        content, timing = f"{item.number}. {item.content}", f"{item.number}. {item.timing}"
+        r = line(content, "", timing, "", merge_to=(1, 2))
         ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=4)
+        _fit(ws, r, (content, a + b), (timing, c + d))
         ws.cell(r, 1).border = ws.cell(r, 3).border = BOX
     _a4(ws, landscape=False)
     return wb

@@ -20,9 +20,11 @@ from .models import (
     Invitation,
     Meeting,
     PlanItem,
+    PlanVersion,
     SheetRevision,
     SheetRow,
     Side,
+    plan_changes,
 )
 
 
@@ -199,17 +201,23 @@ def accept_company_invitation(*, invitation: Invitation, user, company: Company 
 
 @transaction.atomic
 def save_sheet(*, assessment: Assessment, side: str, formset, version: int, user) -> int:
-    """Save one side's columns if nobody saved since ``version``; keep a revision."""
+    """Save one side's columns if nobody on that side saved since ``version``; keep a revision.
+
+    The write names only the side's own columns (one UPDATE for every row):
+    the formset's rows were read before this transaction, and writing whole
+    rows would put back the other side's columns as they were then, undoing
+    what the other side saved in between.
+    """
     field = "company_version" if side == Side.COMPANY else "expert_version"
     claimed = Assessment.objects.filter(pk=assessment.pk, **{field: version}).update(**{field: F(field) + 1})
     if not claimed:
         raise StaleEdit(Assessment.objects.values_list(field, flat=True).get(pk=assessment.pk))
-    formset.save()
+    columns = SheetRow.COMPANY_FIELDS if side == Side.COMPANY else SheetRow.EXPERT_FIELDS
+    rows = [form.instance for form in formset.forms if form.instance.assessment_id == assessment.pk]
+    SheetRow.objects.bulk_update(rows, columns)
     data = {
         str(row.middle_id): row.snapshot(side)
-        for row in SheetRow.objects.filter(assessment=assessment).only(
-            *SheetRow.COMPANY_FIELDS, *SheetRow.EXPERT_FIELDS, "middle"
-        )
+        for row in SheetRow.objects.filter(assessment=assessment).only(*columns, "middle")
     }
     SheetRevision.objects.create(assessment=assessment, side=side, version=version + 1, saved_by=user, data=data)
     return version + 1
@@ -226,7 +234,7 @@ def improvement_suggestions(assessment: Assessment) -> list[str]:
 
 
 @transaction.atomic
-def submit_review(*, assessment: Assessment) -> ImprovementPlan:
+def submit_review(*, assessment: Assessment, user=None) -> ImprovementPlan:
     """The expert confirms the evaluation; the first plan is drafted from 改善要 rows."""
     assessment.submit_review()
     plan = ImprovementPlan.objects.create(assessment=assessment, revision=1)
@@ -234,12 +242,22 @@ def submit_review(*, assessment: Assessment) -> ImprovementPlan:
         PlanItem(plan=plan, number=n, content=text)
         for n, text in enumerate(improvement_suggestions(assessment), start=1)
     )
+    plan.record_version(user)
     return plan
 
 
+# Each side's part of the plan: the only columns its save writes.
+PLAN_FIELDS = {Side.COMPANY: ["created_on"], Side.EXPERT: ["evaluation_summary"]}
+AGREEMENT_FIELDS = ["company_agreed_at", "company_agreed_by", "expert_agreed_at", "expert_agreed_by"]
+
+
 @transaction.atomic
-def save_plan(*, plan: ImprovementPlan, side: str, form, items_formset, version: int) -> None:
-    """Save one side's part of the plan if nobody saved since ``version``."""
+def save_plan(*, plan: ImprovementPlan, side: str, form, items_formset, version: int, user=None) -> None:
+    """Save one side's part of the plan if nobody saved since ``version``.
+
+    One version for the whole plan (not one per side, as on the sheet): an
+    agreement covers the whole text, so any change after it must be seen.
+    """
     if plan.is_locked:
         raise TransitionRefused("合意済みの改善計画書は変更できません。改訂版を作成してください。")
     claimed = ImprovementPlan.objects.filter(pk=plan.pk, version=version).update(version=F("version") + 1)
@@ -248,7 +266,7 @@ def save_plan(*, plan: ImprovementPlan, side: str, form, items_formset, version:
     plan = form.save(commit=False)
     plan.version = version + 1
     plan.clear_agreement()
-    plan.save()
+    plan.save(update_fields=[*PLAN_FIELDS[side], "version", *AGREEMENT_FIELDS])
     if items_formset is not None:
         for offset, item in enumerate(items_formset.save(commit=False)):
             if item.number is None:  # new items go last, in the order posted
@@ -260,19 +278,40 @@ def save_plan(*, plan: ImprovementPlan, side: str, form, items_formset, version:
             if item.number != number:
                 item.number = number
                 item.save(update_fields=["number"])
+    # The text as it now stands, read back whole (the other side's part included).
+    ImprovementPlan.objects.prefetch_related("items").get(pk=plan.pk).record_version(user)
+
+
+class PlanChanged(Exception):
+    """The plan was saved after the user opened it: agreeing would cover a text they have not seen."""
+
+    def __init__(self, seen: PlanVersion | None, plan: ImprovementPlan):
+        super().__init__(plan.version)
+        self.seen = seen
+        self.plan = plan
+
+    @property
+    def changes(self):
+        if self.seen is None:
+            return []
+        return plan_changes(self.seen.data, self.plan.content())
 
 
 @transaction.atomic
-def agree_plan(*, plan: ImprovementPlan, side: str, user) -> ImprovementPlan:
-    plan = ImprovementPlan.objects.select_for_update().get(pk=plan.pk)
-    plan.agree(side, user)
+def agree_plan(*, plan: ImprovementPlan, side: str, user, version: int) -> ImprovementPlan:
+    """Agree to the plan at ``version``, the one the user saw; refused if it changed since."""
+    plan = ImprovementPlan.objects.select_for_update().select_related("assessment").get(pk=plan.pk)
+    if plan.version != version:
+        seen = plan.versions.filter(version=version).first()
+        raise PlanChanged(seen, ImprovementPlan.objects.prefetch_related("items").get(pk=plan.pk))
+    plan.agree(side, user, third_meeting=plan.assessment.meetings.filter(number=3).first())
     if plan.is_locked:
         plan.assessment.conclude()
     return plan
 
 
 @transaction.atomic
-def revise_plan(*, plan: ImprovementPlan) -> ImprovementPlan:
+def revise_plan(*, plan: ImprovementPlan, user=None) -> ImprovementPlan:
     """A new, unagreed revision copying an agreed one; the old stays as it was."""
     if not plan.is_locked:
         raise TransitionRefused("合意前の改善計画書はそのまま編集できます。")
@@ -286,5 +325,6 @@ def revise_plan(*, plan: ImprovementPlan) -> ImprovementPlan:
     PlanItem.objects.bulk_create(
         PlanItem(plan=new, number=i.number, content=i.content, timing=i.timing) for i in plan.items.all()
     )
+    new.record_version(user)
     plan.assessment.reopen()
     return new

@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
 
@@ -218,7 +219,13 @@ def detail(request, pk):
 @participants
 def meetings(request, pk):
     assessment, side = _own(request, pk)
-    formset = forms.MeetingFormSet(request.POST or None, queryset=assessment.meetings.all())
+    plan = assessment.plans.order_by("-revision").first()
+    agreements = [at for at in (plan.company_agreed_at, plan.expert_agreed_at) if at] if plan else []
+    formset = forms.MeetingFormSet(
+        request.POST or None,
+        queryset=assessment.meetings.all(),
+        agreed_since=timezone.localdate(min(agreements)) if agreements else None,
+    )
     if assessment.is_locked:
         messages.error(request, "合意済みのアセスメントの打合せ記録は変更できません。")
         return redirect(assessment)
@@ -421,7 +428,7 @@ def submit(request, pk, step):
                 Side.EXPERT,
             )
         else:
-            services.submit_review(assessment=assessment)
+            services.submit_review(assessment=assessment, user=request.user)
             done, news, to_side = (
                 "評価を確定しました。改善計画書の下書きを作成しました。",
                 "専門家が評価を確定しました。改善計画書の「3. 改善計画案」を記入してください。",
@@ -459,7 +466,7 @@ def sheet(request, pk):
             "assessment": assessment,
             "side": side,
             "rows": rows,
-            "procedures": SheetRow.Procedure,
+            "glossary": SheetRow.glossary(),
             "can_edit": assessment.can_edit_sheet(side),
             "breadcrumbs": _crumbs("アセスメントシート", assessment=assessment),
         },
@@ -512,6 +519,7 @@ def sheet_edit(request, pk):
             "side": side,
             "formset": formset,
             "entries": entries,
+            "glossary": SheetRow.glossary(),
             "version_form": version_form,
             "stale": stale,
             "breadcrumbs": _crumbs("シートを記入する", assessment=assessment),
@@ -553,7 +561,6 @@ def sheet_revision(request, pk, revision_pk):
             "assessment": assessment,
             "revision": revision,
             "rows": rows,
-            "procedures": SheetRow.Procedure,
             "breadcrumbs": _crumbs(f"{revision.get_side_display()}の欄 第{revision.version}版", assessment=assessment),
         },
     )
@@ -596,13 +603,18 @@ def _plan(assessment, revision=None) -> ImprovementPlan:
 
 
 def _plan_context(assessment, plan, **extra):
+    meetings = list(assessment.meetings.all())
     return {
         "assessment": assessment,
         "plan": plan,
-        "meetings": list(assessment.meetings.all()),
+        "meetings": meetings,
         "revisions": list(assessment.plans.order_by("-revision").values_list("revision", flat=True)),
         **extra,
     }
+
+
+def _third_meeting(meetings):
+    return next((m for m in meetings if m.number == 3), None)
 
 
 @participants_and_staff
@@ -618,20 +630,24 @@ def plan_detail(request, pk, revision=None):
                 "breadcrumbs": _crumbs("改善計画書", assessment=assessment),
             },
         )
-    plan = _plan(assessment, revision)
+    return _plan_page(request, assessment, side, _plan(assessment, revision))
+
+
+def _plan_page(request, assessment, side, plan, *, changed=None, status=200):
+    """The plan with its agreement panel; ``changed``: a refused agreement (services.PlanChanged)."""
     latest = assessment.plans.order_by("-revision").values_list("revision", flat=True).first()
-    return render(
-        request,
-        "assessments/plan.html",
-        _plan_context(
-            assessment,
-            plan,
-            side=side,
-            is_latest=plan.revision == latest,
-            agreed_by_me=bool(side) and plan.agreed_by_side(side),
-            breadcrumbs=_crumbs(f"改善計画書 第{plan.revision}版", assessment=assessment),
-        ),
+    context = _plan_context(
+        assessment,
+        plan,
+        side=side,
+        is_latest=plan.revision == latest,
+        agreed_by_me=bool(side) and plan.agreed_by_side(side),
+        changed=changed,
+        breadcrumbs=_crumbs(f"改善計画書 第{plan.revision}版", assessment=assessment),
     )
+    context["third_meeting"] = _third_meeting(context["meetings"])
+    context["agreement_blocker"] = plan.agreement_blocker(context["third_meeting"])
+    return render(request, "assessments/plan.html", context, status=status)
 
 
 @participants
@@ -649,7 +665,12 @@ def plan_edit(request, pk):
     if data is not None and form.is_valid() and (items is None or items.is_valid()) and version_form.is_valid():
         try:
             services.save_plan(
-                plan=plan, side=side, form=form, items_formset=items, version=version_form.cleaned_data["version"]
+                plan=plan,
+                side=side,
+                form=form,
+                items_formset=items,
+                version=version_form.cleaned_data["version"],
+                user=request.user,
             )
         except services.StaleEdit as conflict:
             stale = True
@@ -685,8 +706,18 @@ def plan_edit(request, pk):
 def plan_agree(request, pk):
     assessment, side = _own(request, pk)
     plan = _plan(assessment)
+    version_form = forms.VersionForm(request.POST)
+    if not version_form.is_valid():
+        messages.error(
+            request, "どの版に合意するかが分かりませんでした。ページを開き直してから、もう一度合意してください。"
+        )
+        return redirect("assessments:plan", pk=pk)
     try:
-        plan = services.agree_plan(plan=plan, side=side, user=request.user)
+        plan = services.agree_plan(
+            plan=plan, side=side, user=request.user, version=version_form.cleaned_data["version"]
+        )
+    except services.PlanChanged as changed:
+        return _plan_page(request, assessment, side, changed.plan, changed=changed, status=409)
     except TransitionRefused as error:
         messages.error(request, str(error))
     else:
@@ -704,7 +735,7 @@ def plan_agree(request, pk):
 def plan_revise(request, pk):
     assessment, side = _own(request, pk)
     try:
-        new = services.revise_plan(plan=_plan(assessment))
+        new = services.revise_plan(plan=_plan(assessment), user=request.user)
     except TransitionRefused as error:
         messages.error(request, str(error))
         return redirect("assessments:plan", pk=pk)

@@ -10,6 +10,10 @@ a phone. Three scales:
 - ``proportion``: every bar fills the width and its segments are the parts of
   its own total (a 100 % stacked bar, for comparing rows of different sizes).
 
+A bar may carry a ``note`` (something that happened in that row, such as a
+mail sent): the chart marks it ◆ after the row's label, the table gives it a
+column of its own.
+
 The templates are ``charts/bar_chart.html`` (the SVG, with a title that names
 every figure) and ``charts/bar_table.html`` (the table with the same figures).
 """
@@ -56,6 +60,7 @@ class Bar:
     segments: list[Segment]
     share: Decimal | None = None  # shown after the count (share scale)
     y: int = 0  # top of the label line
+    note: str = ""  # something that happened in this row (e.g. a mail sent), marked ◆ after the label
 
     @classmethod
     def single(cls, label: str, count: int, share: Decimal | None = None) -> Bar:
@@ -76,6 +81,11 @@ class Bar:
     @property
     def text_y(self) -> int:
         return self.bar_y + BAR_HEIGHT - 5
+
+    @property
+    def note_x(self) -> int:
+        """Where the note starts on the label line: after the label (14 px per full-width character)."""
+        return sum(14 if ord(ch) > 0x2E7F else 8 for ch in self.label) + 10
 
     @property
     def end_x(self) -> int:
@@ -134,6 +144,10 @@ class BarChart:
         return self.scale == "proportion"
 
     @property
+    def has_notes(self) -> bool:
+        return any(bar.note for bar in self.bars)
+
+    @property
     def legend_items(self) -> list[tuple[Segment, int]]:
         """Each legend entry and its x (entries side by side)."""
         return [(segment, index * 110) for index, segment in enumerate(self.legend)]
@@ -148,5 +162,6 @@ class BarChart:
                 parts.append(f"{bar.label}: {figures}")
             else:
                 share = f"({bar.share}%)" if bar.share is not None else ""
-                parts.append(f"{bar.label} {bar.count}{self.unit}{share}")
+                note = f"(◆{bar.note})" if bar.note else ""
+                parts.append(f"{bar.label} {bar.count}{self.unit}{share}{note}")
         return f"{self.title}の棒グラフ。" + "。".join(parts) + ("。" if parts else "データはありません。")

@@ -262,8 +262,10 @@ class SurveyAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if not change and not form.instance.questions.exists():
-            add_default_questions(form.instance)
-            self.message_user(request, "既定の質問(満足度・登録意向・自由記述)を追加しました。")
+            added = add_default_questions(form.instance)
+            self.message_user(
+                request, f"{form.instance.event.get_kind_display()}の既定の質問({len(added)}問)を追加しました。"
+            )
 
 
 @admin.register(AnswerCategory)
@@ -328,6 +330,7 @@ class AnswerAdmin(admin.ModelAdmin):
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
     list_display = ["email", "sent_at", "sent_by"]
+    list_select_related = ["sent_by"]
     readonly_fields = ["email", "sent_at", "sent_by"]
 
     def has_add_permission(self, request):

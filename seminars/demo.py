@@ -16,7 +16,20 @@ from django.utils import timezone
 from supporters.demo import demo_expert, demo_staff
 from supporters.models import Supporter
 
-from .models import Answer, AnswerCategory, Application, Event, FaqEntry, ProgrammeItem, Response, Speaker, Survey
+from .models import (
+    Answer,
+    AnswerCategory,
+    Application,
+    Event,
+    FaqEntry,
+    ProgrammeItem,
+    Question,
+    Reminder,
+    Response,
+    Speaker,
+    Survey,
+)
+from .services import follow_up_candidates
 from .surveys import add_default_questions
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -309,6 +322,129 @@ def load_survey(event: Event, seed: int = 20251107) -> Survey:
     return survey
 
 
+# The ケース演習 survey (seed §4): 57 of the 60 participants answered (14 in 大阪,
+# 30 in 東京, 13 in 名古屋). The counts give the seed's shares over all three:
+# 大変有意義 75.4 % (グループワーク) and 71.9 % (ツールの説明); 大変よく理解
+# about 7 割, 5 割前後 and 4 割弱; 9 割以上 understood; 難易度 half 適切;
+# everyone finds the tool useful; 7 割強 want to work with it, 9 割以上 with
+# those still considering; 商工会議所, vendors and other experts over 2 割.
+WORKSHOP_RESPONDENTS = [14, 30, 13]
+WORKSHOP_COUNTS = [
+    [41, 14, 2, 0],
+    [43, 12, 2, 0],
+    [40, 15, 2, 0],
+    [29, 25, 3, 0],
+    [27, 27, 3, 0],
+    [22, 31, 4, 0],
+    [28, 29, 0],
+    [57, 0],
+    [16, 14, 13, 9, 5, 3],  # multiple choice: how many chose each option
+    [42, 12, 3],
+]
+WORKSHOP_TEXTS = [
+    (
+        "判断基準や評価方法が専門家によって異なるのではないか。評価事例や専門家コメントの記載例がほしい。",
+        "指導ツールの活用",
+    ),
+    ("中小企業とのマッチングの機会がほしい。支援機関経由で紹介してもらえると活動しやすい。", "活動に関する不安"),
+    ("提供価値に見合った報酬の目安を示してほしい。", "報酬水準"),
+    ("アセスメント後の署名の責任が重い。責任範囲と免責を明確にしてほしい。", "契約・責任"),
+    ("監査の経験がないので、レベル別の研修があるとよい。", "スキル・経験等の不足"),
+    ("チームで支援できる仕組みがあるとよい。", "サポートや相談窓口"),
+]
+
+
+def load_workshop_surveys(workshops: list[Event], seed: int = 20260114) -> list[Survey]:
+    """The ケース演習 questionnaire on each of the three workshops, answered as the seed reports."""
+    rng = random.Random(seed)
+    total = sum(WORKSHOP_RESPONDENTS)
+    surveys, per_workshop = [], []
+    for event, respondents in zip(workshops, WORKSHOP_RESPONDENTS, strict=True):
+        survey = Survey.objects.create(event=event, title="ケース演習 受講者アンケート", mode=Survey.Mode.PERSONAL)
+        questions = add_default_questions(survey)
+        attendees = list(event.applications.filter(attended=True).order_by("id")[:respondents])
+        per_workshop += [(questions, a) for a in attendees]
+        surveys.append(survey)
+    responses = Response.objects.bulk_create(
+        Response(survey=questions[0].survey, application=a, submitted_at=a.event.ends_at + datetime.timedelta(hours=1))
+        for questions, a in per_workshop
+    )
+    answers, tagged = [], []
+    for index, counts in enumerate(WORKSHOP_COUNTS):
+        options = per_workshop[0][0][index].option_list
+        if per_workshop[0][0][index].kind == Question.Kind.MULTIPLE:
+            for option, count in zip(options, counts, strict=True):
+                for r in rng.sample(range(total), count):
+                    answers.append(Answer(response=responses[r], question=per_workshop[r][0][index], choice=option))
+            continue
+        for r, choice in enumerate(_shuffled(rng, options, counts, total)):
+            if choice:
+                answers.append(Answer(response=responses[r], question=per_workshop[r][0][index], choice=choice))
+    for r, (text, category) in zip(rng.sample(range(total), len(WORKSHOP_TEXTS)), WORKSHOP_TEXTS, strict=True):
+        answer = Answer(response=responses[r], question=per_workshop[r][0][-1], text=text)
+        answers.append(answer)
+        tagged.append((answer, category))
+    Answer.objects.bulk_create(answers)
+    categories = {c.name: c for c in AnswerCategory.objects.all()}
+    Answer.categories.through.objects.bulk_create(
+        Answer.categories.through(answer_id=a.pk, answercategory_id=categories[name].pk)
+        for a, name in tagged
+        if name in categories
+    )
+    return surveys
+
+
+# 支援者リストの新規登録 (seed §3, 2026-02-16: 340 entries, 202 of them from
+# FY2024): when the demo's entries registered, so that 新規登録件数推移 shows
+# the seed's story. FY2025 had a trickle until the mail of 2025-12-03, more
+# than 50 new entries in December's second and third weeks (with the ケース演習
+# call of 12-15, which required registration), and nearly 20 in early to mid
+# February after the reminder of 2026-02-05.
+FY2024_ENTRIES = 202
+FY2025_BEFORE_DECEMBER = 24
+FY2025_WEEKS = [
+    (datetime.date(2025, 12, 1), 4),
+    (datetime.date(2025, 12, 8), 28),
+    (datetime.date(2025, 12, 15), 30),
+    (datetime.date(2025, 12, 22), 14),
+    (datetime.date(2025, 12, 29), 6),
+    (datetime.date(2026, 1, 5), 8),
+    (datetime.date(2026, 1, 12), 3),
+    (datetime.date(2026, 1, 19), 2),
+    (datetime.date(2026, 1, 26), 1),
+    (datetime.date(2026, 2, 2), 9),
+    (datetime.date(2026, 2, 9), 9),
+]
+# The two registration mails to interested respondents who were not listed: how many each.
+REGISTRATION_MAILS = [(datetime.date(2025, 12, 3), 150), (datetime.date(2026, 2, 5), 80)]
+
+
+def _spread(first: datetime.date, last: datetime.date, count: int) -> list[datetime.date]:
+    """``count`` days evenly from ``first`` to ``last``."""
+    step = (last - first) / max(count - 1, 1)
+    return [first + step * i for i in range(count)]
+
+
+def load_registration_history(staff) -> None:
+    """Date the demo entries as the seed's registrations came in, and the two registration mails."""
+    days = _spread(datetime.date(2024, 6, 3), datetime.date(2025, 3, 28), FY2024_ENTRIES)
+    days += _spread(datetime.date(2025, 4, 10), datetime.date(2025, 11, 25), FY2025_BEFORE_DECEMBER)
+    for monday, count in FY2025_WEEKS:
+        days += [monday + datetime.timedelta(days=i % 7) for i in range(count)]
+    entries = list(Supporter.objects.published().order_by("registration_no").only("pk")[: len(days)])
+    for i, (entry, day) in enumerate(zip(entries, days, strict=False)):
+        entry.created_at = _at(day, f"{9 + i % 9}:{i * 7 % 60:02d}")
+    Supporter.objects.bulk_update(entries, ["created_at"], batch_size=500)
+    candidates = [c.email for c in follow_up_candidates()]
+    reminders, start = [], 0
+    for day, count in REGISTRATION_MAILS:
+        reminders += [
+            Reminder(email=e, sent_at=_at(day, "10:00"), sent_by=staff) for e in candidates[start : start + count]
+        ]
+        start += count
+    Reminder.objects.bulk_create(reminders)
+
+
 def load_current(now=None) -> tuple[Event, Event]:
     """An upcoming webinar with seats and a full workshop with a waiting list."""
     now = now or timezone.now()
@@ -353,6 +489,7 @@ def load_current(now=None) -> tuple[Event, Event]:
         venue_room="研修室",
         venue_address="福岡市博多区",
         capacity=20,
+        applications_close_at=_at(workshop_day - datetime.timedelta(days=7), "17:00"),
         status=Event.Status.OPEN,
     )
     ProgrammeItem.objects.bulk_create(
@@ -373,11 +510,13 @@ def load_current(now=None) -> tuple[Event, Event]:
 
 
 def load(stdout=None) -> int:
-    demo_staff()
+    staff = demo_staff()
     if Event.objects.filter(slug="seminar-2025-1").exists():
         return Event.objects.count()  # already loaded: load_demo may run again
     history = load_history()
     load_survey(history[0])
+    load_workshop_surveys([e for e in history if e.kind == Event.Kind.WORKSHOP])
+    load_registration_history(staff)
     FaqEntry.objects.bulk_create(
         FaqEntry(event=history[0] if i else None, order=i, question=q, answer=a, is_published=True)
         for i, (q, a) in enumerate(FAQ)

@@ -35,21 +35,34 @@ class ApplicationForm(forms.ModelForm):
             "question": "講師への質問があればお書きください。FAQとして公開することがあります(お名前は出しません)。",
         }
 
-    def __init__(self, *args, event: Event, **kwargs):
+    def __init__(self, *args, event: Event, entry: Supporter | None = None, **kwargs):
+        """``entry``: the published entry of the signed-in user, if any (their own 登録番号)."""
         super().__init__(*args, **kwargs)
         self.event = event
+        self.entry = entry
+        self.supporter = None  # the entry a 登録番号 names, for a 掲載者のみ event
         self.fields["registration_no"].validators.append(registration_no_validator)
-        if event.for_listed_only:
+        self.fields["registration_no"].error_messages["required"] = "登録番号を入力してください。"
+        if entry is not None:
+            # The account proves who they are: their own number, not a typed one.
+            del self.fields["registration_no"]
+        elif event.for_listed_only:
             self.fields["registration_no"].required = True
             self.fields[
                 "registration_no"
-            ].help_text = (
-                "このイベントは支援者リストに掲載されている方が対象です。掲載中の登録番号(6桁)を入力してください。"
-            )
-        self.fields["registration_no"].error_messages["required"] = "登録番号を入力してください。"
+            ].help_text = "支援者リストに掲載中の登録番号(6桁)。確認のメールを、この番号の掲載情報に登録されたメールアドレスに送ります。"
+            # Mail goes to the entry's own address, never to one typed here.
+            del self.fields["email"]
         for name, label in (("name", "氏名"), ("name_kana", "氏名(カナ)"), ("email", "メールアドレス")):
-            self.fields[name].error_messages["required"] = f"{label}を入力してください。"
-        self.fields["email"].error_messages["invalid"] = "メールアドレスの形式が正しくありません。"
+            if name in self.fields:
+                self.fields[name].error_messages["required"] = f"{label}を入力してください。"
+        if "email" in self.fields:
+            self.fields["email"].error_messages["invalid"] = "メールアドレスの形式が正しくありません。"
+
+    @property
+    def confirms_by_mail(self) -> bool:
+        """A 掲載者のみ event applied for without the listed expert's account: the entry's address confirms."""
+        return self.event.for_listed_only and self.entry is None
 
     def clean_name_kana(self):
         value = jaconv.hira2kata(jaconv.h2z(self.cleaned_data["name_kana"].strip(), kana=True))
@@ -65,18 +78,19 @@ class ApplicationForm(forms.ModelForm):
 
     def clean_registration_no(self):
         number = self.cleaned_data["registration_no"].strip()
-        if (
-            number
-            and self.event.for_listed_only
-            and not Supporter.objects.published().filter(registration_no=number).exists()
-        ):
-            raise forms.ValidationError(
-                "この登録番号は支援者リストに掲載されていません。掲載後にお申し込みいただくか、番号をご確認ください。"
-            )
+        if number and self.confirms_by_mail:
+            self.supporter = Supporter.objects.published().filter(registration_no=number).first()
+            if self.supporter is None:
+                raise forms.ValidationError(
+                    "この登録番号は支援者リストに掲載されていません。掲載後にお申し込みいただくか、番号をご確認ください。"
+                )
         return number
 
     def application_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
+        if self.entry is not None:
+            data["registration_no"] = self.entry.registration_no
+        return data
 
 
 class SurveyForm(forms.Form):

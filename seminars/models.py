@@ -28,7 +28,7 @@ def _move(obj, allowed_from, to, **extra):
 
 
 # Paths under /seminars/ that an event's slug must not shadow.
-RESERVED_SLUGS = {"faq", "report", "applications", "surveys"}
+RESERVED_SLUGS = {"faq", "report", "applications", "surveys", "confirm"}
 
 
 def validate_slug_free(value):
@@ -131,6 +131,8 @@ class Event(models.Model):
             and self.applications_close_at < self.applications_open_at
         ):
             raise ValidationError({"applications_close_at": "申込締切は受付開始より後にしてください。"})
+        if self.applications_close_at and self.starts_at and self.applications_close_at > self.starts_at:
+            raise ValidationError({"applications_close_at": "申込締切は開始日時より前にしてください。"})
 
     # Transitions ---------------------------------------------------------
 
@@ -176,6 +178,34 @@ class Event(models.Model):
     @property
     def is_accepting(self) -> bool:
         return not self.accepting_reason()
+
+    @property
+    def deadline(self):
+        """When applications close: the 申込締切 set, else the start (accepting_reason enforces both)."""
+        return self.applications_close_at or self.starts_at
+
+    @property
+    def is_full(self) -> bool:
+        """Every seat taken: new applications join the waiting list; needs ``with_counts()``."""
+        return self.remaining_seats == 0
+
+    def listing_status(self, now=None) -> tuple[str, str]:
+        """(label, style) of the badge in the list and on the page; needs ``with_counts()``.
+
+        A full event still accepts applications, but only for the waiting list:
+        it says so instead of 「受付中」."""
+        now = now or timezone.now()
+        if self.status == self.Status.CANCELLED:
+            return "中止", ""
+        if self.ends_at < now:
+            return "終了", ""
+        if self.accepting_reason(now):
+            if self.applications_open_at and now < self.applications_open_at and self.status == self.Status.OPEN:
+                return "受付開始前", ""
+            return "受付終了", ""
+        if self.is_full:
+            return "満席・キャンセル待ち", "full"
+        return "受付中", "open"
 
     @property
     def remaining_seats(self) -> int:
@@ -295,6 +325,58 @@ class Application(models.Model):
         if self.status != self.Status.CONFIRMED:
             raise TransitionRefused(f"{self.get_status_display()}の申込は出席にできません。")
         self.attended = True
+
+
+class PendingApplicationQuerySet(models.QuerySet):
+    def open(self, now=None):
+        return self.filter(confirmed_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class PendingApplication(models.Model):
+    """An application to a 掲載者のみ event, waiting for the entry's own address to confirm it.
+
+    Someone not signed in as a listed expert types a 登録番号, which anyone can
+    read on the public list: so the application is held here, and a link goes
+    to the address the entry has on file (never to an address the applicant
+    typed). Opening it and confirming makes the application. The link is
+    signed like the site's other seminar links (services.confirmation_token).
+    """
+
+    HOURS = 24
+    MAILS_PER_ENTRY_PER_DAY = 3
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="pending_applications")
+    supporter = models.ForeignKey(
+        "supporters.Supporter", on_delete=models.CASCADE, related_name="+", verbose_name="掲載情報"
+    )
+    email = models.EmailField("確認メールの送信先")
+    data = models.JSONField("申込内容", default=dict)
+    created_at = models.DateTimeField("受付日時", default=timezone.now, editable=False)
+    expires_at = models.DateTimeField("有効期限")
+    confirmed_at = models.DateTimeField("確認日時", null=True, blank=True)
+    application = models.OneToOneField(
+        Application, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="申込"
+    )
+
+    objects = PendingApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "メール確認待ちの申込"
+        verbose_name_plural = "メール確認待ちの申込"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.data.get('name', '')}({self.event.title})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.confirmed_at is None and self.expires_at > timezone.now()
+
+    @property
+    def masked_email(self) -> str:
+        """The address as the applicant may see it: enough to recognise, not to harvest."""
+        local, _, domain = self.email.partition("@")
+        return f"{local[:2]}****@{domain}"
 
 
 def validate_pdf(upload):

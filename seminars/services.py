@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,11 +21,12 @@ from config.mail import queue_rendered
 from config.spreadsheets import RowError
 from supporters.models import Supporter
 
-from .models import Answer, Application, Event, Question, Reminder, Response, Survey
+from .models import Answer, Application, Event, PendingApplication, Question, Reminder, Response, Survey
 
 # One salt per purpose, so a link made for one thing never opens another.
 APPLICATION_SALT = "seminars.application"
 SURVEY_SALT = "seminars.survey"
+CONFIRM_SALT = "seminars.confirm"
 
 # The intent options that count as "wants to register": the first two, as the
 # seed's reminder went to everyone who showed interest (登録したい + 関心はある).
@@ -43,16 +45,20 @@ class ApplicationRefused(Exception):
 # Signed links -------------------------------------------------------------
 
 
-def _token(salt: str, application: Application) -> str:
-    return signing.dumps([application.pk, application.email], salt=salt, compress=True)
+def _token(salt: str, record) -> str:
+    """A signed link naming ``record`` (an application, or an application waiting for confirmation)."""
+    return signing.dumps([record.pk, record.email], salt=salt, compress=True)
 
 
-def _from_token(salt: str, token: str):
+def _from_token(salt: str, token: str, queryset=None):
+    """The object (an application unless ``queryset`` says otherwise) the link was made for."""
     try:
         pk, email = signing.loads(token, salt=salt)
     except (signing.BadSignature, TypeError, ValueError):
         return None
-    return Application.objects.select_related("event").filter(pk=pk, email=email).first()
+    if queryset is None:
+        queryset = Application.objects.select_related("event")
+    return queryset.filter(pk=pk, email=email).first()
 
 
 def application_token(application: Application) -> str:
@@ -61,6 +67,14 @@ def application_token(application: Application) -> str:
 
 def application_from_token(token: str) -> Application | None:
     return _from_token(APPLICATION_SALT, token)
+
+
+def confirmation_token(pending: PendingApplication) -> str:
+    return _token(CONFIRM_SALT, pending)
+
+
+def pending_from_token(token: str) -> PendingApplication | None:
+    return _from_token(CONFIRM_SALT, token, PendingApplication.objects.select_related("event", "supporter"))
 
 
 def survey_token(application: Application) -> str:
@@ -104,6 +118,71 @@ def apply(*, event_id: int, data: dict) -> Application:
             return Application.objects.create(event=event, status=status, **{**data, "email": email})
     except IntegrityError:  # the same form submitted twice at once (SQLite takes no row locks)
         raise ApplicationRefused(DUPLICATE_MESSAGE, field="email") from None
+
+
+NO_ADDRESS = (
+    "この登録番号の掲載情報にはメールアドレスが登録されていないため、メールでご本人を確認できません。"
+    "掲載中の専門家のアカウントでログインしてお申し込みいただくか、事務局にお問い合わせください。"
+)
+ALREADY_APPLIED = "この登録番号の方はすでにお申し込み済みです。申込内容は確認メールのリンクからご覧いただけます。"
+
+
+@transaction.atomic
+def request_confirmation(*, event: Event, supporter: Supporter, data: dict, base_url: str) -> PendingApplication:
+    """Hold an application to a 掲載者のみ event and mail a link to the entry's own address.
+
+    The 登録番号 is public, so typing one proves nothing: the application
+    exists only once someone who reads that entry's mail confirms it
+    (``confirm_pending``). A few mails a day per entry at most, so that the
+    form cannot be used to flood an expert's mailbox.
+    """
+    reason = event.accepting_reason()
+    if reason:
+        raise ApplicationRefused(reason)
+    supporter = Supporter.objects.select_for_update().get(pk=supporter.pk)
+    address = (supporter.contact_address or "").strip().lower()
+    if not address:
+        raise ApplicationRefused(NO_ADDRESS, field="registration_no")
+    if event.applications.active().filter(email=address).exists():
+        raise ApplicationRefused(ALREADY_APPLIED, field="registration_no")
+    now = timezone.now()
+    recent = PendingApplication.objects.filter(supporter=supporter, created_at__gt=now - datetime.timedelta(days=1))
+    if recent.count() >= PendingApplication.MAILS_PER_ENTRY_PER_DAY:
+        raise ApplicationRefused(
+            f"この登録番号の掲載情報には、24時間以内に確認メールを{PendingApplication.MAILS_PER_ENTRY_PER_DAY}回お送りしました。"
+            "届いたメールのリンクから申込を確定してください。",
+            field="registration_no",
+        )
+    pending = PendingApplication.objects.create(
+        event=event,
+        supporter=supporter,
+        email=address,
+        data=data,
+        expires_at=now + datetime.timedelta(hours=PendingApplication.HOURS),
+    )
+    link = base_url + reverse("seminars:confirm", args=[confirmation_token(pending)])
+    _mail("seminars/mail/confirm.txt", {"pending": pending, "event": event, "link": link}, address)
+    return pending
+
+
+@transaction.atomic
+def confirm_pending(*, pending: PendingApplication) -> Application:
+    """The entry's address confirmed: the held application is made (seats decided now)."""
+    pending = PendingApplication.objects.select_for_update().select_related("supporter").get(pk=pending.pk)
+    if not pending.is_open:
+        raise ApplicationRefused(
+            "このリンクはすでに使われたか、有効期限(24時間)が切れています。もう一度お申し込みください。"
+        )
+    if pending.supporter.status != Supporter.Status.PUBLISHED:
+        raise ApplicationRefused("この登録番号の掲載は終了しているため、このイベントには申し込めません。")
+    application = apply(
+        event_id=pending.event_id,
+        data={**pending.data, "email": pending.email, "registration_no": pending.supporter.registration_no},
+    )
+    pending.confirmed_at = timezone.now()
+    pending.application = application
+    pending.save(update_fields=["confirmed_at", "application"])
+    return application
 
 
 def send_application_mail(application: Application, *, base_url: str) -> None:

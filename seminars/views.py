@@ -4,18 +4,22 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from config.access import Role, grant_access
 from config.ratelimit import ACCOUNT, TOO_MANY, limit, over_limit
 from config.spreadsheets import csv_response
+from supporters.models import Supporter
 
 from . import charts, services
+from . import registrations as registrations_report
 from .forms import ApplicationForm, AttendanceImportForm, SurveyForm
 from .ical import event_calendar
-from .models import Application, Event, FaqEntry, Survey
+from .models import Application, Event, FaqEntry, PendingApplication, Survey
 
 SESSION_APPLIED = "seminars_applied"
+SESSION_PENDING = "seminars_pending"
 
 
 def _base_url(request) -> str:
@@ -93,21 +97,51 @@ def event_ics(request, slug):
     return response
 
 
+def _own_entry(request) -> Supporter | None:
+    """The signed-in user's listed entry: the account proves who applies to a 掲載者のみ event."""
+    if not request.user.is_authenticated:
+        return None
+    return Supporter.objects.published().filter(user=request.user).order_by("registration_no").first()
+
+
+def _initial(request, entry) -> dict:
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    return {
+        "name": entry.name if entry else f"{user.last_name} {user.first_name}".strip(),
+        "name_kana": entry.name_kana if entry else "",
+        "email": user.email,
+    }
+
+
+def _mailed_to(form) -> str:
+    """The address this application's mail goes to: typed, or the listed entry's own."""
+    if form.confirms_by_mail:
+        return form.supporter.contact_address or ""
+    return form.cleaned_data["email"]
+
+
 @public
 @require_http_methods(["GET", "HEAD", "POST"])
 @limit("seminar-apply", rate="10/m")
 def apply(request, slug):
     event = _public_event(slug)
     closed_reason = event.accepting_reason()
-    form = ApplicationForm(request.POST or None, event=event)
+    entry = _own_entry(request)
+    form = ApplicationForm(request.POST or None, event=event, entry=entry, initial=_initial(request, entry))
     status = 200
     if request.method == "POST" and not closed_reason:
-        if form.is_valid() and over_limit(
-            request, "seminar-apply-address", rate="5/h", value=form.cleaned_data["email"]
-        ):
-            form.add_error("email", TOO_MANY)
+        if form.is_valid() and over_limit(request, "seminar-apply-address", rate="5/h", value=_mailed_to(form)):
+            form.add_error("registration_no" if form.confirms_by_mail else "email", TOO_MANY)
         elif form.is_valid():
             try:
+                if form.confirms_by_mail:
+                    pending = services.request_confirmation(
+                        event=event, supporter=form.supporter, data=form.application_data(), base_url=_base_url(request)
+                    )
+                    request.session[SESSION_PENDING] = pending.pk
+                    return redirect("seminars:confirm-sent", slug=event.slug)
                 application = services.apply(event_id=event.pk, data=form.application_data())
             except services.ApplicationRefused as exc:
                 form.add_error(exc.field, exc.message)
@@ -122,11 +156,63 @@ def apply(request, slug):
         {
             "event": event,
             "form": form,
+            "entry": entry,
             "closed_reason": closed_reason,
             "breadcrumbs": _crumbs((event.title, event.get_absolute_url()), ("申込", None)),
         },
         status=status,
     )
+
+
+@personal
+@require_safe
+def confirm_sent(request, slug):
+    """After a 掲載者のみ application by 登録番号: where the confirmation link went."""
+    pending = get_object_or_404(
+        PendingApplication.objects.select_related("event"), pk=request.session.get(SESSION_PENDING), event__slug=slug
+    )
+    return render(
+        request,
+        "seminars/confirm_sent.html",
+        {
+            "pending": pending,
+            "event": pending.event,
+            "breadcrumbs": _crumbs((pending.event.title, pending.event.get_absolute_url()), ("確認メール", None)),
+        },
+    )
+
+
+@personal
+@require_http_methods(["GET", "HEAD", "POST"])
+@limit("seminar-apply", rate="10/m")
+def confirm(request, token):
+    """The e-mailed link: shows the held application; 「申込を確定する」 makes it.
+
+    Opening the link changes nothing (mail scanners open links too); only the
+    button does."""
+    pending = services.pending_from_token(token)
+    if pending is None:
+        raise Http404("リンクが正しくありません。")
+    event = pending.event
+    context = {
+        "pending": pending,
+        "event": Event.objects.with_counts().get(pk=event.pk),
+        "breadcrumbs": _crumbs((event.title, event.get_absolute_url()), ("申込の確定", None)),
+    }
+    if request.method == "POST":
+        try:
+            application = services.confirm_pending(pending=pending)
+        except services.ApplicationRefused as exc:
+            context["refused"] = exc.message
+            return render(request, "seminars/confirm.html", context, status=409)
+        services.send_application_mail(application, base_url=_base_url(request))
+        request.session[SESSION_APPLIED] = application.pk
+        return redirect("seminars:applied", slug=event.slug)
+    if not pending.is_open:
+        context["refused"] = (
+            "このリンクはすでに使われたか、有効期限(24時間)が切れています。もう一度お申し込みください。"
+        )
+    return render(request, "seminars/confirm.html", context, status=200 if pending.is_open else 410)
 
 
 @personal
@@ -276,6 +362,30 @@ def report(request):
         request,
         "seminars/report.html",
         {"groups": groups, "upcoming": upcoming, "surveys": surveys, "breadcrumbs": _crumbs(("実施報告", None))},
+    )
+
+
+@staff_only("seminars.view_reminder")
+@require_safe
+def registrations(request):
+    """新規登録件数推移: new entries week by week in a fiscal year, registration mails marked."""
+    years = registrations_report.fiscal_years()
+    known = {fy.year for fy in years}
+    asked = request.GET.get("year", "")
+    if asked.isdigit() and int(asked) in known:
+        year = int(asked)
+    else:
+        year = years[0].year if years else registrations_report.fiscal_year(timezone.localdate())
+    return render(
+        request,
+        "seminars/registrations.html",
+        {
+            "years": years,
+            "year": year,
+            "year_label": registrations_report.fiscal_label(year),
+            "chart": registrations_report.weekly_chart(year),
+            "breadcrumbs": _crumbs(("実施報告", reverse("seminars:report")), ("新規登録件数推移", None)),
+        },
     )
 
 

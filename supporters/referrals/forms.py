@@ -38,6 +38,12 @@ class CaseForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("prefecture", "industry", "budget"):
             self.fields[name].choices = [("", "選択してください"), *self.fields[name].choices[1:]]
+        # The site's own wording, naming the field (not Django's 「このフィールドは必須です。」).
+        for name, field in self.fields.items():
+            verb = "選んで" if name in ("prefecture", "industry", "budget") else "入力して"
+            field.error_messages["required"] = f"{field.label}を{verb}ください。"
+        self.fields["contact_email"].error_messages["invalid"] = "連絡先メールアドレスの形式が正しくありません。"
+        self.fields["employees"].error_messages["invalid"] = "従業員数は数字で入力してください。"
 
 
 class ReasonForm(forms.ModelForm):

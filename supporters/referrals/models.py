@@ -9,6 +9,7 @@ refuses illegal moves and records every move as a ``ReferralEvent``.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -223,6 +224,32 @@ def fee_bands_within(budget: str) -> list[str]:
     return [*priced[: priced.index(budget) + 1], "negotiable"]
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """How a referral reaches an expert: shown beside each candidate before any click."""
+
+    can_send: bool
+    how: str
+
+
+def delivery(supporter: Supporter) -> Delivery:
+    """How a referral would reach ``supporter`` today (``supporter.user`` loaded).
+
+    Only an expert with an account can receive one: it lands in their
+    「紹介された相談」 page and their account's mail, and they accept there
+    before the company's details are shown. An entry without an account has
+    no way to answer yet, so the site does not offer to send it.
+    """
+    if supporter.status != supporter.Status.PUBLISHED:
+        return Delivery(False, "掲載が終了しているため、サイトからは紹介できません。")
+    if supporter.user_id and supporter.user.email:
+        return Delivery(True, "サイトの「紹介された相談」とメールで届きます。")
+    return Delivery(
+        False,
+        "この専門家はサイトのアカウントをお持ちでないため、サイトからは届きません。紹介票で連絡方法をお伝えください。",
+    )
+
+
 class ShortlistEntry(models.Model):
     """An expert on a case's shortlist; position 1 is 第1希望."""
 
@@ -319,6 +346,17 @@ MOVES: dict[tuple[str, str], frozenset[str]] = {
     (ReferralStatus.STARTED, ReferralStatus.FAILED): frozenset({ORGANISATION, EXPERT}),
 }
 
+# What the organisation does next, for each state of a referral (the case list and the case page).
+NEXT_STEPS = {
+    ReferralStatus.REFERRED: "専門家の回答を待っています。",
+    ReferralStatus.ACCEPTED: "専門家が受諾しました。面談の日程を調整し、面談が済んだら「面談済」を記録します。",
+    ReferralStatus.DECLINED: "専門家が辞退しました。ほかの候補に紹介できます。",
+    ReferralStatus.MET: "支援が始まったら「支援開始」を記録します。",
+    ReferralStatus.STARTED: "支援が終わったら「完了」を記録します。",
+    ReferralStatus.COMPLETED: "支援が完了しました。ほかに進行中の紹介がなければ、案件を終了にできます。",
+    ReferralStatus.FAILED: "不成立になりました。ほかの候補に紹介できます。",
+}
+
 # What the button says for each target state.
 MOVE_LABELS = {
     ReferralStatus.ACCEPTED: "受諾する",
@@ -364,6 +402,10 @@ class Referral(models.Model):
         """Whether the expert may see the company's details: from acceptance
         on, even if the referral later fails (they have met the company)."""
         return self.accepted_at is not None
+
+    @property
+    def next_step(self) -> str:
+        return NEXT_STEPS[self.status]
 
     def allowed_moves(self, role: str) -> list[str]:
         return [to for (frm, to), roles in MOVES.items() if frm == self.status and role in roles]

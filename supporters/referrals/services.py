@@ -16,6 +16,7 @@ from .models import (
     Referral,
     ReferralEvent,
     ShortlistEntry,
+    delivery,
 )
 
 
@@ -27,14 +28,10 @@ def refer(*, entry: ShortlistEntry, actor, inbox_url: str) -> Referral:
     case: Case = Case.objects.select_for_update().select_related("organisation").get(pk=entry.case_id)
     supporter = entry.supporter
     if case.is_closed:
-        raise TransitionRefused("終了した案件からは紹介できません。")
-    if not supporter.user_id or not supporter.user.email:
-        raise TransitionRefused(
-            f"{supporter.name}さんはサイトのアカウントがないため、サイト経由では紹介できません。"
-            "紹介票で連絡先をお伝えください。"
-        )
-    if supporter.status != supporter.Status.PUBLISHED:
-        raise TransitionRefused(f"{supporter.name}さんは現在掲載されていないため、紹介できません。")
+        raise TransitionRefused("終了した案件からは紹介できません。案件を再開してから紹介してください。")
+    reach = delivery(supporter)
+    if not reach.can_send:
+        raise TransitionRefused(f"{supporter.name}さんには紹介を送れません。{reach.how}")
     already = TransitionRefused(f"{supporter.name}さんにはこの案件をすでに紹介しています。")
     if case.referrals.filter(supporter=supporter).exists():
         raise already

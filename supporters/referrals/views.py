@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.access import Role, grant_access
 from config.ratelimit import limit_mailing
@@ -31,6 +31,7 @@ from .models import (
     Membership,
     Referral,
     ReferralStatus,
+    delivery,
 )
 
 # ---------------------------------------------------------------- who may use what (config/access.py)
@@ -79,10 +80,9 @@ def home(request):
         return redirect("referrals:inbox")
     if request.user.is_staff:
         return redirect("referrals:flow")
-    raise PermissionDenied(
-        "紹介の機能は、支援機関(商工会議所・地域SECUNITYなど)の職員、支援者リストに掲載中の専門家、IPA職員が使います。"
-        "専門家を探す場合は「専門家を探す」から、支援機関への相談は各機関の窓口へお問い合わせください。"
-    )
+    # Everyone else (a company's user, say) learns what referrals are and how to get one:
+    # the menu offers this page to every account, so it must lead somewhere.
+    return render(request, "referrals/about.html", {"breadcrumbs": [("支援機関からの紹介", None)]})
 
 
 # ---------------------------------------------------------------- cases
@@ -92,7 +92,14 @@ def home(request):
 @require_safe
 def case_list(request):
     membership = _membership(request)
-    cases = Case.objects.filter(organisation=membership.organisation).with_counts().order_by("-created_at", "-pk")
+    cases = (
+        Case.objects.filter(organisation=membership.organisation)
+        .with_counts()
+        .prefetch_related(
+            Prefetch("referrals", queryset=Referral.objects.select_related("supporter").order_by("referred_at", "pk"))
+        )
+        .order_by("-created_at", "-pk")
+    )
     status = request.GET.get("status", "")
     if status in Case.Status.values:
         cases = cases.filter(status=status)
@@ -133,10 +140,11 @@ def case_create(request):
 @require_safe
 def case_detail(request, pk):
     case = _case(request, pk)
-    entries = list(case.shortlist.select_related("supporter"))
+    entries = list(case.shortlist.select_related("supporter__user"))
     referrals = {r.supporter_id: r for r in case.referrals.select_related("supporter")}
     for entry in entries:
         entry.referral = referrals.get(entry.supporter_id)
+        entry.delivery = delivery(entry.supporter)
     return render(
         request,
         "referrals/case_detail.html",
@@ -175,7 +183,7 @@ def case_status(request, pk):
             messages.success(request, "案件を再開しました。")
         else:
             case.close()
-            messages.success(request, "案件を終了にしました。")
+            messages.success(request, "案件を終了しました。")
     except TransitionRefused as error:
         messages.error(request, str(error))
     return redirect(case)
@@ -211,11 +219,14 @@ def shortlist(request, pk):
     }
     if not filterset.is_valid():
         return render(request, "referrals/shortlist.html", context, status=400)
-    page = Paginator(filterset.qs, settings.SUPPORTERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(filterset.qs.select_related("user"), settings.SUPPORTERS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     supporters = list(page.object_list)
     records = Referral.objects.track_record(case.organisation, [s.pk for s in supporters])
     for supporter in supporters:
         supporter.track_record = records.get(supporter.pk)
+        supporter.delivery = delivery(supporter)
     context.update(page=page, supporters=supporters)
     return render(request, "referrals/shortlist.html", context)
 
@@ -269,21 +280,37 @@ def entry_reason(request, pk, entry_pk):
 
 
 @members
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @limit_mailing("refer")
 def entry_refer(request, pk, entry_pk):
+    """Sending a referral: a page that says what the expert will receive and how, then the send."""
     case, entry = _entry(request, pk, entry_pk)
-    try:
-        services.refer(
-            entry=entry, actor=request.user, inbox_url=request.build_absolute_uri(reverse("referrals:inbox"))
-        )
-    except TransitionRefused as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request, f"{entry.supporter.name}さんに紹介をお送りしました。受諾されると企業の情報が専門家に表示されます。"
-        )
-    return redirect(case)
+    reach = delivery(entry.supporter)
+    already = case.referrals.filter(supporter=entry.supporter).first()
+    if request.method == "POST":
+        try:
+            services.refer(
+                entry=entry, actor=request.user, inbox_url=request.build_absolute_uri(reverse("referrals:inbox"))
+            )
+        except TransitionRefused as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                f"{entry.supporter.name}さんに紹介を送りました。専門家が受諾すると、企業名と連絡先が専門家に表示されます。",
+            )
+        return redirect(case)
+    return render(
+        request,
+        "referrals/refer_confirm.html",
+        {
+            "case": case,
+            "entry": entry,
+            "delivery": reach,
+            "already": already,
+            "breadcrumbs": _case_breadcrumbs(case, f"{entry.supporter.name}さんへの紹介の確認"),
+        },
+    )
 
 
 @members

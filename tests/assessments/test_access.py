@@ -105,7 +105,7 @@ def test_outsiders_change_nothing(client, world, persona):
     if user:
         client.force_login(user)
     a = world["assessment"]
-    client.post(reverse("assessments:plan-agree", args=[a.pk]))
+    client.post(reverse("assessments:plan-agree", args=[a.pk]), {"version": a.plans.get().version})
     client.post(reverse("assessments:revoke-invitation", args=[a.pk, world["invitation"].pk]))
     plan = a.plans.get()
     assert plan.company_agreed_at is None and plan.expert_agreed_at is None

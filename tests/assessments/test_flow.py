@@ -226,13 +226,14 @@ def test_full_three_visit_flow(client, assessment, company_user, expert):
     ]
     assert plan.evaluation_summary.startswith("規程類") and plan.created_on == datetime.date(2025, 12, 25)
 
-    # ③ agreement needs meeting ③ on record.
-    response = client.post(reverse("assessments:plan-agree", args=[assessment.pk]), follow=True)
-    assert "第3回の打合せ(③)" in response.content.decode()
+    # ③ agreement needs meeting ③ on record; each side agrees to the version it saw.
+    agree = reverse("assessments:plan-agree", args=[assessment.pk])
+    response = client.post(agree, {"version": plan.version}, follow=True)
+    assert "第3回の打合せ(③)の日付が記録されていません" in response.content.decode()
     hold_meetings(assessment)
-    client.post(reverse("assessments:plan-agree", args=[assessment.pk]))
+    client.post(agree, {"version": plan.version})
     client.force_login(expert_user)
-    response = client.post(reverse("assessments:plan-agree", args=[assessment.pk]), follow=True)
+    response = client.post(agree, {"version": plan.version}, follow=True)
     assert "双方が合意しました" in response.content.decode()
     assert sent()[-1].to == [company_user.email] and "改善計画書が確定しました" in sent()[-1].body
     assessment.refresh_from_db()
@@ -258,7 +259,7 @@ def test_editing_the_plan_clears_an_earlier_agreement(client, company_user, expe
     a = make_assessment(company_user=company_user, expert=expert[1], stage="planning")
     hold_meetings(a)
     client.force_login(company_user)
-    client.post(reverse("assessments:plan-agree", args=[a.pk]))
+    client.post(reverse("assessments:plan-agree", args=[a.pk]), {"version": "0"})
     assert a.plans.get().company_agreed_at is not None
     client.force_login(expert[0])
     client.post(reverse("assessments:plan-edit", args=[a.pk]), {"version": "0", "evaluation_summary": "変更"})
@@ -298,5 +299,5 @@ def test_a_later_assessment_reuses_the_users_company(client, company_user):
     # A company the user does not belong to cannot be chosen.
     stranger = CompanyFactory()
     response = client.post(reverse("assessments:start"), {"company": str(stranger.pk)})
-    assert response.status_code == 200 and "正しく選択してください" in response.content.decode()
+    assert response.status_code == 200 and "この企業の利用者ではありません。" in response.content.decode()
     assert not stranger.assessments.exists()

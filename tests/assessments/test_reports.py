@@ -28,7 +28,9 @@ def test_summary_counts_chart_and_improvement_rows(client, company_user, expert)
     assert "(60.0%)" in row and "(40.0%)" in row
     assert '<th scope="row">対応済</th><td class="num">12</td>' in page
     assert '<th scope="row">改善要</th><td class="num">2</td>' in page
-    assert '<th scope="row">意識向上とトレーニング</th>' in page and '<th scope="row">データセキュリティ</th>' in page
+    improve = page.split('<ul class="improve-list">')[1].split("</ul>")[0]
+    assert "<h3>意識向上とトレーニング<span" in improve and "<h3>データセキュリティ<span" in improve
+    assert improve.count("<li>") == 2
 
 
 def test_sheet_xlsx_has_the_seeds_columns(client, company_user, expert):
@@ -109,3 +111,44 @@ def test_load_demo_creates_the_demo_companies(db):
     assert two.plans.get().is_locked
     assert demo.load() == 0  # a second run adds nothing
     assert Assessment.objects.count() == 2
+
+
+def _cells(ws) -> dict[str, object]:
+    """Each label in column C with the value beside it (the plan's header block)."""
+    return {ws.cell(r, 3).value: ws.cell(r, 4).value for r in range(1, 6) if ws.cell(r, 3).value}
+
+
+def test_plan_xlsx_carries_its_revision_and_agreement_day(client, company_user, expert):
+    a = make_assessment(company_user=company_user, expert=expert[1], stage="planning")
+    hold_meetings(a)
+    client.force_login(company_user)
+    url = reverse("assessments:plan-xlsx", args=[a.pk])
+    ws = load_workbook(BytesIO(client.get(url).content)).active
+    assert _cells(ws)["版"] == "第1版" and _cells(ws)["合意日"].startswith("未合意")
+    plan = a.plans.get()
+    client.post(reverse("assessments:plan-agree", args=[a.pk]), {"version": plan.version})
+    client.force_login(expert[0])
+    client.post(reverse("assessments:plan-agree", args=[a.pk]), {"version": plan.version})
+    plan.refresh_from_db()
+    ws = load_workbook(BytesIO(client.get(url).content)).active
+    day = plan.agreed_on
+    assert _cells(ws)["合意日"] == f"{day.year}年 {day.month}月 {day.day}日"
+
+
+def test_plan_xlsx_rows_are_tall_enough_for_their_text(client, company_user, expert):
+    a = make_assessment(company_user=company_user, expert=expert[1], stage="planning")
+    plan = a.plans.get()
+    long_item = "バックアップの取得手順と復旧手順を文書にまとめ、年に一度は実際に復旧を試す。" * 5  # 190 全角
+    plan.items.filter(number=1).update(content=long_item, timing="(1) 2026/3 末までに計画策定\n(2) 2026/5~6 に初回実施")
+    plan.evaluation_summary = "規程類はよく整備されているが、訓練が実施されていないところが課題である。" * 8
+    plan.save()
+    client.force_login(company_user)
+    ws = load_workbook(BytesIO(client.get(reverse("assessments:plan-xlsx", args=[a.pk])).content)).active
+    rows = {str(ws.cell(r, 1).value): r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value}
+    # Content A:B is 58 characters wide: 190 全角 take 380 units, at least 7 lines.
+    assert ws.row_dimensions[rows[f"1. {long_item}"]].height >= 7 * 15
+    # The summary spans A:D (108 wide): 296 全角 take at least 6 lines.
+    assert ws.row_dimensions[rows[plan.evaluation_summary]].height >= 6 * 15
+    # A short item keeps a one- or two-line row.
+    short = rows["2. データセキュリティ: コメント6"]
+    assert ws.row_dimensions[short].height <= 2 * 15 + 4

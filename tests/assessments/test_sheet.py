@@ -63,7 +63,8 @@ def test_revisions_keep_earlier_versions(client, assessment, company_user):
     history = client.get(reverse("assessments:sheet-history", args=[assessment.pk])).content.decode()
     assert "企業の欄 第1版" in history and "企業の欄 第2版" in history
     page = client.get(reverse("assessments:sheet-revision", args=[assessment.pk, first.pk])).content.decode()
-    assert "未対応" in page and "対応済" not in page.split("<tbody>", 1)[1]
+    rows = page.split('class="sheet-major"', 1)[1]
+    assert "未対応" in rows and "対応済" not in rows
 
 
 def test_staff_see_the_sheet_read_only(client, assessment, staff):
@@ -82,9 +83,33 @@ def test_sheet_shows_requirements_and_escapes_input(client, assessment, company_
     row.save()
     client.force_login(company_user)
     page = client.get(reverse("assessments:sheet", args=[assessment.pk])).content.decode()
-    assert "1-2-1<br>1-2-3" in page and "守秘義務のルールを策定し、遵守させること。" in page
+    assert "★3 要求事項 No. 1-2-1、1-2-3" in page and "守秘義務のルールを策定し、遵守させること。" in page
     assert "&lt;b&gt;太字&lt;/b&gt;" in page
-    assert page.count('scope="rowgroup"') == 7
+    assert page.count('class="sheet-major"') == 7  # one section per 大分類
+    assert page.count("<h4>企業が記入する欄</h4>") == page.count("<h4>専門家が記入する欄</h4>") == 12
+
+
+def test_the_sheet_explains_its_choices_and_states_the_seeds_caveats(client, assessment, company_user, expert):
+    for user, url in [
+        (company_user, reverse("assessments:sheet", args=[assessment.pk])),
+        (company_user, reverse("assessments:sheet-edit", args=[assessment.pk])),
+        (expert[0], reverse("assessments:sheet-edit", args=[assessment.pk])),
+    ]:
+        client.force_login(user)
+        page = client.get(url).content.decode()
+        for label, meaning in [
+            ("対応済", "要求事項の対策を実施し、日常の運用でも守られている。"),
+            ("一部対応済", "対策を実施しているが、対象の一部"),
+            ("対応準備中", "まだ実施していないが、実施に向けた準備"),
+            ("文書類", "規程・手順書・記録・契約書などの文書を読んで確かめた。"),
+            ("システム機能", "システムの設定、管理画面、ログなどを見て"),
+            ("現場観察", "事務所やサーバ室などの現場で、運用の様子を実際に見て確かめた。"),
+            ("ヒアリング", "担当者や経営者に質問し"),
+            ("改善要", "要求事項を満たしていない、または改善が必要。"),
+        ]:
+            assert f"<dt>{label}</dt><dd>{meaning}" in page, (url, label)
+        assert "SCS評価制度は現在立ち上げ検討中で、要求事項・評価基準は確定に向けて適宜修正される" in page
+        assert "★3基準の達成を保証するものではありません。" in page
 
 
 def test_evaluation_criteria_show_under_their_requirement(client, assessment, company_user, catalogue):

@@ -5,6 +5,7 @@ skipping the tests.
 """
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -97,3 +98,43 @@ def login_staff(page, user, password):
     page.goto("/accounts/two-factor/verify/")
     pass_second_factor(page, user)
     page.wait_for_load_state()
+
+
+def press(locator, key="Enter"):
+    """Act as a keyboard user would on a control reached by Tab."""
+    locator.focus()
+    locator.page.keyboard.press(key)
+
+
+def submit(locator):
+    """Press Enter on a button or link and wait for the page it leads to."""
+    with locator.page.expect_navigation():
+        press(locator)
+
+
+def type_into(locator, text):
+    locator.focus()
+    locator.page.keyboard.type(text)
+
+
+WIDTHS = (375, 1280)  # a phone and a laptop
+SCREENSHOTS = Path(
+    os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "test-results" / "screenshots")
+)
+
+
+def sized(page, width: int):
+    """Give ``page`` a viewport ``width`` pixels wide."""
+    page.set_viewport_size({"width": width, "height": 900})
+    return page
+
+
+def check_page(page, axe, name: str = ""):
+    """The page as every journey step checks it: axe-clean, no sideways pan of the page at
+    its width, and (given a ``name``) a full-page screenshot under test-results/screenshots/."""
+    axe(page)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{page.url} pans sideways by {overflow} px at {page.viewport_size['width']} px"
+    if name:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"{name}-{page.viewport_size['width']}.png", full_page=True)

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from assessments.catalogue import install_seed_catalogue
 from assessments.reports import SHEET_HEAD_ROW
 from tests.assessments.factories import expert_with_account
-from tests.browser.conftest import login
+from tests.browser.conftest import check_page, login, press, sized, submit, type_into
 from tests.factories import PASSWORD, UserFactory
 from tests.mailbox import sent
 
@@ -33,23 +33,6 @@ def new_page(browser, live_server):
     return page
 
 
-def press(locator, key="Enter"):
-    """Act as a keyboard user would on a control reached by Tab."""
-    locator.focus()
-    locator.page.keyboard.press(key)
-
-
-def submit(locator):
-    """Press Enter on a button or link and wait for the page it leads to."""
-    with locator.page.expect_navigation():
-        press(locator)
-
-
-def type_into(locator, text):
-    locator.focus()
-    locator.page.keyboard.type(text)
-
-
 def choose(select, steps):
     """Pick an option of a closed <select> with the arrow keys."""
     select.focus()
@@ -57,14 +40,29 @@ def choose(select, steps):
         select.page.keyboard.press("ArrowDown")
 
 
-def test_three_visit_flow_by_keyboard(page, browser, live_server, axe, people):
+def record_meetings(page, detail_url, days_ago):
+    page.goto(detail_url + "meetings/")
+    today = datetime.date.today()
+    for n, days in enumerate(days_ago, start=1):
+        day = today - datetime.timedelta(days=days)
+        page.locator(f"#id_form-{n - 1}-date").fill(day.isoformat())  # date pickers: typed value
+        attendees = page.locator(f"#id_form-{n - 1}-attendees")
+        if not attendees.input_value():
+            type_into(attendees, "代表取締役社長 情報太郎")
+    submit(page.get_by_role("button", name="保存する"))
+    page.wait_for_url(detail_url)
+
+
+@pytest.mark.parametrize("company_width,expert_width", [(375, 1280), (1280, 375)])
+def test_three_visit_flow_by_keyboard(page, browser, live_server, axe, people, company_width, expert_width):
+    """Both sides from start to agreement, each at a phone's and a laptop's width."""
     company_user, expert_user = people
-    c = page
+    c = sized(page, company_width)
     login(c, company_user.email, PASSWORD)
 
     # The company starts, with the expert pre-filled from the 個票 link.
     c.goto("/assessments/new/?expert=012345")
-    axe(c)
+    check_page(c, axe)
     assert c.get_by_label("専門家の登録番号").input_value() == "012345"
     type_into(c.get_by_label("企業名"), "AAA株式会社")
     type_into(c.get_by_label("作成責任者 役職"), "情報システム部長")
@@ -72,35 +70,29 @@ def test_three_visit_flow_by_keyboard(page, browser, live_server, axe, people):
     submit(c.get_by_role("button", name="始める"))
     c.wait_for_url(re.compile(r"/assessments/\d+/$"))
     assert c.locator('[aria-current="step"]').inner_text().startswith("参加者の招待中")
-    axe(c)
+    check_page(c, axe)
     detail_url = c.url
 
     # The expert accepts from their page.
-    e = new_page(browser, live_server)
+    e = sized(new_page(browser, live_server), expert_width)
     login(e, expert_user.email, PASSWORD)
     e.goto("/assessments/")
-    axe(e)
+    check_page(e, axe)
     submit(e.get_by_role("button", name="AAA株式会社の依頼を承諾する"))
     e.wait_for_url(detail_url)
     assert "① 企業の自己評価" in e.locator('[aria-current="step"]').inner_text()
-    axe(e)
+    check_page(e, axe)
 
-    # Meetings are recorded.
-    e.goto(detail_url + "meetings/")
-    axe(e)
-    today = datetime.date.today()
-    for n, days in [(1, 20), (2, 10), (3, 1)]:
-        day = today - datetime.timedelta(days=days)
-        e.locator(f"#id_form-{n - 1}-date").fill(day.isoformat())  # date pickers: typed value
-        type_into(e.locator(f"#id_form-{n - 1}-attendees"), "代表取締役社長 情報太郎")
-    submit(e.get_by_role("button", name="保存する"))
-    e.wait_for_url(detail_url)
+    # Meetings: ①, ② held; ③ planned for five days from now.
+    record_meetings(e, detail_url, (20, 10, -5))
 
-    # ① The company fills its columns.
+    # ① The company fills its columns; the page says what each choice means.
     c.goto(detail_url)
     submit(c.get_by_role("link", name="企業が記入する欄を記入する"))
     c.wait_for_url(re.compile(r"/sheet/edit/$"))
-    axe(c)
+    assert c.get_by_role("heading", name="記入欄の見方").is_visible()
+    assert "★3基準の達成を保証するものではありません" in c.get_by_role("note").inner_text()
+    check_page(c, axe, "sheet-edit-company")
     results = c.locator("select[name$='-result']")
     assert results.count() == 12
     for i in range(12):
@@ -109,62 +101,102 @@ def test_three_visit_flow_by_keyboard(page, browser, live_server, axe, people):
     assert c.locator("select[name$='-evaluation']").count() == 0  # not the company's column
     submit(c.get_by_role("button", name="保存する"))
     c.wait_for_url(re.compile(r"/sheet/$"))
-    assert "社内ポータルに掲載している。" in c.get_by_role("table").inner_text()
-    axe(c)
+    policy = c.get_by_role("article", name="ポリシー")
+    assert "社内ポータルに掲載している。" in policy.inner_text()
+    company_box = policy.locator(".sheet-company").bounding_box()
+    expert_box = policy.locator(".sheet-expert").bounding_box()
+    if company_width >= 1024:  # side by side
+        assert company_box["y"] == expert_box["y"] and company_box["x"] < expert_box["x"]
+    else:  # one under the other
+        assert company_box["y"] + company_box["height"] <= expert_box["y"]
+    check_page(c, axe, "sheet-company")
     c.goto(detail_url)
     submit(c.get_by_role("button", name="自己評価を専門家に提出する"))
     c.wait_for_url(detail_url)
     assert "② 専門家の評価" in c.locator('[aria-current="step"]').inner_text()
 
-    # ② The expert evaluates, then confirms.
+    # ② The expert evaluates while the company corrects a comment: both saves stand.
     e.goto(detail_url + "sheet/edit/")
-    axe(e)
+    c.goto(detail_url + "sheet/edit/")
+    check_page(e, axe, "sheet-edit-expert")
     evaluations = e.locator("select[name$='-evaluation']")
     for i in range(12):
         choose(evaluations.nth(i), 2 if i in (5, 6) else 1)  # 改善要 / 適合
     press(e.get_by_label("文書類").first, "Space")
     type_into(e.get_by_label("専門家コメント(意識向上とトレーニング)"), "インシデント発生時の訓練が必須と考える。")
+    type_into(c.get_by_label("結果に関するコメント(意識向上とトレーニング)"), "訓練は未実施。")
+    submit(c.get_by_role("button", name="保存する"))
     submit(e.get_by_role("button", name="保存する"))
     e.wait_for_url(re.compile(r"/sheet/$"))
+    row = e.get_by_role("article", name="意識向上とトレーニング").inner_text()
+    assert "訓練は未実施。" in row and "インシデント発生時の訓練が必須と考える。" in row
+    check_page(e, axe, "sheet-expert")
     e.goto(detail_url)
     submit(e.get_by_role("button", name="評価を確定する"))
     e.wait_for_url(detail_url)
     e.goto(detail_url + "summary/")
-    axe(e)
+    check_page(e, axe, "summary")
     assert e.get_by_role("img", name=re.compile("大分類ごとの評価結果")).is_visible()
 
     # The expert writes 2. 評価結果.
     e.goto(detail_url + "plan/")
-    axe(e)
+    check_page(e, axe)
     submit(e.get_by_role("link", name="評価結果を記入する"))
-    axe(e)
+    check_page(e, axe)
     type_into(e.get_by_label("2. 評価結果"), "訓練が実施されていないところが課題である。")
     submit(e.get_by_role("button", name="保存する"))
     e.wait_for_url(re.compile(r"/plan/$"))
 
-    # ③ The company completes the plan (prefilled from 改善要) and both agree.
+    # ③ The company completes the plan (prefilled from 改善要).
     c.goto(detail_url + "plan/")
     assert "意識向上とトレーニング: インシデント発生時の訓練が必須と考える。" in c.locator(".plan-items").inner_text()
     submit(c.get_by_role("link", name="作成日と改善計画案を記入する"))
-    axe(c)
+    check_page(c, axe)
     type_into(c.locator("#id_items-0-timing"), "2026/3 末までに計画策定")
     submit(c.get_by_role("button", name="保存する"))
     c.wait_for_url(re.compile(r"/plan/$"))
+    # ③ is five days away: the rule is on the page, and no button offers a refused agreement.
+    agreement = c.get_by_role("region", name="合意の状況").inner_text()
+    assert "③が先の日付のうちは合意できません" in agreement and "合意はその日から行えます" in agreement
+    assert c.get_by_role("button", name="この内容で合意する").count() == 0
+    check_page(c, axe, "plan-before-third-meeting")
+
+    # ③ has taken place (recorded as yesterday): the company opens the plan to agree …
+    record_meetings(e, detail_url, (20, 10, 1))
+    c.goto(detail_url + "plan/")
+    # … while the expert rewrites 2. 評価結果: agreeing now would cover a text the company has not seen.
+    e.goto(detail_url + "plan/edit/")
+    type_into(e.get_by_label("2. 評価結果"), "バックアップの復旧手順も課題である。")
+    submit(e.get_by_role("button", name="保存する"))
+    e.wait_for_url(re.compile(r"/plan/$"))
+    submit(c.get_by_role("button", name="この内容で合意する"))
+    changes = c.get_by_role("table", name="あなたが見た内容と、いまの内容の違い").inner_text()
+    assert "2. 評価結果" in changes and "バックアップの復旧手順も課題である。" in changes
+    check_page(c, axe, "plan-agreement-refused")
+    # Having seen the difference, the company agrees to the text as it now is.
     submit(c.get_by_role("button", name="この内容で合意する"))
     c.wait_for_url(re.compile(r"/plan/$"))
     assert "相手の合意を待っています" in c.get_by_role("status").inner_text()
-    axe(c)
+    check_page(c, axe)
     e.goto(detail_url + "plan/")
     submit(e.get_by_role("button", name="この内容で合意する"))
     e.wait_for_url(re.compile(r"/plan/$"))
     assert "双方が合意しました" in e.get_by_role("status").inner_text()
     assert "合意済み" in e.get_by_role("heading", level=1).inner_text()
-    axe(e)
+    check_page(e, axe, "plan-agreed")
+    # The xlsx names its 版 and 合意日.
+    with c.expect_download() as download:
+        c.goto(detail_url + "plan/")
+        press(c.get_by_role("link", name="Excel形式(.xlsx)でダウンロード"))
+    ws = load_workbook(BytesIO(Path(download.value.path()).read_bytes())).active
+    labels = {ws.cell(r, 3).value: ws.cell(r, 4).value for r in range(1, 6)}
+    today = datetime.date.today()
+    assert labels["版"] == "第1版" and labels["合意日"] == f"{today.year}年 {today.month}月 {today.day}日"
     e.goto(detail_url)
     assert "改善計画 合意済み" in e.locator('[aria-current="step"]').inner_text()
-    axe(e)
+    check_page(e, axe)
     e.goto(detail_url + "sheet/history/")
-    axe(e)
+    check_page(e, axe)
     e.context.close()
 
 

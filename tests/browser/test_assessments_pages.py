@@ -7,8 +7,8 @@ import pytest
 from assessments.catalogue import install_seed_catalogue
 from assessments.models import CompanyInvitation, Invitation, Side
 from tests.assessments.factories import expert_with_account, hold_meetings, make_assessment
-from tests.browser.conftest import login
-from tests.factories import PASSWORD, UserFactory
+from tests.browser.conftest import WIDTHS, check_page, login, login_staff, sized
+from tests.factories import PASSWORD, UserFactory, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -95,3 +95,20 @@ def test_company_users_pages_have_no_axe_violations(page, axe, planning):
     page.goto(f"/assessments/companies/join/{token}/")
     assert page.get_by_role("heading", name="アカウントを作成して参加する").is_visible()
     axe(page)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_staff_read_an_assessment_at_both_widths(page, axe, planning, width):
+    a, _, _ = planning
+    staff = make_staff(email="staff@example.jp")
+    sized(page, width)
+    login_staff(page, staff, PASSWORD)
+    base = f"/assessments/{a.pk}/"
+    for path, name in [(base, "staff-detail"), (base + "sheet/", "staff-sheet"), (base + "plan/", "staff-plan")]:
+        page.goto(path)
+        check_page(page, axe, name)
+    # Read only: no button to agree or edit.
+    assert page.get_by_role("button", name="この内容で合意する").count() == 0
+    page.goto(base + "sheet/")
+    assert page.get_by_role("link", name=re.compile("を記入する")).count() == 0
+    assert "SCS評価制度は現在立ち上げ検討中" in page.get_by_role("note").inner_text()

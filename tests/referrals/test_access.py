@@ -141,11 +141,15 @@ def test_home_sends_each_role_to_its_page(client, world, login):
         client.logout()
 
 
-def test_plain_user_is_refused_everywhere(client, world, login):
+def test_plain_user_is_refused_everywhere_but_told_what_referrals_are(client, world, login):
     from tests.factories import UserFactory
 
     login(UserFactory())
     for name, (method, url, data, _) in _urls(world).items():
+        if name == "home":  # the menu's 「紹介」: what referrals are and how a company gets one
+            page = client.get(url).content.decode()
+            assert "支援機関からの紹介" in page and "商工会議所・商工会などの支援機関の窓口にご相談ください" in page
+            continue
         assert getattr(client, method)(url, data or {}).status_code == (403 if name in LIST_PAGES else 404), url
 
 

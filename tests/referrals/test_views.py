@@ -27,8 +27,8 @@ def test_create_case_with_errors_then_valid(client, world, login):
     response = client.post(url, {"company_name": "", "prefecture": "atlantis", "employees": "-3"})
     assert response.status_code == 400
     body = response.content.decode()
-    assert 'href="#id_company_name"' in body and "企業名: このフィールドは必須です。" in body
-    assert "所在地(都道府県)" in body and "業種: このフィールドは必須です。" in body
+    assert 'href="#id_company_name"' in body and "企業名: 企業名を入力してください。" in body
+    assert "所在地(都道府県)" in body and "業種: 業種を選んでください。" in body
     assert Case.objects.count() == 1
     response = client.post(
         url,
@@ -51,12 +51,13 @@ def test_case_list_shows_only_own_cases_in_constant_queries(client, world, login
     CaseFactory(organisation=world.org_b, company_name="B社の案件")
     login(world.member_a)
     url = reverse("referrals:case-list")
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         first = client.get(url)
     for _ in range(15):
         case = CaseFactory(organisation=world.org_a)
         case.add_candidate(SupporterFactory())
-    with django_assert_max_num_queries(6):
+        Referral.objects.start(case=case, supporter=ExpertFactory(user=UserFactory()), actor=world.member_a)
+    with django_assert_max_num_queries(7):
         response = client.get(url)
     body = response.content.decode()
     assert "株式会社ひみつ商事" in first.content.decode()
@@ -155,8 +156,17 @@ def test_refer_emails_the_expert_without_company_details(client, world, login):
     expert = ExpertFactory(name="新しい 先生", user=UserFactory(email="new-expert@example.jp"))
     entry = world.case.add_candidate(expert)
     login(world.member_a)
-    response = client.post(reverse("referrals:entry-refer", args=[world.case.pk, entry.pk]), follow=True)
-    assert "新しい 先生さんに紹介をお送りしました" in response.content.decode()
+    url = reverse("referrals:entry-refer", args=[world.case.pk, entry.pk])
+    # The link asks first: what will reach the expert, and how. Nothing is sent yet.
+    page = client.get(url).content.decode()
+    assert "紹介を送る前に確認してください" in page and "新しい 先生さんに紹介を送る</button>" in page
+    assert "サイトの「紹介された相談」とメールで届きます。" in page
+    assert "株式会社ひみつ商事" not in page.split("専門家に伝わる内容")[1]  # the company's name waits for acceptance
+    assert not Referral.objects.filter(supporter=expert).exists() and not sent()
+    response = client.post(url, follow=True)
+    assert "新しい 先生さんに紹介を送りました。専門家が受諾すると、企業名と連絡先が専門家に表示されます。" in (
+        response.content.decode()
+    )
     referral = Referral.objects.get(supporter=expert)
     assert referral.status == "referred" and referral.referred_by == world.member_a
     (message,) = sent()
@@ -165,11 +175,42 @@ def test_refer_emails_the_expert_without_company_details(client, world, login):
     assert "ひみつ" not in message.body and "himitsu" not in message.body and "03-1111-2222" not in message.body
     assert "http://testserver/referrals/inbox/" in message.body and "規程整備" in message.body
     # A second referral to the same expert, or to one without an account, is refused.
-    client.post(reverse("referrals:entry-refer", args=[world.case.pk, entry.pk]))
+    assert "この案件をすでに紹介しています" in client.get(url).content.decode()
+    client.post(url)
     orphan = world.case.add_candidate(SupporterFactory(name="アカウント なし"))
-    response = client.post(reverse("referrals:entry-refer", args=[world.case.pk, orphan.pk]), follow=True)
-    assert "サイト経由では紹介できません" in response.content.decode()
+    orphan_url = reverse("referrals:entry-refer", args=[world.case.pk, orphan.pk])
+    page = client.get(orphan_url).content.decode()
+    assert "アカウントをお持ちでないため、サイトからは届きません" in page and "紹介を送る</button>" not in page
+    response = client.post(orphan_url, follow=True)
+    assert "アカウント なしさんには紹介を送れません。" in response.content.decode()
     assert Referral.objects.count() == 2 and len(sent()) == 1
+
+
+def test_the_shortlist_says_how_each_expert_would_receive_a_referral(client, world, login):
+    with_account = world.case.add_candidate(ExpertFactory(name="アカウント あり", user=UserFactory()))
+    without = world.case.add_candidate(SupporterFactory(name="アカウント なし"))
+    login(world.member_a)
+    page = client.get(world.case.get_absolute_url()).content.decode()
+    rows = {name: page.split(f">{name}</a>")[1].split("</li>")[0] for name in ("アカウント あり", "アカウント なし")}
+    assert "サイトの「紹介された相談」とメールで届きます。" in rows["アカウント あり"]
+    assert reverse("referrals:entry-refer", args=[world.case.pk, with_account.pk]) in rows["アカウント あり"]
+    assert "サイトからは届きません" in rows["アカウント なし"] and "サイトからは送れません" in rows["アカウント なし"]
+    assert reverse("referrals:entry-refer", args=[world.case.pk, without.pk]) not in page
+    search = client.get(reverse("referrals:shortlist", args=[world.case.pk]) + "?filtered=1").content.decode()
+    assert "サイトとメールで届きます" in search and "サイトからは届きません(アカウントなし)" in search
+
+
+def test_the_case_list_shows_each_referrals_state_and_what_to_do_next(client, world, login):
+    referral = world.referral
+    login(world.member_a)
+    page = client.get(reverse("referrals:case-list")).content.decode()
+    row = page.split("株式会社ひみつ商事")[1].split("</tr>")[0]
+    assert f'<span class="badge">紹介済</span> {referral.supporter.name}さん' in row
+    assert "専門家の回答を待っています。" in row
+    referral.move("accepted", actor=world.expert.user, role="expert")
+    referral.move("met", actor=world.member_a, role="organisation")
+    row = client.get(reverse("referrals:case-list")).content.decode().split("株式会社ひみつ商事")[1].split("</tr>")[0]
+    assert '<span class="badge">面談済</span>' in row and "支援が始まったら「支援開始」を記録します。" in row
 
 
 def test_expert_sees_company_only_after_accepting(client, world, login):

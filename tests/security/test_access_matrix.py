@@ -197,6 +197,7 @@ MATRIX: dict[str, dict[str, Answer]] = {
     "seminars:follow-up": staff_page("登録フォローアップ"),
     "seminars:follow-up-send": staff_page("リマインドメールの送信"),
     "seminars:survey-send": staff_object("アンケート依頼メールの送信"),
+    "seminars:registrations": staff_page("支援者リスト新規登録件数推移"),
     "seminars:survey-results": staff_object("アンケート結果"),
     "seminars:survey-csv": staff_object("回答番号"),
     "seminars:attendance-import": staff_object("出席者の取込"),
@@ -206,11 +207,15 @@ MATRIX: dict[str, dict[str, Answer]] = {
     "seminars:detail": everyone(OK("令和8年度 第1回")),
     "seminars:apply": everyone(OK("申込")),
     "seminars:applied": everyone(NOT_FOUND),  # nothing applied in this session
+    "seminars:confirm-sent": everyone(NOT_FOUND),  # no confirmation mail sent in this session
+    "seminars:confirm": everyone(NOT_FOUND),  # invalid token
     "seminars:ics": everyone(OK("BEGIN:VCALENDAR")),
     "seminars:material": everyone(NOT_FOUND),  # no such material
+    # The menu offers it to every account: members, experts and staff go on to their page,
+    # anyone else learns what referrals are and how to get one.
     "referrals:home": page(
         {"expert_x": REDIRECT, "expert_y": REDIRECT, "org_member": REDIRECT, "org_other": REDIRECT, "staff": REDIRECT},
-        others=MEMBER_LIST_REFUSED,
+        others=OK("支援機関からの紹介"),
     )
     | {"staff_no2fa": REDIRECT},
     "referrals:case-list": page(
@@ -227,7 +232,7 @@ MATRIX: dict[str, dict[str, Answer]] = {
     "referrals:entry-move": CASE_ACTION,
     "referrals:entry-remove": CASE_ACTION,
     "referrals:entry-reason": case_page("選定理由"),
-    "referrals:entry-refer": CASE_ACTION,
+    "referrals:entry-refer": case_page("紹介を送る前に確認してください"),
     "referrals:sheet": case_page("紹介票"),
     "referrals:case-referral": case_page("への紹介"),
     "referrals:inbox": page(
@@ -316,6 +321,8 @@ def world():
         "seminars:detail": ["seminar-next"],
         "seminars:apply": ["seminar-next"],
         "seminars:applied": ["seminar-next"],
+        "seminars:confirm-sent": ["workshop-next-fukuoka"],
+        "seminars:confirm": ["not-a-token"],
         "seminars:ics": ["seminar-next"],
         "seminars:material": ["seminar-next", 999999],
         "referrals:case-referral": [referral.case.pk, referral.pk],

@@ -72,8 +72,37 @@ def test_detail_shows_programme_speakers_and_remaining_seats(client, django_asse
 def test_full_event_offers_the_waiting_list(client):
     event = EventFactory(capacity=1)
     ApplicationFactory(event=event)
+    ApplicationFactory(event=event, status="waitlisted")
     html = client.get(event.get_absolute_url()).content.decode()
-    assert "残り0席" in html and "キャンセル待ちで申し込む" in html
+    assert "満席。キャンセル待ち1名、申込はキャンセル待ちで受け付けます" in html and "キャンセル待ちで申し込む" in html
+    assert '<span class="badge badge-full">満席・キャンセル待ち</span>' in html and "受付中" not in html
+
+
+def test_the_list_says_a_full_event_is_full_not_open(client):
+    full = EventFactory(title="満席のセミナー", capacity=2)
+    ApplicationFactory.create_batch(2, event=full)
+    ApplicationFactory.create_batch(3, event=full, status="waitlisted")
+    EventFactory(title="空きのあるセミナー", capacity=10)
+    html = client.get("/seminars/").content.decode()
+    full_card = html.split("満席のセミナー")[1].split("</li>")[0]
+    open_card = html.split("空きのあるセミナー")[1].split("</li>")[0]
+    assert '<span class="badge badge-full">満席・キャンセル待ち</span>' in full_card and "受付中" not in full_card
+    assert "定員2名・満席(キャンセル待ち3名)" in full_card
+    assert '<span class="badge badge-open">受付中</span>' in open_card and "残り10席" in open_card
+
+
+def test_the_application_deadline_is_shown_in_the_list_and_on_the_page(client):
+    start = timezone.localtime() + datetime.timedelta(days=20)
+    close = (start - datetime.timedelta(days=3)).replace(hour=17, minute=0, second=0, microsecond=0)
+    event = EventFactory(title="締切のあるセミナー", starts_at=start, applications_close_at=close)
+    no_deadline = EventFactory(title="締切を決めていないセミナー", starts_at=start)
+    weekday = "月火水木金土日"[close.weekday()]
+    shown = f"{close.year}年{close.month}月{close.day}日({weekday}) 17:00</time>まで"
+    assert shown in client.get("/seminars/").content.decode()
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert '<th scope="row">申込締切</th>' in page and shown in page
+    page = client.get(no_deadline.get_absolute_url()).content.decode()
+    assert '<th scope="row">申込締切</th><td>開始時刻(<time' in page
 
 
 @pytest.mark.parametrize("status", [Event.Status.DRAFT])

@@ -1,12 +1,14 @@
 """Staff pages: the report, attendance import, follow-up; access rules; admin actions."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
 
 from config.models import OutgoingMail
 from seminars import demo, services
-from seminars.models import Application, Event, FaqEntry, Reminder
+from seminars.models import Application, Event, FaqEntry, Reminder, Survey
 from seminars.surveys import INTENT_OPTIONS, add_default_questions
 from tests.factories import SupporterFactory, UserFactory, login_staff, make_staff
 from tests.mailbox import sent
@@ -228,6 +230,37 @@ def test_demo_survey_reproduces_the_seed_shares():
     assert shares["スキル・経験等の不足"] == "13.3" and shares["報酬水準"] == "10.4"
 
 
+def test_demo_workshop_survey_reproduces_the_seed_shares():
+    from collections import Counter
+
+    from seminars.models import Answer
+
+    history = demo.load_history()
+    surveys = demo.load_workshop_surveys([e for e in history if e.kind == Event.Kind.WORKSHOP])
+    assert [s.event.slug for s in surveys] == ["workshop-2026-osaka", "workshop-2026-tokyo", "workshop-2026-nagoya"]
+    assert [s.responses.count() for s in surveys] == [14, 30, 13]
+    totals = Counter(
+        (a.question.text, a.choice)
+        for a in Answer.objects.filter(question__survey__in=surveys).select_related("question")
+    )
+
+    def share(question, choice):
+        return round(totals[(question, choice)] * 100 / 57, 1)
+
+    assert share("グループワーク(グループ評価)は有意義でしたか", "大変有意義であった") == 75.4
+    assert (
+        share("講演「マネジメント指導ツール(セキュリティアセスメント)の解説等」は有意義でしたか", "大変有意義であった")
+        == 71.9
+    )
+    assert share("理解度: 監査の方法", "大変よく理解できた") == 38.6  # 4割弱
+    assert share("グループワークの課題の難易度", "適切であった") == 50.9
+    assert share("マネジメント指導ツールは指導業務に役立つと感じますか", "役立つと感じる") == 100.0
+    activity = "「セキュリティアセスメント」を活用した活動を希望しますか"
+    assert share(activity, "希望する") == 73.7 and share(activity, "関心はあるが、検討したい") + 73.7 > 90
+    # Each workshop's own results page works for staff.
+    assert {q.text for q in surveys[1].questions.all()} >= {activity}
+
+
 def test_load_demo_includes_seminars():
     from django.core.management import call_command
 
@@ -236,6 +269,8 @@ def test_load_demo_includes_seminars():
     workshop = Event.objects.with_counts().get(slug="workshop-next-fukuoka")
     assert upcoming.is_accepting and upcoming.remaining_seats > 0
     assert workshop.remaining_seats == 0 and workshop.waiting_count == 3
+    assert workshop.applications_close_at < workshop.starts_at and workshop.is_accepting
+    assert Survey.objects.filter(event__kind=Event.Kind.WORKSHOP).count() == 3
     assert workshop.applications.filter(email="demo-expert@example.jp", status="confirmed").exists()
     groups, upcoming = services.attendance_report()
     assert (groups[0].total.applicants, groups[0].total.participants) == (2134, 1928)
@@ -270,3 +305,23 @@ def test_two_sends_at_once_mail_each_person_once(staff_client):
     with mock.patch.object(services, "unreminded_candidates", return_value=stale):
         assert services.send_reminders(sent_by=None, base_url="http://testserver") == 1
     assert [m.to for m in sent()] == [["b@example.jp"]]
+
+
+def test_registrations_over_time_mark_the_registration_mails(staff_client, django_assert_max_num_queries):
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=__import__("io").StringIO())
+    with django_assert_max_num_queries(8):  # aggregates: the same for 340 entries as for 34,000
+        page = staff_client.get(reverse("seminars:registrations") + "?year=2025").content.decode()
+    page = re.sub(r">\s+<", "><", page)
+    assert "支援者リスト新規登録件数推移" in page and "2025年度(令和7年度)" in page
+    assert '<svg class="chart" role="img" aria-labelledby="chart-registrations-title"' in page
+    # December's second and third weeks: more than 50, after the mail of 12/3 (its week is marked).
+    assert "12/1〜12/7 4件(◆12/3 登録案内メール150通)" in page  # the SVG's accessible name
+    assert '<th scope="row">12/8〜12/14</th><td class="num">28</td>' in page
+    assert '<th scope="row">12/15〜12/21</th><td class="num">30</td>' in page
+    assert '<th scope="row">2/2〜2/8</th><td class="num">9</td><td>◆2/5 登録案内メール80通</td>' in page
+    assert "2024年度(令和6年度)(202件)" in page and "2025年度(令和7年度)(138件)" in page
+    # The report links to it; other years and bad input fall back to the newest year.
+    assert reverse("seminars:registrations") in staff_client.get(reverse("seminars:report")).content.decode()
+    assert staff_client.get(reverse("seminars:registrations") + "?year=abc").status_code == 200

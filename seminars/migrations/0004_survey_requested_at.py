@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("seminars", "0002_answer_categories"),
+        ("seminars", "0003_pending_applications"),
     ]
 
     operations = [
