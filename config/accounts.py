@@ -10,16 +10,18 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import BaseUserCreationForm
 from django.core import signing
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from .access import Role, grant_access
 from .auth import get_user_by_email, username_for
+from .forms import NaturalMessages
 from .mail import send_after_commit
 from .ratelimit import limit
 
@@ -28,7 +30,53 @@ SALT = "supporters.accounts.verify"
 MAX_AGE = 60 * 60 * 24 * 3  # three days
 
 
-class SignupForm(BaseUserCreationForm):
+PASSWORD_MISMATCH = "確認用に入力したパスワードが1回目と違います。同じパスワードを2回入力してください。"
+
+
+class NaturalPasswords(NaturalMessages):
+    """Django's password fields with the site's own labels, hints and messages."""
+
+    error_messages = {
+        "password_mismatch": PASSWORD_MISMATCH,
+        "password_incorrect": "いまのパスワードが正しくありません。もう一度入力してください。",
+    }
+    LABELS = {
+        "password1": ("パスワード", None),
+        "new_password1": ("新しいパスワード", None),
+        "password2": ("パスワード(確認のため、もう一度)", "1回目と同じパスワードを入力してください。"),
+        "new_password2": ("新しいパスワード(確認のため、もう一度)", "1回目と同じパスワードを入力してください。"),
+        "old_password": ("いまのパスワード", None),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (label, help_text) in self.LABELS.items():
+            if name in self.fields:
+                field = self.fields[name]
+                field.label = label
+                if help_text:
+                    field.help_text = help_text
+                field.error_messages["required"] = f"{label.split('(')[0]}を入力してください。"
+
+
+class PasswordChangeForm(NaturalPasswords, auth_forms.PasswordChangeForm):
+    pass
+
+
+class SetPasswordForm(NaturalPasswords, auth_forms.SetPasswordForm):
+    pass
+
+
+class PasswordResetForm(NaturalMessages, auth_forms.PasswordResetForm):
+    email = forms.EmailField(
+        label="メールアドレス",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="アカウント登録に使ったメールアドレス",
+    )
+
+
+class SignupForm(NaturalPasswords, auth_forms.BaseUserCreationForm):
     """A new account: the e-mail address is the user name."""
 
     email = forms.EmailField(
@@ -79,6 +127,19 @@ def make_token(user) -> str:
     return signing.dumps(user.pk, salt=SALT)
 
 
+def _next(request) -> str:
+    """Where the person was going (e.g. the application form), if it is a page of this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return ""
+
+
+def _verify_url(request, user, next_url: str) -> str:
+    url = request.build_absolute_uri(reverse("verify", args=[make_token(user)]))
+    return url + ("?" + urlencode({"next": next_url}) if next_url else "")
+
+
 def _mail(request, to: str, template: str, subject: str, **context) -> None:
     body = render_to_string(
         f"registration/{template}.txt",
@@ -96,23 +157,31 @@ def _mail(request, to: str, template: str, subject: str, **context) -> None:
 @transaction.atomic
 def signup(request):
     if request.user.is_authenticated:
-        return redirect(settings.LOGIN_REDIRECT_URL)
+        return redirect(_next(request) or settings.LOGIN_REDIRECT_URL)
     form = SignupForm(request.POST or None)
+    next_url = _next(request)
     if request.method == "POST" and form.is_valid():
         existing = form.existing_user
         if existing is not None and not existing.is_active and existing.last_login is None:
             # Never verified: the owner may have lost the first link.
-            url = request.build_absolute_uri(reverse("verify", args=[make_token(existing)]))
+            url = _verify_url(request, existing, next_url)
             _mail(request, existing.email or existing.username, "signup_email", "メールアドレスの確認", verify_url=url)
         elif existing is not None:
             # Same answer as for a new address, so the page reveals nothing.
             _mail(request, existing.email or existing.username, "signup_exists_email", "アカウント登録について")
         else:
             user = form.save()
-            url = request.build_absolute_uri(reverse("verify", args=[make_token(user)]))
-            _mail(request, user.email, "signup_email", "メールアドレスの確認", verify_url=url)
+            _mail(
+                request,
+                user.email,
+                "signup_email",
+                "メールアドレスの確認",
+                verify_url=_verify_url(request, user, next_url),
+            )
         return render(request, "registration/signup_done.html", {"email": form.cleaned_data["email"]})
-    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "registration/signup.html", {"form": form, "next": next_url}, status=400 if form.errors else 200
+    )
 
 
 @grant_access(Role.PUBLIC, personal=True)
@@ -139,4 +208,6 @@ def verify(request, token: str):
         messages.info(request, "メールアドレスは確認済みです。ログインしてください。")
     else:
         messages.error(request, "このアカウントは利用できません。IPAへお問い合わせください。")
-    return redirect("login")
+        return redirect("login")
+    next_url = _next(request)
+    return redirect(reverse("login") + ("?" + urlencode({"next": next_url}) if next_url else ""))

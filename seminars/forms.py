@@ -3,6 +3,7 @@ import re
 import jaconv
 from django import forms
 
+from config import forms as site_forms
 from supporters.models import Supporter, registration_no_validator
 
 from .models import Application, Event, Question
@@ -11,7 +12,7 @@ from .services import DUPLICATE_MESSAGE
 KANA_RE = re.compile(r"^[ァ-ヶー・ 　]+\Z")
 
 
-class ApplicationForm(forms.ModelForm):
+class ApplicationForm(site_forms.ModelForm):
     consent = forms.BooleanField(
         label="申込内容を事務局がセミナーの運営と今後のご案内に利用することに同意します",
         error_messages={"required": "申し込むには同意が必要です。"},
@@ -78,7 +79,7 @@ class ApplicationForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class SurveyForm(forms.Form):
+class SurveyForm(site_forms.Form):
     """One field per question; field names are ``q<id>``."""
 
     def __init__(self, *args, questions, **kwargs):
@@ -107,7 +108,7 @@ class SurveyForm(forms.Form):
         return {q: self.cleaned_data.get(f"q{q.pk}") for q in self.questions}
 
 
-class AttendanceImportForm(forms.Form):
+class AttendanceImportForm(site_forms.Form):
     file = forms.FileField(
         label="出席者CSV",
         help_text="ウェビナーツールが出力したCSV(UTF-8 または Shift_JIS)。「メールアドレス」の列で申込と照合します。",

@@ -366,7 +366,7 @@ def send_reminders(*, sent_by, base_url: str) -> int:
     """One reminder to each candidate never reminded before; logged per address."""
     targets = [c for c in follow_up_candidates() if c.reminded_at is None]
     Reminder.objects.bulk_create([Reminder(email=c.email, sent_by=sent_by) for c in targets])
-    list_url = base_url + reverse("supporters:home")
+    list_url = base_url + reverse("supporters:for-experts")
     for candidate in targets:
         _mail("seminars/mail/reminder.txt", {"candidate": candidate, "list_url": list_url}, candidate.email)
     return len(targets)

@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from config import forms as site_forms
 from config.transitions import TransitionRefused
 
 from . import services
@@ -48,7 +49,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ImportForm(forms.Form):
+class ImportForm(site_forms.Form):
     file = forms.FileField(label="取り込むファイル(.xlsx または .csv)")
     dry_run = forms.BooleanField(label="検証のみ(保存しない)", required=False)
 

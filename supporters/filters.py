@@ -1,7 +1,9 @@
 """The list's filters. Parameter names and values are a public contract.
 
 Repeatable parameters are OR within the parameter; different parameters
-combine with AND.
+combine with AND. Place filters (``region``, ``prefecture``, a place named in
+``q``) match experts who support the place: 全国, the region, or the
+prefecture (models.serving_regions_q / serving_prefectures_q).
 """
 
 from __future__ import annotations
@@ -10,11 +12,23 @@ import django_filters
 from django import forms
 from django.db.models import F
 
+from config import forms as site_forms
+
 from .models import Supporter
-from .search import MAX_QUERY_LENGTH
-from .taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, REGIONS, THEMES
+from .search import MAX_QUERY_LENGTH, query_words
+from .taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, PREFECTURES, REGIONS, THEMES, Place, place_named
 
 INVALID_CHOICE = "「%(value)s」は選択できない値です。"
+
+# The sort options, in the order people look for them (default first).
+SORTS = [
+    ("registration_no", "登録番号順"),
+    ("-updated", "最終更新日が新しい順"),
+    ("updated", "最終更新日が古い順"),
+    ("-cases", "企業支援実績(件数)が多い順"),
+    ("cases", "企業支援実績(件数)が少ない順"),
+    ("-registration_no", "登録番号の大きい順"),
+]
 
 
 class FlagCheckbox(forms.CheckboxInput):
@@ -26,6 +40,48 @@ class FlagCheckbox(forms.CheckboxInput):
 
     def value_from_datadict(self, data, files, name):
         return data.get(name, "")
+
+
+class DescribedCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes, each with a plain-language hint tied to it by aria-describedby."""
+
+    option_template_name = "supporters/widgets/described_option.html"
+
+    def __init__(self, descriptions: dict[str, str], attrs=None):
+        super().__init__(attrs)
+        self.descriptions = descriptions
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["description"] = self.descriptions.get(str(value), "")
+        if option["description"] and option["attrs"].get("id"):
+            option["attrs"]["aria-describedby"] = f"{option['attrs']['id']}_hint"
+        return option
+
+
+class PrefectureSelect(forms.Select):
+    """One prefecture chosen from a list grouped by region.
+
+    The URL may name several prefectures (``prefecture=kyoto&prefecture=osaka``);
+    the list shows the first and carries the others as hidden inputs, so that
+    submitting the form again keeps them (each is removable by its tag).
+    """
+
+    template_name = "supporters/widgets/prefecture_select.html"
+
+    def value_from_datadict(self, data, files, name):
+        return [value for value in data.getlist(name) if value] if hasattr(data, "getlist") else data.get(name)
+
+    def get_context(self, name, value, attrs):
+        values = [v for v in (value if isinstance(value, list | tuple) else [value]) if v]
+        context = super().get_context(name, values[:1], attrs)
+        context["widget"]["extra_values"] = values[1:]
+        return context
+
+
+def _prefecture_choices():
+    groups = [(region.label, [(p.slug, p.label) for p in PREFECTURES if p.region == region.slug]) for region in REGIONS]
+    return [("", "指定しない(すべての都道府県)"), *groups]
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
@@ -40,11 +96,11 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
         return expression.asc(nulls_last=True)
 
 
-def _multiple(label: str, taxonomy, method=None, field_name=None):
+def _multiple(label: str, taxonomy, method=None, field_name=None, described=False):
     return django_filters.MultipleChoiceFilter(
         label=label,
         choices=taxonomy.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=DescribedCheckboxes(taxonomy.descriptions) if described else forms.CheckboxSelectMultiple,
         method=method,
         field_name=field_name,
         error_messages={"invalid_choice": INVALID_CHOICE},
@@ -67,15 +123,25 @@ class SupporterFilter(django_filters.FilterSet):
         label="キーワード",
         method="filter_keyword",
         max_length=MAX_QUERY_LENGTH,
-        help_text="氏名・カナ・居住地・所属・資格・自己PR・支援内容から探します。"
-        "スペースで区切った語はすべて含むものを表示します。",
+        help_text="氏名・登録番号・所属・資格・自己PR・支援内容から探します。都道府県名や地域名(京都、近畿など)は、"
+        "その場所で支援できる専門家を探します。スペースで区切った語は、すべてに当てはまる専門家を表示します。",
+    )
+    prefecture = django_filters.MultipleChoiceFilter(
+        label="会社の所在地(都道府県)",
+        choices=_prefecture_choices(),
+        widget=PrefectureSelect,
+        method="filter_prefecture",
+        help_text="その都道府県で支援できる専門家を表示します(全国対応や、地域全体で登録している専門家を含みます)。",
+        error_messages={"invalid_choice": INVALID_CHOICE},
     )
     region = _multiple("支援対象地域", REGIONS, method="filter_region")
     industry = _multiple("得意とする業界", INDUSTRIES, method="filter_has_any", field_name="industries")
-    theme = _multiple("支援可能な指導テーマ", THEMES, method="filter_has_any", field_name="themes")
-    form = _multiple("支援可能な形態", FORMS, method="filter_has_any", field_name="forms")
-    period = _multiple("支援期間", PERIODS, method="filter_has_any", field_name="periods")
-    fee = _multiple("支援料金(1回/2時間あたり)", FEES, field_name="fee")
+    theme = _multiple(
+        "相談したい内容(指導テーマ)", THEMES, method="filter_has_any", field_name="themes", described=True
+    )
+    form = _multiple("支援の受け方(支援可能な形態)", FORMS, method="filter_has_any", field_name="forms", described=True)
+    period = _multiple("支援期間", PERIODS, method="filter_has_any", field_name="periods", described=True)
+    fee = _multiple("支援料金(1回/2時間あたり)", FEES, field_name="fee", described=True)
     first_free = _flag("初回相談が無料の専門家のみ", "filter_first_free")
     fresh = _flag("情報更新から1年以上の専門家を除く", "filter_fresh")
     sort = NullsLastOrderingFilter(
@@ -85,14 +151,7 @@ class SupporterFilter(django_filters.FilterSet):
             ("updated_on", "updated"),
             ("support_cases", "cases"),
         ),
-        field_labels={
-            "registration_no": "登録番号順",
-            "-registration_no": "登録番号の大きい順",
-            "updated_on": "最終更新日の古い順",
-            "-updated_on": "最終更新日の新しい順",
-            "support_cases": "支援実績件数の少ない順",
-            "-support_cases": "支援実績件数の多い順",
-        },
+        choices=SORTS,
         empty_label=None,
         null_label=None,
     )
@@ -100,9 +159,13 @@ class SupporterFilter(django_filters.FilterSet):
     class Meta:
         model = Supporter
         fields: list[str] = []
+        form = site_forms.Form
 
     def filter_keyword(self, queryset, name, value):
         return queryset.search(value)
+
+    def filter_prefecture(self, queryset, name, value):
+        return queryset.serving_prefectures(value) if value else queryset
 
     def filter_region(self, queryset, name, value):
         return queryset.serving_regions(value) if value else queryset
@@ -115,6 +178,11 @@ class SupporterFilter(django_filters.FilterSet):
 
     def filter_fresh(self, queryset, name, value):
         return queryset.fresh() if value else queryset
+
+    def keyword_places(self) -> list[tuple[str, Place]]:
+        """(word, place) for each word of ``q`` read as a place name."""
+        words = query_words(self.form.cleaned_data.get("q", "")) if self.is_valid() else []
+        return [(word, place) for word, _ in words if (place := place_named(word)) is not None]
 
     @property
     def qs(self):

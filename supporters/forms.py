@@ -10,7 +10,10 @@ import jaconv
 from django import forms
 from django.utils import timezone
 
+from config import forms as site_forms
+
 from .models import ContactMessage, Supporter
+from .taxonomy import PREFECTURES, REGIONS, prefectures_of
 
 KANA_RE = re.compile(r"^[\u30a1-\u30f6\u30fc\u30fb・ 　]+$")
 
@@ -20,7 +23,84 @@ def to_katakana(value: str) -> str:
     return jaconv.hira2kata(unicodedata.normalize("NFKC", value or "")).strip()
 
 
-class SupporterForm(forms.ModelForm):
+class ServiceAreaWidget(forms.CheckboxSelectMultiple):
+    """全国, then each region: its whole area or some of its prefectures (each region folds away)."""
+
+    template_name = "supporters/widgets/service_area.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        chosen = set(value or [])
+        base = context["widget"]["attrs"].get("id", f"id_{name}")
+        counter = iter(range(1000))
+
+        def option(value, label):
+            return {"value": value, "label": label, "id": f"{base}_{next(counter)}", "checked": value in chosen}
+
+        groups = []
+        for region in REGIONS:
+            prefectures = prefectures_of(region.slug)
+            whole = option(f"region:{region.slug}", f"{region.label}の全域" if len(prefectures) > 1 else region.label)
+            parts = [option(f"pref:{p.slug}", p.label) for p in prefectures] if len(prefectures) > 1 else []
+            groups.append(
+                {
+                    "region": region,
+                    "whole": whole,
+                    "prefectures": parts,
+                    "count": sum(o["checked"] for o in [whole, *parts]),
+                }
+            )
+        context["widget"].update(nationwide=option("nationwide", "全国どこでも支援できる"), groups=groups)
+        return context
+
+
+class ServiceAreaField(forms.MultipleChoiceField):
+    """Where the expert supports companies, asked once: 全国, whole regions, or prefectures.
+
+    Cleans to (nationwide, region slugs, prefecture slugs) for the entry;
+    全国 makes the rest redundant, and a whole region its prefectures.
+    """
+
+    widget = ServiceAreaWidget
+
+    def __init__(self, **kwargs):
+        choices = [("nationwide", "全国")]
+        choices += [(f"region:{r.slug}", r.label) for r in REGIONS]
+        choices += [(f"pref:{p.slug}", p.label) for p in PREFECTURES]
+        super().__init__(
+            choices=choices,
+            label="支援できる地域",
+            help_text="全国に対応できる場合は「全国」を、そうでなければ地域の全域か都道府県を選んでください(いくつでも選べます)。"
+            "会社の所在地から探す人には、全国・その地域の全域・その都道府県を選んだ専門家が表示されます。",
+            error_messages={
+                "required": "支援できる地域を選んでください(全国、地域の全域、都道府県のどれかを1つ以上)。",
+            },
+            **kwargs,
+        )
+
+    @staticmethod
+    def values_of(entry: Supporter) -> list[str]:
+        if entry.nationwide:
+            return ["nationwide"]
+        terms = {name: Supporter._meta.get_field(name).to_python(getattr(entry, name)) for name in ("regions", "prefectures")}
+        return [f"region:{slug}" for slug in terms["regions"].ordered()] + [
+            f"pref:{slug}" for slug in terms["prefectures"].ordered()
+        ]
+
+    def clean(self, value):
+        values = super().clean(value)
+        if "nationwide" in values:
+            return True, [], []
+        regions = [v.split(":", 1)[1] for v in values if v.startswith("region:")]
+        prefectures = [
+            slug
+            for v in values
+            if v.startswith("pref:") and PREFECTURES.get(slug := v.split(":", 1)[1]).region not in regions
+        ]
+        return False, regions, prefectures
+
+
+class SupporterForm(site_forms.ModelForm):
     """The application and the change request: the same fields and checks."""
 
     published_fields = forms.MultipleChoiceField(
@@ -40,15 +120,12 @@ class SupporterForm(forms.ModelForm):
         widget=forms.URLInput(attrs={"autocomplete": "url"}),
     )
 
-    # A text box, not type=date: browsers order and type date segments by
-    # their own locale, which is hard to use by keyboard and screen reader.
-    valid_until = forms.DateField(
+    valid_until = site_forms.JapaneseDateField(
         label="登録有効期限",
-        input_formats=["%Y-%m-%d", "%Y/%m/%d"],
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-        help_text="登録証に記載の有効期限(例: 2028-03-31 または 2028/03/31)",
-        error_messages={"invalid": "登録有効期限は 2028-03-31 または 2028/03/31 の形で入力してください。"},
+        help_text="登録証に書かれている有効期限。「2028年3月31日」「2028/3/31」「R10.3.31」のどの書き方でもかまいません。",
     )
+
+    area = ServiceAreaField()
 
     SECTIONS = [
         (
@@ -73,7 +150,7 @@ class SupporterForm(forms.ModelForm):
             "支援実績",
             ["experience", "support_experience", "support_cases", "support_years", "support_description", "industries"],
         ),
-        ("支援の条件", ["nationwide", "regions", "prefectures", "themes", "periods", "fee", "first_free", "forms"]),
+        ("支援の条件", ["area", "themes", "periods", "fee", "first_free", "forms"]),
         ("公開の設定", ["published_fields"]),
     ]
 
@@ -99,9 +176,6 @@ class SupporterForm(forms.ModelForm):
             "support_years",
             "support_description",
             "industries",
-            "nationwide",
-            "regions",
-            "prefectures",
             "themes",
             "periods",
             "fee",
@@ -113,7 +187,6 @@ class SupporterForm(forms.ModelForm):
             "registration_no": "6桁の数字(例: 012345)",
             "name_kana": "カタカナ(ひらがなで入力してもカタカナに直します)",
             "email": "公開する場合に一覧・個票に表示するアドレス。ログイン用とは別でもかまいません。",
-            "nationwide": "全国に対応できる場合はチェックしてください。",
             "support_cases": "これまでに支援した企業の数",
             "support_years": "企業支援に携わった年数",
         }
@@ -139,6 +212,7 @@ class SupporterForm(forms.ModelForm):
         self.initial.setdefault(
             "published_fields", [key for key in Supporter.HIDEABLE_FIELDS if key not in (hidden or [])]
         )
+        self.initial.setdefault("area", ServiceAreaField.values_of(self.instance))
 
     def sections(self):
         """(heading, bound fields) in the order the form shows them."""
@@ -169,17 +243,22 @@ class SupporterForm(forms.ModelForm):
             raise forms.ValidationError("登録有効期限が過ぎています。更新後の有効期限を入力してください。")
         return value
 
+    def clean_area(self):
+        nationwide, regions, prefectures = area = self.cleaned_data["area"]
+        self.instance.nationwide = nationwide
+        self.instance.regions = Supporter._meta.get_field("regions").to_python(regions)
+        self.instance.prefectures = Supporter._meta.get_field("prefectures").to_python(prefectures)
+        return area
+
     def clean(self):
         cleaned = super().clean()
-        if not (cleaned.get("nationwide") or cleaned.get("regions") or cleaned.get("prefectures")):
-            self.add_error("regions", "支援対象地域を選んでください(全国対応・地域・都道府県のいずれか)。")
         if "published_fields" in cleaned:
             published = set(cleaned["published_fields"])
             self.instance.hidden_fields = [key for key in Supporter.HIDEABLE_FIELDS if key not in published]
         return cleaned
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(site_forms.ModelForm):
     """A message to an expert whose address is not published."""
 
     consent = forms.BooleanField(
@@ -198,9 +277,10 @@ class ContactForm(forms.ModelForm):
             "organization": forms.TextInput(attrs={"autocomplete": "organization", "maxlength": 200}),
             "message": forms.Textarea(attrs={"rows": 6, "maxlength": 2000}),
         }
+        labels = {"organization": "会社・団体名(任意)", "message": "相談したい内容"}
         help_texts = {
-            "email": "専門家からの返信先です。専門家にのみ伝わります。",
-            "message": "2,000文字以内",
+            "email": "専門家からの返信と、送った内容の控えが届きます。専門家にだけ伝わり、公開はされません。",
+            "message": "上の「書いていただくと、話が早く進みます」を参考に、2,000文字以内でお書きください。",
         }
 
     def __init__(self, *args, **kwargs):
@@ -212,7 +292,51 @@ class ContactForm(forms.ModelForm):
         return bool(self.cleaned_data.get("website"))
 
 
-class DecisionForm(forms.Form):
+class ErrorReportForm(site_forms.Form):
+    """「掲載内容の誤りを報告」: what looks wrong on a 個票, sent to IPA."""
+
+    ITEMS = [
+        ("contact", "氏名・連絡先"),
+        ("area", "居住地・支援できる地域"),
+        ("support", "指導テーマ・支援の形態・期間・料金"),
+        ("record", "資格・経験・企業支援実績"),
+        ("inactive", "この専門家は活動していない・連絡がつかない"),
+        ("other", "その他"),
+    ]
+
+    item = forms.ChoiceField(label="誤りのある項目", choices=ITEMS, widget=forms.RadioSelect)
+    detail = forms.CharField(
+        label="どこが、どう違っているか",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": 1000}),
+        help_text="わかる範囲でお書きください(1,000文字以内)。例: 「メールアドレスに送ると届かない」「料金が専門家の説明と違う」",
+    )
+    email = forms.EmailField(
+        label="あなたのメールアドレス(任意)",
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="IPAから内容を確認するときにだけ使います。専門家には伝わりません。",
+    )
+    # Left empty by people; bots that fill every field reveal themselves.
+    website = forms.CharField(label="この欄は入力しないでください", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))
+
+    def report(self) -> dict:
+        return {
+            "item": dict(self.ITEMS)[self.cleaned_data["item"]],
+            "detail": self.cleaned_data["detail"],
+            "reply_to": self.cleaned_data["email"],
+        }
+
+
+class DecisionForm(site_forms.Form):
     """Staff's decision on an application or change request."""
 
     ACTIONS = [
@@ -236,7 +360,7 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
-class EndListingForm(forms.Form):
+class EndListingForm(site_forms.Form):
     reason = forms.CharField(
         label="理由(任意)", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -152,7 +152,7 @@ def test_bad_choice_is_a_japanese_message_naming_the_field(client, assessment, c
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert "確認結果(ポリシー)" in body and "正しく選択してください" in body
+    assert "確認結果(ポリシー)" in body and "表示されている選択肢から選んでください" in body
     assert "<script>" not in body
     assert not assessment.rows.exclude(result="").exists()
 
@@ -298,5 +298,5 @@ def test_a_later_assessment_reuses_the_users_company(client, company_user):
     # A company the user does not belong to cannot be chosen.
     stranger = CompanyFactory()
     response = client.post(reverse("assessments:start"), {"company": str(stranger.pk)})
-    assert response.status_code == 200 and "正しく選択してください" in response.content.decode()
+    assert response.status_code == 200 and "選び直してください" in response.content.decode()
     assert not stranger.assessments.exists()

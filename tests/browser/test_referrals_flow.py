@@ -55,7 +55,7 @@ def test_chamber_refers_and_expert_follows_to_support_start(page, axe, people):
     axe(page)
     press(page, page.get_by_role("button", name="登録する"))
     summary = page.get_by_role("alert")
-    assert "企業名: このフィールドは必須です。" in summary.inner_text()
+    assert "企業名: 企業名を入力してください。" in summary.inner_text()
     axe(page)
 
     page.get_by_label("企業名").focus()

@@ -18,7 +18,8 @@ STAFF_URLS = ["/seminars/report/", "/seminars/report/follow-up/"]
 
 def test_report_reproduces_the_seed_table(staff_client, django_assert_num_queries):
     demo.load_history()
-    with django_assert_num_queries(7):  # session, user, second-factor device, permissions ×2, report, surveys
+    # session, user, second-factor device, permissions ×2, the menu's roles, report, surveys
+    with django_assert_num_queries(8):
         response = staff_client.get("/seminars/report/")
     html = response.content.decode()
     rows = [
@@ -51,7 +52,7 @@ def test_report_query_count_does_not_grow(staff_client, django_assert_max_num_qu
         event = EventFactory()
         ApplicationFactory.create_batch(3, event=event, attended=True)
         SurveyFactory(event=event)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         assert staff_client.get("/seminars/report/").status_code == 200
 
 
@@ -234,5 +235,5 @@ def test_load_demo_includes_seminars():
 def test_follow_up_page_query_count_is_constant(staff_client, django_assert_max_num_queries):
     _intent_survey({f"k{i}@example.jp": INTENT_OPTIONS[i % 2] for i in range(15)})
     staff_client.post("/seminars/report/follow-up/")
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):  # with the menu's roles (config/navigation.py)
         assert staff_client.get("/seminars/report/follow-up/").status_code == 200
