@@ -123,8 +123,7 @@ class SupporterFilter(django_filters.FilterSet):
         label="キーワード",
         method="filter_keyword",
         max_length=MAX_QUERY_LENGTH,
-        help_text="氏名・登録番号・所属・資格・自己PR・支援内容から探します。都道府県名や地域名(京都、近畿など)は、"
-        "その場所で支援できる専門家を探します。スペースで区切った語は、すべてに当てはまる専門家を表示します。",
+        help_text="氏名・登録番号・資格・自己PRなどから探します。「京都」のような地名は、その場所で支援できる専門家を探します。",
     )
     prefecture = django_filters.MultipleChoiceFilter(
         label="会社の所在地(都道府県)",

@@ -82,7 +82,9 @@ class ServiceAreaField(forms.MultipleChoiceField):
     def values_of(entry: Supporter) -> list[str]:
         if entry.nationwide:
             return ["nationwide"]
-        terms = {name: Supporter._meta.get_field(name).to_python(getattr(entry, name)) for name in ("regions", "prefectures")}
+        terms = {
+            name: Supporter._meta.get_field(name).to_python(getattr(entry, name)) for name in ("regions", "prefectures")
+        }
         return [f"region:{slug}" for slug in terms["regions"].ordered()] + [
             f"pref:{slug}" for slug in terms["prefectures"].ordered()
         ]

@@ -191,7 +191,7 @@ def test_list_shows_the_columns_that_help_choosing(client, directory):
     table = body[body.index('<table class="supporters-table">') :]
     for heading in ["氏名", "支援できる地域", "指導テーマ", "得意とする業界", "料金", "企業支援実績", "最終更新日"]:
         assert f'">{heading}' in table, heading
-    assert table.count("<th scope=\"col\"") == 7
+    assert table.count('<th scope="col"') == 7
     assert "30件/2年" in table and "全国" in table and "大阪府在住" in table
     cards = body[body.index('<ul class="supporter-cards">') : body.index('<table class="supporters-table">')]
     for text in ["大阪 太郎", "支援できる地域", "料金(1回2時間)", "初回相談無料", "規程整備", "詳しく見る"]:
