@@ -104,10 +104,25 @@ def _natural_form(form_class):
 
 
 class NaturalAdmin:
-    """Mixed into every registered model admin: natural notices."""
+    """Mixed into every registered model admin: natural notices and page titles."""
+
+    empty_value_display = "—"
 
     def message_user(self, request, message, *args, **kwargs):
         return super().message_user(request, natural_notice(message), *args, **kwargs)
+
+    def changelist_view(self, request, extra_context=None):
+        title = f"{self.opts.verbose_name_plural}の一覧"
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
+    def add_view(self, request, form_url="", extra_context=None):
+        title = f"{self.opts.verbose_name}を追加"
+        return super().add_view(request, form_url, {"title": title, **(extra_context or {})})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if self.has_change_permission(request):
+            extra_context = {"title": f"{self.opts.verbose_name}の内容を変更", **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 def naturalised(admin_class):
@@ -137,6 +152,13 @@ class StaffAdminSite(OTPAdminSite):
         from django.contrib.admin import ModelAdmin
 
         return super().register(model_or_iterable, naturalised(admin_class or ModelAdmin), **options)
+
+    def get_app_list(self, request, app_label=None):
+        """Apps in the order of INSTALLED_APPS (the directory first), not alphabetical."""
+        from django.apps import apps
+
+        order = {config.label: i for i, config in enumerate(apps.get_app_configs())}
+        return sorted(super().get_app_list(request, app_label), key=lambda app: order.get(app["app_label"], 999))
 
     def index(self, request, extra_context=None):
         return super().index(request, {"staff_tasks": staff_tasks(request), **(extra_context or {})})

@@ -19,6 +19,7 @@ import datetime
 import re
 
 from django import forms
+from django.core import validators as django_validators
 from django.core.exceptions import ValidationError
 from django.forms.forms import BaseForm
 
@@ -80,6 +81,10 @@ def _invalid(field) -> str:
         return "{label}は「14:00」のように入力してください。"
     if isinstance(field, forms.FileField):
         return "{label}のファイルを受け取れませんでした。もう一度ファイルを選んで送信してください。"
+    if isinstance(field, forms.SlugField):
+        return "{label}は半角の英数字・ハイフン(-)・アンダースコア(_)で入力してください。"
+    if isinstance(field, forms.GenericIPAddressField):
+        return "{label}は「192.0.2.1」のような形で入力してください。"
     return "{label}の形が正しくありません。入力した内容を確かめてください。"
 
 
@@ -132,11 +137,16 @@ def _django_defaults(field) -> dict[str, set[str]]:
     return defaults
 
 
+# Validators Django defines ready-made (validate_slug, validate_email …): their messages are Django's too.
+_DJANGO_VALIDATORS = [v for v in vars(django_validators).values() if hasattr(v, "message") and hasattr(v, "code")]
+
+
 def _natural_validator(validator, natural: dict[str, str]):
     """A copy of one of Django's own validators with the natural message, if it still has Django's."""
+    djangos = "message" not in vars(validator) or any(validator is v for v in _DJANGO_VALIDATORS)
     if (
         type(validator).__module__ == "django.core.validators"
-        and "message" not in vars(validator)
+        and djangos
         and getattr(validator, "code", None) in natural
     ):
         validator = copy.copy(validator)
@@ -155,7 +165,20 @@ def naturalise(field, name: str = "") -> None:
     for code, current in list(field.error_messages.items()):
         if code in natural and str(current) in defaults.get(code, ()):
             field.error_messages[code] = natural[code]
+    if isinstance(field, forms.GenericIPAddressField):  # its validators are plain functions
+        field.error_messages.setdefault("invalid", natural["invalid"])
+    if hasattr(field, "validate_no_null_characters"):  # model choices check this outside run_validators
+        field.validate_no_null_characters = _NullCharacters(natural["null_characters_not_allowed"])
     field.validators = [_natural_validator(v, natural) for v in field.validators]
+
+
+class _NullCharacters:
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, value):
+        if value is not None and "\x00" in str(value):
+            raise ValidationError(self.message, code="null_characters_not_allowed")
 
 
 class NaturalMessages:

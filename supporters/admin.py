@@ -63,7 +63,7 @@ def _entry_rows(supporter: Supporter) -> list[tuple[str, str, str]]:
 
 @admin.register(Supporter)
 class SupporterAdmin(SimpleHistoryAdmin):
-    list_display = ["registration_no", "name", "status", "updated_on", "valid_until", "user"]
+    list_display = ["registration_no", "name", "status", "area", "updated_on", "valid_until", "user"]
     list_filter = ["status"]
     search_fields = ["registration_no", "name"]
     readonly_fields = ["status", "user", "created_at", "modified_at"]
@@ -75,6 +75,10 @@ class SupporterAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         # Entries end (掲載終了); they are never deleted, so history stays whole.
         return False
+
+    @admin.display(description="支援できる地域")
+    def area(self, obj):
+        return obj.support_area
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
