@@ -91,6 +91,7 @@ def supporter_list(request):
     paginator = Paginator(filterset.qs, settings.SUPPORTERS_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     context.update(
+        searched=True,
         page=page,
         supporters=page.object_list,
         tags=listing.applied_filters(filterset),

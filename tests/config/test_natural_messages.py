@@ -138,7 +138,9 @@ def test_messages_name_the_field_and_say_what_to_do():
 
 def test_messages_a_form_sets_itself_are_kept():
     class Own(NaturalMessages, forms.Form):
-        token = forms.CharField(label="確認コード", min_length=6, error_messages={"min_length": "確認コードは6桁です。"})
+        token = forms.CharField(
+            label="確認コード", min_length=6, error_messages={"min_length": "確認コードは6桁です。"}
+        )
 
     assert Own({"token": "12"}).errors["token"] == ["確認コードは6桁です。"]
 

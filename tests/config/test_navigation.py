@@ -33,12 +33,21 @@ START = {
 }
 # What each role's menu offers, and what it must not.
 MENU = {
-    "anon": (["専門家を探す", "セミナー", "使い方", "掲載を希望する方へ"], ["マイページ", "紹介案件", "審査待ち一覧", "管理画面"]),
-    "new": (["専門家を探す", "掲載を希望する方へ", "マイページ", "アセスメント"], ["紹介案件", "審査待ち一覧", "管理画面"]),
+    "anon": (
+        ["専門家を探す", "セミナー", "使い方", "掲載を希望する方へ"],
+        ["マイページ", "紹介案件", "審査待ち一覧", "管理画面"],
+    ),
+    "new": (
+        ["専門家を探す", "掲載を希望する方へ", "マイページ", "アセスメント"],
+        ["紹介案件", "審査待ち一覧", "管理画面"],
+    ),
     "expert": (["マイページ", "紹介された相談", "アセスメント"], ["掲載を希望する方へ", "紹介案件", "審査待ち一覧"]),
     "company": (["アセスメント"], ["マイページ", "掲載を希望する方へ", "紹介案件", "紹介された相談", "審査待ち一覧"]),
     "organisation": (["紹介案件"], ["マイページ", "アセスメント", "紹介された相談", "審査待ち一覧"]),
-    "staff": (["審査待ち一覧", "紹介の状況", "セミナーの報告", "管理画面"], ["マイページ", "掲載を希望する方へ", "紹介案件"]),
+    "staff": (
+        ["審査待ち一覧", "紹介の状況", "セミナーの報告", "管理画面"],
+        ["マイページ", "掲載を希望する方へ", "紹介案件"],
+    ),
 }
 
 
@@ -81,7 +90,10 @@ def test_staff_land_on_the_review_queue_after_the_second_factor(client, demo):
     assert client.get(reverse("start"))["Location"] == START["staff"]
     # Password only: the queue asks for the second factor, then comes back.
     asked = client.get(START["staff"], follow=True)
-    assert asked.redirect_chain[-1][0] == "/accounts/two-factor/verify/?next=%2Fadmin%2Fsupporters%2Fsupporter%2Freview-queue%2F"
+    assert (
+        asked.redirect_chain[-1][0]
+        == "/accounts/two-factor/verify/?next=%2Fadmin%2Fsupporters%2Fsupporter%2Freview-queue%2F"
+    )
     login_staff(client, staff)
     page = client.get(START["staff"])
     assert page.status_code == 200 and "審査待ち" in page.content.decode()
