@@ -151,6 +151,8 @@ def test_follow_up_reminds_interested_unlisted_respondents_once(staff_client):
     assert response.status_code == 302
     assert sorted(m.to[0] for m in mail.outbox) == ["keen@example.jp", "maybe@example.jp"]
     assert "支援者リストへの登録について" in mail.outbox[0].subject
+    # It leads to the page for experts who want to be listed.
+    assert "http://testserver/for-experts/" in mail.outbox[0].body
     assert Reminder.objects.count() == 2
     # Never twice.
     staff_client.post("/seminars/report/follow-up/")

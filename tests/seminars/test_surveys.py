@@ -58,6 +58,7 @@ def test_personal_link_answers_once(client, survey):
         },
     )
     assert "回答ありがとうございました" in response.content.decode()
+    assert 'href="/for-experts/">専門家として掲載を希望する方へ</a>' in response.content.decode()
     stored = Response.objects.get()
     assert stored.application == application
     assert sorted(a.choice or a.text for a in stored.answers.all()) == sorted(
