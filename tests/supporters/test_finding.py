@@ -105,7 +105,7 @@ def test_applied_filters_are_removable_tags(client, places):
         "指導テーマ:クラウドセキュリティ対策×(この条件を外す)",
         "条件:初回相談無料×(この条件を外す)",
     ]
-    removing_policy = dict((re.sub(r"<[^>]+>", "", label), url) for url, label in tags)[labels[1]]
+    removing_policy = {re.sub(r"<[^>]+>", "", label): url for url, label in tags}[labels[1]]
     assert removing_policy == f"{LIST}?prefecture=kyoto&amp;theme=cloud&amp;first_free=1&amp;sort=-updated"
     assert "<title>京都府・規程整備・クラウドセキュリティ対策・初回相談無料の専門家 0件" in body
 
