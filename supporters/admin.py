@@ -209,6 +209,19 @@ class SupporterAdmin(SimpleHistoryAdmin):
         return response
 
 
+# What staff are told after each decision (the expert is mailed in every case).
+DONE_APPLICATION = {
+    "approve": "申請を承認し、リストに掲載しました。本人にメールで知らせました。",
+    "return": "申請を差し戻しました。理由を本人にメールで知らせました。",
+    "reject": "申請を却下しました。理由を本人にメールで知らせました。",
+}
+DONE_CHANGE = {
+    "approve": "変更申請を承認し、掲載内容に反映しました。本人にメールで知らせました。",
+    "return": "変更申請を差し戻しました。理由を本人にメールで知らせました。",
+    "reject": "変更申請を却下しました。掲載内容はそのままです。理由を本人にメールで知らせました。",
+}
+
+
 def _review(model_admin, request, item, supporter, rows, title):
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -219,8 +232,8 @@ def _review(model_admin, request, item, supporter, rows, title):
         except TransitionRefused as exc:
             model_admin.message_user(request, str(exc), messages.ERROR)
         else:
-            label = dict(DecisionForm.ACTIONS)[form.cleaned_data["action"]].split("(")[0]
-            model_admin.message_user(request, f"{supporter}: {label}処理をし、本人にメールで通知しました。")
+            done = DONE_CHANGE if isinstance(item, ChangeRequest) else DONE_APPLICATION
+            model_admin.message_user(request, f"{supporter}: {done[form.cleaned_data['action']]}")
             return redirect("admin:supporters_review_queue")
     return TemplateResponse(
         request,
