@@ -227,7 +227,7 @@ def test_the_1280px_table_fits_without_sideways_scroll(page, supporters):
         nationwide=False,
         regions=("kanto", "kinki", "tokai"),
         prefectures=("toyama", "ishikawa", "fukui"),
-        themes=[t for t in ("policy", "risk-analysis", "cloud", "incident-response", "staff-training", "assessment")],
+        themes=("policy", "risk-analysis", "cloud", "incident-response", "staff-training", "assessment"),
         industries=("automotive", "semiconductor", "manufacturing-other", "construction", "defense"),
         updated_on="2020-01-01",
     )
