@@ -67,24 +67,23 @@ class SetPasswordForm(NaturalPasswords, auth_forms.SetPasswordForm):
     pass
 
 
-class PasswordResetForm(NaturalMessages, auth_forms.PasswordResetForm):
-    email = forms.EmailField(
+def _email_field(help_text: str, max_length: int = 254) -> forms.EmailField:
+    return forms.EmailField(
         label="メールアドレス",
-        max_length=254,
+        max_length=max_length,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        help_text="アカウント登録に使ったメールアドレス",
+        help_text=help_text,
     )
+
+
+class PasswordResetForm(NaturalMessages, auth_forms.PasswordResetForm):
+    email = _email_field("アカウント登録に使ったメールアドレス")
 
 
 class SignupForm(NaturalPasswords, auth_forms.BaseUserCreationForm):
     """A new account: the e-mail address is the user name."""
 
-    email = forms.EmailField(
-        label="メールアドレス",
-        max_length=150,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        help_text="ログインとお知らせに使います。公開はされません。",
-    )
+    email = _email_field("ログインとお知らせに使います。公開はされません。", max_length=150)
 
     class Meta:
         model = get_user_model()

@@ -64,28 +64,26 @@ REQUIRED = {
 }
 
 
+# What an "invalid" value of each kind of field should look like (first match wins: subclasses first).
+INVALID = [
+    (forms.EmailField, "{label}は「name@example.jp」のような形で入力してください。"),
+    (forms.URLField, "{label}は「https://example.jp/」のような形で入力してください。"),
+    (forms.IntegerField, "{label}は数字(整数)で入力してください。"),
+    (forms.DecimalField | forms.FloatField, "{label}は数字で入力してください。"),
+    (forms.DateTimeField, "{label}は「2028年3月31日 14:00」のように入力してください。"),
+    (forms.DateField, "{label}は「2028年3月31日」のように入力してください。"),
+    (forms.TimeField, "{label}は「14:00」のように入力してください。"),
+    (forms.FileField, "{label}のファイルを受け取れませんでした。もう一度ファイルを選んで送信してください。"),
+    (forms.SlugField, "{label}は半角の英数字・ハイフン(-)・アンダースコア(_)で入力してください。"),
+    (forms.GenericIPAddressField, "{label}は「192.0.2.1」のような形で入力してください。"),
+]
+
+
 def _invalid(field) -> str:
-    if isinstance(field, forms.EmailField):
-        return "{label}は「name@example.jp」のような形で入力してください。"
-    if isinstance(field, forms.URLField):
-        return "{label}は「https://example.jp/」のような形で入力してください。"
-    if isinstance(field, forms.IntegerField):
-        return "{label}は数字(整数)で入力してください。"
-    if isinstance(field, forms.DecimalField | forms.FloatField):
-        return "{label}は数字で入力してください。"
-    if isinstance(field, forms.DateTimeField):
-        return "{label}は「2028年3月31日 14:00」のように入力してください。"
-    if isinstance(field, forms.DateField):
-        return "{label}は「2028年3月31日」のように入力してください。"
-    if isinstance(field, forms.TimeField):
-        return "{label}は「14:00」のように入力してください。"
-    if isinstance(field, forms.FileField):
-        return "{label}のファイルを受け取れませんでした。もう一度ファイルを選んで送信してください。"
-    if isinstance(field, forms.SlugField):
-        return "{label}は半角の英数字・ハイフン(-)・アンダースコア(_)で入力してください。"
-    if isinstance(field, forms.GenericIPAddressField):
-        return "{label}は「192.0.2.1」のような形で入力してください。"
-    return "{label}の形が正しくありません。入力した内容を確かめてください。"
+    return next(
+        (text for kind, text in INVALID if isinstance(field, kind)),
+        "{label}の形が正しくありません。入力した内容を確かめてください。",
+    )
 
 
 def natural_messages(field, name: str = "") -> dict[str, str]:

@@ -260,15 +260,27 @@ class SupporterForm(site_forms.ModelForm):
         return cleaned
 
 
-class ContactForm(site_forms.ModelForm):
+class Honeypot(site_forms.Form):
+    """A field people leave empty (hidden from them); bots that fill every field reveal themselves."""
+
+    website = forms.CharField(label="この欄は入力しないでください", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))
+
+
+class ContactForm(Honeypot, site_forms.ModelForm):
     """A message to an expert whose address is not published."""
 
     consent = forms.BooleanField(
         label="入力した内容を専門家へ送ること、迷惑行為への対応のためIPAが90日間保存することに同意します",
         error_messages={"required": "送信には同意が必要です。"},
     )
-    # Left empty by people; bots that fill every field reveal themselves.
-    website = forms.CharField(label="この欄は入力しないでください", required=False)
 
     class Meta:
         model = ContactMessage
@@ -285,16 +297,8 @@ class ContactForm(site_forms.ModelForm):
             "message": "上の「書いていただくと、話が早く進みます」を参考に、2,000文字以内でお書きください。",
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 
-    @property
-    def is_bot(self) -> bool:
-        return bool(self.cleaned_data.get("website"))
-
-
-class ErrorReportForm(site_forms.Form):
+class ErrorReportForm(Honeypot, site_forms.Form):
     """「掲載内容の誤りを報告」: what looks wrong on a 個票, sent to IPA."""
 
     ITEMS = [
@@ -319,16 +323,6 @@ class ErrorReportForm(site_forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text="IPAから内容を確認するときにだけ使います。専門家には伝わりません。",
     )
-    # Left empty by people; bots that fill every field reveal themselves.
-    website = forms.CharField(label="この欄は入力しないでください", required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
-
-    @property
-    def is_bot(self) -> bool:
-        return bool(self.cleaned_data.get("website"))
 
     def report(self) -> dict:
         return {
