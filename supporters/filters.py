@@ -10,15 +10,36 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import F
+from django.db.models import F, Q
 
 from config import forms as site_forms
 
-from .models import Supporter
+from .models import Supporter, fresh_q, search_q, serving_prefectures_q, serving_regions_q
 from .search import MAX_QUERY_LENGTH, query_words
 from .taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, PREFECTURES, REGIONS, THEMES, Place, place_named
 
 INVALID_CHOICE = "「%(value)s」は選択できない値です。"
+
+
+def _has_any(field_name: str):
+    return lambda value: Q(**{f"{field_name}__has_any": value})
+
+
+# The condition each narrowing parameter adds (AND across parameters, OR within
+# one): the one definition the list, the exports and the counts of wider
+# searches (supporters/listing.py) share. Bit-mask tests and one LIKE per word.
+CONDITIONS = {
+    "q": search_q,
+    "prefecture": serving_prefectures_q,
+    "region": serving_regions_q,
+    "industry": _has_any("industries"),
+    "theme": _has_any("themes"),
+    "form": _has_any("forms"),
+    "period": _has_any("periods"),
+    "fee": lambda value: Q(fee__in=value),
+    "first_free": lambda value: Q(first_free=True),
+    "fresh": lambda value: fresh_q(),
+}
 
 # The sort options, in the order people look for them (default first).
 SORTS = [
@@ -96,23 +117,22 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
         return expression.asc(nulls_last=True)
 
 
-def _multiple(label: str, taxonomy, method=None, field_name=None, described=False):
+def _multiple(label: str, taxonomy, described=False):
     return django_filters.MultipleChoiceFilter(
         label=label,
         choices=taxonomy.choices,
         widget=DescribedCheckboxes(taxonomy.descriptions) if described else forms.CheckboxSelectMultiple,
-        method=method,
-        field_name=field_name,
+        method="filter_condition",
         error_messages={"invalid_choice": INVALID_CHOICE},
     )
 
 
-def _flag(label: str, method: str):
+def _flag(label: str):
     """A single checkbox sent as ``name=1``."""
     return django_filters.ChoiceFilter(
         label=label,
         choices=[("1", label)],
-        method=method,
+        method="filter_condition",
         widget=FlagCheckbox,
         error_messages={"invalid_choice": INVALID_CHOICE},
     )
@@ -121,7 +141,7 @@ def _flag(label: str, method: str):
 class SupporterFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="キーワード",
-        method="filter_keyword",
+        method="filter_condition",
         max_length=MAX_QUERY_LENGTH,
         help_text="氏名・登録番号・資格・自己PRなどから探します。「京都」のような地名は、その場所で支援できる専門家を探します。",
     )
@@ -129,20 +149,18 @@ class SupporterFilter(django_filters.FilterSet):
         label="会社の所在地(都道府県)",
         choices=_prefecture_choices(),
         widget=PrefectureSelect,
-        method="filter_prefecture",
+        method="filter_condition",
         help_text="その都道府県で支援できる専門家を表示します(全国対応や、地域全体で登録している専門家を含みます)。",
         error_messages={"invalid_choice": INVALID_CHOICE},
     )
-    region = _multiple("支援対象地域", REGIONS, method="filter_region")
-    industry = _multiple("得意とする業界", INDUSTRIES, method="filter_has_any", field_name="industries")
-    theme = _multiple(
-        "相談したい内容(指導テーマ)", THEMES, method="filter_has_any", field_name="themes", described=True
-    )
-    form = _multiple("支援の受け方(支援可能な形態)", FORMS, method="filter_has_any", field_name="forms", described=True)
-    period = _multiple("支援期間", PERIODS, method="filter_has_any", field_name="periods", described=True)
-    fee = _multiple("支援料金(1回/2時間あたり)", FEES, field_name="fee", described=True)
-    first_free = _flag("初回相談が無料の専門家のみ", "filter_first_free")
-    fresh = _flag("情報更新から1年以上の専門家を除く", "filter_fresh")
+    region = _multiple("支援対象地域", REGIONS)
+    industry = _multiple("得意とする業界", INDUSTRIES)
+    theme = _multiple("相談したい内容(指導テーマ)", THEMES, described=True)
+    form = _multiple("支援の受け方(支援可能な形態)", FORMS, described=True)
+    period = _multiple("支援期間", PERIODS, described=True)
+    fee = _multiple("支援料金(1回/2時間あたり)", FEES, described=True)
+    first_free = _flag("初回相談が無料の専門家のみ")
+    fresh = _flag("情報更新から1年以上の専門家を除く")
     sort = NullsLastOrderingFilter(
         label="並び順",
         fields=(
@@ -160,23 +178,13 @@ class SupporterFilter(django_filters.FilterSet):
         fields: list[str] = []
         form = site_forms.Form
 
-    def filter_keyword(self, queryset, name, value):
-        return queryset.search(value)
+    def filter_condition(self, queryset, name, value):
+        return queryset.filter(CONDITIONS[name](value)) if value else queryset
 
-    def filter_prefecture(self, queryset, name, value):
-        return queryset.serving_prefectures(value) if value else queryset
-
-    def filter_region(self, queryset, name, value):
-        return queryset.serving_regions(value) if value else queryset
-
-    def filter_has_any(self, queryset, name, value):
-        return queryset.filter(**{f"{name}__has_any": value}) if value else queryset
-
-    def filter_first_free(self, queryset, name, value):
-        return queryset.filter(first_free=True) if value else queryset
-
-    def filter_fresh(self, queryset, name, value):
-        return queryset.fresh() if value else queryset
+    def condition(self) -> Q:
+        """Every narrowing condition of a valid search, as one Q (to count without a query each)."""
+        cleaned = self.form.cleaned_data
+        return Q(*(CONDITIONS[name](cleaned[name]) for name in CONDITIONS if cleaned.get(name)))
 
     def keyword_places(self) -> list[tuple[str, Place]]:
         """(word, place) for each word of ``q`` read as a place name."""

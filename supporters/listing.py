@@ -111,6 +111,12 @@ def _neighbourhood(filterset: SupporterFilter) -> tuple[list[str], str] | None:
     return wider, label
 
 
+def _condition(data: QueryDict, queryset) -> Q:
+    filterset = SupporterFilter(data, queryset=queryset)
+    filterset.is_valid()  # a subset of a valid search is valid
+    return filterset.condition() or Q(pk__isnull=False)
+
+
 def widenings(filterset: SupporterFilter) -> list[Widening]:
     """Searches a little wider than this one that find someone (one query for all their counts)."""
     data, cleaned = filterset.data, filterset.form.cleaned_data
@@ -135,13 +141,9 @@ def widenings(filterset: SupporterFilter) -> list[Widening]:
     if not options:
         return []
     published = Supporter.objects.published()
+    # One pass over the published entries counts every option (a CASE per option).
     counts = published.aggregate(
-        **{
-            f"option_{i}": Count(
-                "pk", filter=Q(pk__in=SupporterFilter(option, queryset=published).qs.order_by().values("pk"))
-            )
-            for i, (_, option) in enumerate(options)
-        }
+        **{f"option_{i}": Count("pk", filter=_condition(option, published)) for i, (_, option) in enumerate(options)}
     )
     found = [Widening(label, _url(option), counts[f"option_{i}"]) for i, (label, option) in enumerate(options)]
     return [w for w in found if w.count]

@@ -50,6 +50,33 @@ def serving_prefectures_q(prefecture_slugs) -> Q:
     return Q(nationwide=True) | Q(regions__has_any=region_slugs) | Q(prefectures__has_any=list(prefecture_slugs))
 
 
+def fresh_q(today: datetime.date | None = None) -> Q:
+    """Entries updated within the last year (no 情報更新から1年以上 mark)."""
+    return Q(updated_on__gte=stale_cutoff(today))
+
+
+def search_q(query: str) -> Q:
+    """Every word of ``query`` must match (docs/decisions/0003, 0820).
+
+    A word that names a place (京都, 京都府, 近畿, 関西) means that place:
+    experts who support it, as the prefecture and region filters find them,
+    or whose name contains the word (千葉 is also a family name); so 京都
+    never matches 東京都. A number also finds the 登録番号 it stands for.
+    Any other word must occur in the entry's public text.
+    """
+    condition = Q()
+    for word, token in search.query_words(query):
+        place = place_named(word)
+        if place is not None:
+            serving = serving_prefectures_q if place.kind == "prefecture" else serving_regions_q
+            condition &= serving([place.slug]) | Q(name__contains=word)
+        elif token.isdigit() and len(token) <= 6:
+            condition &= Q(registration_no=token.zfill(6)) | Q(search_text__contains=token)
+        else:
+            condition &= Q(search_text__contains=token)
+    return condition
+
+
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -137,36 +164,8 @@ class SupporterQuerySet(models.QuerySet):
     def live(self):
         return self.filter(status__in=LIVE_STATUSES)
 
-    def fresh(self, today: datetime.date | None = None):
-        """Entries updated within the last year (no 情報更新から1年以上 mark)."""
-        return self.filter(updated_on__gte=stale_cutoff(today))
-
     def serving_regions(self, region_slugs):
         return self.filter(serving_regions_q(region_slugs))
-
-    def serving_prefectures(self, prefecture_slugs):
-        return self.filter(serving_prefectures_q(prefecture_slugs))
-
-    def search(self, query: str):
-        """Every word of ``query`` must match (docs/decisions/0003).
-
-        A word that names a place (京都, 京都府, 近畿, 関西) means that place:
-        experts who support it, as the prefecture and region filters find them,
-        or whose name contains the word (千葉 is also a family name); so 京都
-        never matches 東京都. A number also finds the 登録番号 it stands for.
-        Any other word must occur in the entry's public text.
-        """
-        qs = self
-        for word, token in search.query_words(query):
-            place = place_named(word)
-            if place is not None:
-                serving = serving_prefectures_q if place.kind == "prefecture" else serving_regions_q
-                qs = qs.filter(serving([place.slug]) | Q(name__contains=word))
-            elif token.isdigit() and len(token) <= 6:
-                qs = qs.filter(Q(registration_no=token.zfill(6)) | Q(search_text__contains=token))
-            else:
-                qs = qs.filter(search_text__contains=token)
-        return qs
 
 
 class Supporter(models.Model):

@@ -24,8 +24,12 @@ def numbers(response):
 
 @pytest.fixture
 def places():
+    names = iter(["北 一郎", "西 二郎", "京 三郎", "浪速 四郎", "江戸 五郎", "立山 六郎"])
+
     def make(**kwargs):
-        return SupporterFactory(**{"residence_city": "", **kwargs})
+        # Names and e-mail without digits, so that a number only finds the 登録番号.
+        defaults = {"residence_city": "", "name": next(names, ""), "name_kana": "", "email": "e@example.jp"}
+        return SupporterFactory(**{**defaults, **kwargs})
 
     return {
         "nation": make(registration_no="000001", nationwide=True, regions=(), residence_prefecture="hokkaido"),
