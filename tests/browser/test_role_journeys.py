@@ -127,7 +127,7 @@ def test_each_role_lands_on_its_start_page(page, axe, demo, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_staff_approve_from_the_queue(page, demo, size):
+def test_staff_approve_from_the_queue(page, axe, demo, size):
     page.set_viewport_size(SIZES[size])
     staff = get_user_model().objects.get(username="demo-staff@example.jp")
     login(page, staff.email, "demo-password")
@@ -135,10 +135,13 @@ def test_staff_approve_from_the_queue(page, demo, size):
     page.goto("/admin/")
     tasks = page.get_by_role("region", name="対応を待っているもの")
     assert "新規の掲載申請\n5件\n掲載内容の変更申請\n1件" in tasks.inner_text()
+    axe(page)
     snap(page, f"staff-{size}-1-admin-index")
     press(page, tasks.get_by_role("link", name=re.compile("新規の掲載申請")))
     page.wait_for_url("**/review-queue/")
+    axe(page)
     press(page, page.get_by_role("link", name=re.compile(r"審査する.*申請01 太郎の新規申請")))
+    axe(page)
     page.get_by_label("承認する(掲載・反映)").focus()
     page.keyboard.press("Space")
     snap(page, f"staff-{size}-2-review")
