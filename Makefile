@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test install migrate demo bench load-test clean
+.PHONY: run test install migrate demo bench load-test clean vendor-tokens
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,16 @@ bench: install
 load-test: install
 	command -v haproxy >/dev/null && command -v pgbouncer >/dev/null || apt-get install -y haproxy pgbouncer
 	$(PY) bench/load_hosts.py
+
+# The Digital Agency design tokens (DADS, MIT): the package's built CSS, vendored
+# and committed (static/vendor/dads/). Not part of run or test; rerun to update.
+DADS_TOKENS_VERSION ?= 1.1.9
+vendor-tokens:
+	rm -rf .vendor-tmp && mkdir -p .vendor-tmp static/vendor/dads
+	cd .vendor-tmp && npm pack --silent @digital-go-jp/design-tokens@$(DADS_TOKENS_VERSION) && tar xzf digital-go-jp-design-tokens-$(DADS_TOKENS_VERSION).tgz
+	{ echo "/* @digital-go-jp/design-tokens $(DADS_TOKENS_VERSION) (MIT, see LICENSE here), dist/tokens.css, vendored by make vendor-tokens. */"; cat .vendor-tmp/package/dist/tokens.css; } > static/vendor/dads/tokens.css
+	cp .vendor-tmp/package/LICENSE static/vendor/dads/LICENSE
+	rm -rf .vendor-tmp
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

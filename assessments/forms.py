@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory, modelformset_factory
 
+from config import forms as site_forms
 from config.accounts import is_unverified
 from config.auth import get_user_by_email
 from supporters.models import Supporter, registration_no_validator
@@ -13,7 +14,7 @@ from .models import Company, ImprovementPlan, Meeting, PlanItem, SheetRow
 NEW_COMPANY = ""
 
 
-class CompanyFieldsMixin(forms.Form):
+class CompanyFieldsMixin(site_forms.Form):
     name = forms.CharField(label="企業名", max_length=200, required=False)
     industry = forms.ChoiceField(label="業種", choices=[("", "選択してください"), *INDUSTRIES.choices], required=False)
     employees = forms.IntegerField(label="従業員数", min_value=1, max_value=10_000_000, required=False)
@@ -26,7 +27,7 @@ class CompanyFieldsMixin(forms.Form):
         )
 
 
-class ResponsibleMixin(forms.Form):
+class ResponsibleMixin(site_forms.Form):
     responsible_title = forms.CharField(
         label="作成責任者 役職", max_length=100, required=False, help_text="例: 情報システム部長"
     )
@@ -107,19 +108,19 @@ class ExpertStartForm(CompanyFieldsMixin, ResponsibleMixin):
         self.fields["name"].required = True
 
 
-class InviteExpertForm(forms.Form):
+class InviteExpertForm(site_forms.Form):
     expert = ExpertNumberField()
 
 
-class InviteCompanyForm(forms.Form):
+class InviteCompanyForm(site_forms.Form):
     email = forms.EmailField(label="企業のご担当者のメールアドレス")
 
 
-class InviteColleagueForm(forms.Form):
+class InviteColleagueForm(site_forms.Form):
     email = forms.EmailField(label="招待する方のメールアドレス")
 
 
-class AcceptCompanyInvitationForm(forms.Form):
+class AcceptCompanyInvitationForm(site_forms.Form):
     """Logged in: join as the invited company, or as one of the user's own."""
 
     company = forms.ChoiceField(label="参加する企業", widget=forms.RadioSelect, required=False)
@@ -136,7 +137,7 @@ class AcceptCompanyInvitationForm(forms.Form):
         return self.own.get(self.cleaned_data["company"])
 
 
-class SignupForm(forms.Form):
+class SignupForm(site_forms.Form):
     """An invitee without an account makes one; the link proved the address."""
 
     last_name = forms.CharField(label="姓", max_length=150)
@@ -180,7 +181,7 @@ class SignupForm(forms.Form):
         return data
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(site_forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["date", "start_time", "end_time", "attendees"]
@@ -269,7 +270,7 @@ class MeetingBaseFormSet(LoadedRowsFormSet):
 MeetingFormSet = modelformset_factory(Meeting, form=MeetingForm, formset=MeetingBaseFormSet, extra=0, edit_only=True)
 
 
-class RowForm(forms.ModelForm):
+class RowForm(site_forms.ModelForm):
     """A sheet row's fields, labelled with their 中分類 so that each label is unique."""
 
     blank_labels = {"result": "未記入", "evaluation": "未評価"}
@@ -307,20 +308,20 @@ def sheet_formset_class(side: str):
     return modelformset_factory(SheetRow, form=form, formset=LoadedRowsFormSet, extra=0, edit_only=True)
 
 
-class VersionForm(forms.Form):
+class VersionForm(site_forms.Form):
     """The version the editor started from (optimistic concurrency)."""
 
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
-class CompanyPlanForm(forms.ModelForm):
+class CompanyPlanForm(site_forms.ModelForm):
     class Meta:
         model = ImprovementPlan
         fields = ["created_on"]
         widgets = {"created_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
-class ExpertPlanForm(forms.ModelForm):
+class ExpertPlanForm(site_forms.ModelForm):
     class Meta:
         model = ImprovementPlan
         fields = ["evaluation_summary"]
@@ -329,7 +330,7 @@ class ExpertPlanForm(forms.ModelForm):
         help_texts = {"evaluation_summary": "セキュリティアセスメントの評価結果を記入します。"}
 
 
-class PlanItemForm(forms.ModelForm):
+class PlanItemForm(site_forms.ModelForm):
     class Meta:
         model = PlanItem
         fields = ["content", "timing"]

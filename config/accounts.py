@@ -15,15 +15,16 @@ from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import BaseUserCreationForm
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from .access import Role, grant_access
 from .auth import username_for
+from .forms import Form, NaturalMessages
 from .mail import queue_mail
 from .ratelimit import TOO_MANY, limit, over_limit
 
@@ -32,15 +33,56 @@ SALT = "supporters.accounts.verify"
 MAX_AGE = 60 * 60 * 24 * 3  # three days
 
 
-class SignupForm(BaseUserCreationForm):
+PASSWORD_MISMATCH = "確認用に入力したパスワードが1回目と違います。同じパスワードを2回入力してください。"
+
+
+class NaturalPasswords(NaturalMessages):
+    """Django's password fields with the site's own labels, hints and messages."""
+
+    error_messages = {
+        "password_mismatch": PASSWORD_MISMATCH,
+        "password_incorrect": "いまのパスワードが正しくありません。もう一度入力してください。",
+    }
+    LABELS = {
+        "password1": ("パスワード", None),
+        "new_password1": ("新しいパスワード", None),
+        "password2": ("パスワード(確認のため、もう一度)", "1回目と同じパスワードを入力してください。"),
+        "new_password2": ("新しいパスワード(確認のため、もう一度)", "1回目と同じパスワードを入力してください。"),
+        "old_password": ("いまのパスワード", None),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (label, help_text) in self.LABELS.items():
+            if name in self.fields:
+                field = self.fields[name]
+                field.label = label
+                if help_text:
+                    field.help_text = help_text
+                field.error_messages["required"] = f"{label.split('(')[0]}を入力してください。"
+
+
+class PasswordChangeForm(NaturalPasswords, auth_forms.PasswordChangeForm):
+    pass
+
+
+class SetPasswordForm(NaturalPasswords, auth_forms.SetPasswordForm):
+    pass
+
+
+def _email_field(help_text: str, max_length: int = 254) -> forms.EmailField:
+    return forms.EmailField(
+        label="メールアドレス",
+        max_length=max_length,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=help_text,
+    )
+
+
+class SignupForm(NaturalPasswords, auth_forms.BaseUserCreationForm):
     """A new account: the e-mail address is the user name."""
 
-    email = forms.EmailField(
-        label="メールアドレス",
-        max_length=150,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        help_text="ログインとお知らせに使います。公開はされません。",
-    )
+    email = _email_field("ログインとお知らせに使います。公開はされません。", max_length=150)
 
     class Meta:
         model = get_user_model()
@@ -79,6 +121,19 @@ def make_token(user) -> str:
     return signing.dumps(user.pk, salt=SALT)
 
 
+def _next(request) -> str:
+    """Where the person was going (e.g. the application form), if it is a page of this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return ""
+
+
+def _verify_url(request, user, next_url: str) -> str:
+    url = request.build_absolute_uri(reverse("verify", args=[make_token(user)]))
+    return url + ("?" + urlencode({"next": next_url}) if next_url else "")
+
+
 def _mail(request, to: str, template: str, subject: str, **context) -> None:
     body = render_to_string(
         f"registration/{template}.txt",
@@ -97,7 +152,7 @@ def is_unverified(user) -> bool:
 
 
 @transaction.atomic
-def _sign_up(request, form: SignupForm) -> None:
+def _sign_up(request, form: SignupForm, next_url: str) -> None:
     """Create the account, or mail the owner of an existing one; the page looks the same either way."""
     User = get_user_model()
     email, password = form.cleaned_data["email"], form.cleaned_data["password1"]
@@ -119,27 +174,27 @@ def _sign_up(request, form: SignupForm) -> None:
     if not user.check_password(password):
         user.set_password(password)
         user.save(update_fields=["password"])
-    url = request.build_absolute_uri(reverse("verify", args=[make_token(user)]))
-    _mail(request, email, "signup_email", "メールアドレスの確認", verify_url=url)
+    _mail(request, email, "signup_email", "メールアドレスの確認", verify_url=_verify_url(request, user, next_url))
 
 
 @grant_access(Role.PUBLIC)
 @limit("signup", rate="20/h")
 def signup(request):
+    next_url = _next(request)
     if request.user.is_authenticated:
-        return redirect(settings.LOGIN_REDIRECT_URL)
+        return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     form = SignupForm(request.POST or None)
     status = 400 if form.errors else 200
     if request.method == "POST" and form.is_valid():
         if not over_limit(request, "signup", rate="3/h", value=form.cleaned_data["email"]):
-            _sign_up(request, form)
+            _sign_up(request, form, next_url)
             return render(request, "registration/signup_done.html", {"email": form.cleaned_data["email"]})
         form.add_error(None, TOO_MANY)
         status = 429
-    return render(request, "registration/signup.html", {"form": form}, status=status)
+    return render(request, "registration/signup.html", {"form": form, "next": next_url}, status=status)
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(Form):
     password = forms.CharField(
         label="パスワード",
         strip=False,
@@ -192,7 +247,7 @@ def verify(request, token: str):
         # A new session: none started before the owner verified is kept.
         login(request, user, backend="config.auth.EmailBackend")
         messages.success(request, "メールアドレスを確認し、アカウントを有効にしました。")
-        return redirect(settings.LOGIN_REDIRECT_URL)
+        return redirect(_next(request) or settings.LOGIN_REDIRECT_URL)
     return render(
         request, "registration/verify.html", {"form": form, "email": user.email}, status=400 if form.errors else 200
     )
@@ -201,7 +256,9 @@ def verify(request, token: str):
 # Password reset: Django's views, with the outbox and the limits -----------------
 
 
-class PasswordResetForm(auth_forms.PasswordResetForm):
+class PasswordResetForm(NaturalMessages, auth_forms.PasswordResetForm):
+    email = _email_field("アカウント登録に使ったメールアドレス")
+
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
         queue_mail(
             render_to_string(subject_template_name, context), render_to_string(email_template_name, context), [to_email]

@@ -12,11 +12,14 @@ class KernelConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from .access import Role
+        from .navigation import MenuItem, register_menu_item
         from .roles import sync_staff_group
 
         # After every app's permissions exist (post_migrate runs per app; the
         # last run sees them all), keep the staff group exact.
         post_migrate.connect(sync_staff_group, dispatch_uid="sync_staff_group")
+        register_menu_item(MenuItem("管理画面", "admin:index", 90, lambda held: Role.STAFF in held, ("admin:index",)))
 
 
 class SiteAdminConfig(AdminConfig):

@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 
+from .forms import NaturalMessages
+
 
 def username_for(email: str) -> str:
     return (email or "").strip().lower()
@@ -43,7 +45,7 @@ def get_user_by_email(email: str):
     return User.objects.filter(username=username_for(email)).first()
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class EmailAuthenticationForm(NaturalMessages, AuthenticationForm):
     """The standard login form, asking for the e-mail address."""
 
     username = UsernameField(
@@ -53,4 +55,5 @@ class EmailAuthenticationForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": "メールアドレスまたはパスワードが正しくありません。",
+        "inactive": "このアカウントはまだ使えません。アカウント登録のときに届いたメールのリンクを開いて、メールアドレスを確認してください。",
     }

@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
+    # The form widgets' templates, so that project templates can override them (FORM_RENDERER).
+    "django.forms",
     "django_filters",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -93,10 +96,15 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The menu of what the signed-in role can use (apps register it: config/navigation.py).
+                "config.navigation.menu",
             ],
         },
     },
 ]
+
+# Widgets render with the project's templates too (templates/django/forms/ overrides).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "config.wsgi.application"
 
@@ -118,11 +126,12 @@ if env_bool("DATABASE_TRANSACTION_POOLING", False):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's rules, worded naturally (config/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "config.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "config.passwords.MinimumLengthValidator"},
+    {"NAME": "config.passwords.CommonPasswordValidator"},
+    {"NAME": "config.passwords.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "ja"
@@ -161,7 +170,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+# After login each role lands on its own start page (config/navigation.py); a
+# signed-in user no app claims lands here.
+LOGIN_REDIRECT_URL = "start"
+START_PAGE_FALLBACK = "/"
 LOGOUT_REDIRECT_URL = "/"
 
 # E-mail: console in development; SMTP from the environment otherwise.
@@ -282,8 +294,17 @@ LOGGING = {
 # Staff read an entry's history; going back goes through a change, not a revert.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# The sitemaps robots.txt names (URL names; the directory serves its own).
+SITEMAP_URL_NAMES = ["supporters:sitemap"]
+
 # The public list: 20 rows a page (issue A).
 SUPPORTERS_PAGE_SIZE = 20
+# Where 「掲載内容の誤りを報告」 goes (the list's office at IPA).
+LIST_OFFICE_EMAIL = os.environ.get("LIST_OFFICE_EMAIL", "shienlist-office@example.jp")
+# IPA's 情報処理安全確保支援士検索サービス: one specialist's public record by 登録番号.
+RISS_LOOKUP_URL = os.environ.get("RISS_LOOKUP_URL", "https://riss.ipa.go.jp/r?r={registration_no}")
+# How long review usually takes, as 「専門家として掲載を希望する方へ」 tells applicants (working days).
+SUPPORTERS_REVIEW_DAYS = int(os.environ.get("SUPPORTERS_REVIEW_DAYS", "10"))
 
 # Seminars (issue D): largest PDF material staff may upload.
 SEMINARS_MATERIAL_MAX_BYTES = 10 * 1024 * 1024

@@ -11,10 +11,11 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .access import Role, grant_access
+from .forms import Form
 from .ratelimit import limit
 
 
-class TokenForm(forms.Form):
+class TokenForm(Form):
     token = forms.CharField(
         label="確認コード(6桁)",
         min_length=6,
@@ -43,7 +44,7 @@ def _next_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
-    return reverse("admin:index") if request.user.is_staff else "/"
+    return reverse("start")
 
 
 def _secret_groups(device: TOTPDevice) -> str:

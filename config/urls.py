@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import accounts, two_factor, views
+from . import accounts, navigation, two_factor, views
 from .access import Role, grant_access
 from .auth import EmailAuthenticationForm
 from .ratelimit import limit
@@ -16,6 +16,8 @@ signed_in = grant_access(Role.SIGNED_IN)
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path(
         "accounts/login/",
@@ -23,11 +25,16 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", public(auth_views.LogoutView.as_view()), name="logout"),
+    path("accounts/start/", navigation.start, name="start"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/verify/<str:token>/", accounts.verify, name="verify"),
     path("accounts/two-factor/", two_factor.setup, name="two-factor-setup"),
     path("accounts/two-factor/verify/", two_factor.verify, name="two-factor-verify"),
-    path("accounts/password_change/", signed_in(auth_views.PasswordChangeView.as_view()), name="password_change"),
+    path(
+        "accounts/password_change/",
+        signed_in(auth_views.PasswordChangeView.as_view(form_class=accounts.PasswordChangeForm)),
+        name="password_change",
+    ),
     path(
         "accounts/password_change/done/",
         signed_in(auth_views.PasswordChangeDoneView.as_view()),
@@ -45,7 +52,7 @@ urlpatterns = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        by_link(auth_views.PasswordResetConfirmView.as_view()),
+        by_link(auth_views.PasswordResetConfirmView.as_view(form_class=accounts.SetPasswordForm)),
         name="password_reset_confirm",
     ),
     path(

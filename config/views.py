@@ -1,7 +1,13 @@
+import contextlib
+
+from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
+from django.templatetags.static import static
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_safe
 
 from .access import Role, grant_access
 
@@ -17,6 +23,42 @@ def healthz(request):
     except Exception:  # any database failure means "not healthy"
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+# Pages that are personal, endless (every filter combination of the list) or
+# files: crawlers need none of them; the sitemap names what they should read.
+ROBOTS_DISALLOW = [
+    "/admin/",
+    "/accounts/",
+    "/assessments/",
+    "/referrals/",
+    "/supporters/mine/",
+    "/supporters/apply/",
+    "/supporters/export",
+    "/supporters/?",
+    "/supporters/*/report/",
+    "/seminars/applications/",
+    "/seminars/surveys/",
+    "/seminars/report/",
+]
+
+
+@grant_access(Role.PUBLIC)
+@require_safe
+@cache_control(max_age=86400, public=True)
+def robots_txt(request):
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW)]
+    for name in settings.SITEMAP_URL_NAMES:
+        with contextlib.suppress(NoReverseMatch):  # an app not mounted: no sitemap to name
+            lines.append(f"Sitemap: {request.build_absolute_uri(reverse(name))}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@grant_access(Role.PUBLIC)
+@require_safe
+def favicon(request):
+    """Browsers and crawlers that ask for /favicon.ico get the site's icon."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 def page_not_found(request, exception=None):

@@ -3,6 +3,7 @@ import re
 import jaconv
 from django import forms
 
+from config import forms as site_forms
 from config.spreadsheets import SpreadsheetField
 from supporters.models import Supporter, registration_no_validator
 
@@ -12,7 +13,7 @@ from .services import DUPLICATE_MESSAGE
 KANA_RE = re.compile(r"^[ァ-ヶー・ 　]+\Z")
 
 
-class ApplicationForm(forms.ModelForm):
+class ApplicationForm(site_forms.ModelForm):
     consent = forms.BooleanField(
         label="申込内容を事務局がセミナーの運営と今後のご案内に利用することに同意します",
         error_messages={"required": "申し込むには同意が必要です。"},
@@ -93,7 +94,7 @@ class ApplicationForm(forms.ModelForm):
         return data
 
 
-class SurveyForm(forms.Form):
+class SurveyForm(site_forms.Form):
     """One field per question; field names are ``q<id>``."""
 
     def __init__(self, *args, questions, **kwargs):
@@ -122,7 +123,7 @@ class SurveyForm(forms.Form):
         return {q: self.cleaned_data.get(f"q{q.pk}") for q in self.questions}
 
 
-class AttendanceImportForm(forms.Form):
+class AttendanceImportForm(site_forms.Form):
     file = SpreadsheetField(
         label="出席者のファイル(.csv または .xlsx)",
         help_text="ウェビナーツールが出力した参加者レポート(CSVはUTF-8 または Shift_JIS)。「メールアドレス」の列で申込と照合します。",

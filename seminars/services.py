@@ -467,7 +467,7 @@ def send_reminders(*, sent_by, base_url: str) -> int:
         except IntegrityError:
             taken = set(Reminder.objects.filter(email__in=[c.email for c in targets]).values_list("email", flat=True))
             targets = [c for c in targets if c.email not in taken]
-    list_url = base_url + reverse("supporters:home")
+    list_url = base_url + reverse("supporters:for-experts")
     for candidate in targets:
         _mail("seminars/mail/reminder.txt", {"candidate": candidate, "list_url": list_url}, candidate.email)
     return len(targets)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from config import forms as site_forms
 from config.access import Role, grant_access
 from config.ratelimit import ACCOUNT, TOO_MANY, limit, over_limit
 from config.spreadsheets import csv_response
@@ -467,7 +468,7 @@ def follow_up(request):
 # mail is queued (config/mail.py), never sent in the request.
 
 
-class BulkSendForm(forms.Form):
+class BulkSendForm(site_forms.Form):
     # The number the confirmation page showed: if it changed meanwhile, ask again.
     count = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 

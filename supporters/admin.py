@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from config import forms as site_forms
 from config.spreadsheets import SpreadsheetField, xlsx_table_response
 from config.transitions import TransitionRefused
 
@@ -46,7 +47,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ImportForm(forms.Form):
+class ImportForm(site_forms.Form):
     file = SpreadsheetField(label="取り込むファイル(.xlsx または .csv)")
     dry_run = forms.BooleanField(label="検証のみ(保存しない)", required=False)
 
@@ -60,7 +61,7 @@ def _entry_rows(supporter: Supporter) -> list[tuple[str, str, str]]:
 
 @admin.register(Supporter)
 class SupporterAdmin(SimpleHistoryAdmin):
-    list_display = ["registration_no", "name", "status", "updated_on", "valid_until", "user"]
+    list_display = ["registration_no", "name", "status", "area", "updated_on", "valid_until", "user"]
     list_filter = ["status"]
     search_fields = ["registration_no", "name"]
     readonly_fields = ["status", "user", "created_at", "modified_at"]
@@ -73,6 +74,10 @@ class SupporterAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         # Entries end (掲載終了); they are never deleted, so history stays whole.
         return False
+
+    @admin.display(description="支援できる地域")
+    def area(self, obj):
+        return obj.support_area
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -176,6 +181,19 @@ class SupporterAdmin(SimpleHistoryAdmin):
         return xlsx_table_response(f"supporters-{stamp}.xlsx", "支援者リスト", STAFF_HEADERS, rows)
 
 
+# What staff are told after each decision (the expert is mailed in every case).
+DONE_APPLICATION = {
+    "approve": "申請を承認し、リストに掲載しました。本人にメールで知らせました。",
+    "return": "申請を差し戻しました。理由を本人にメールで知らせました。",
+    "reject": "申請を却下しました。理由を本人にメールで知らせました。",
+}
+DONE_CHANGE = {
+    "approve": "変更申請を承認し、掲載内容に反映しました。本人にメールで知らせました。",
+    "return": "変更申請を差し戻しました。理由を本人にメールで知らせました。",
+    "reject": "変更申請を却下しました。掲載内容はそのままです。理由を本人にメールで知らせました。",
+}
+
+
 def _review(model_admin, request, item, supporter, rows, title):
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -186,8 +204,8 @@ def _review(model_admin, request, item, supporter, rows, title):
         except TransitionRefused as exc:
             model_admin.message_user(request, str(exc), messages.ERROR)
         else:
-            label = dict(DecisionForm.ACTIONS)[form.cleaned_data["action"]].split("(")[0]
-            model_admin.message_user(request, f"{supporter}: {label}処理をし、本人にメールで通知しました。")
+            done = DONE_CHANGE if isinstance(item, ChangeRequest) else DONE_APPLICATION
+            model_admin.message_user(request, f"{supporter}: {done[form.cleaned_data['action']]}")
             return redirect("admin:supporters_review_queue")
     return TemplateResponse(
         request,

@@ -8,10 +8,11 @@ class SupportersConfig(AppConfig):
     verbose_name = "支援者リスト"
 
     def ready(self):
-        from . import cache
+        from . import cache, navigation
         from .models import Supporter
 
         # Any write to an entry invalidates the cached public pages.
         post_save.connect(cache.bump_version, sender=Supporter, dispatch_uid="supporters_cache_save")
         post_delete.connect(cache.bump_version, sender=Supporter, dispatch_uid="supporters_cache_delete")
         post_migrate.connect(cache.bump_after_migrate, dispatch_uid="supporters_cache_migrate")
+        navigation.register()

@@ -201,9 +201,26 @@ def load(stdout=None) -> int:
     if result.errors:  # the generator and the importer disagree: a bug here
         raise RuntimeError("; ".join(map(str, result.errors[:5])))
     summary = import_supporters(rows=result.rows)
+    private = keep_addresses_private()
     if stdout:
-        stdout.write(f"支援者 {summary.created + summary.updated}件を読み込みました。")
+        stdout.write(
+            f"支援者 {summary.created + summary.updated}件を読み込みました(うち{private}件はメールアドレス非公開で、個票に相談フォームが出ます)。"
+        )
     return summary.created + summary.updated
+
+
+# Every PRIVATE_EVERY-th demo entry keeps its address private, as many experts
+# asked (seed §3): its 個票 then shows the contact relay form instead of a mail link.
+PRIVATE_EVERY = 5
+
+
+def keep_addresses_private() -> int:
+    """Hide the e-mail address of some demo entries (not the first: demo-expert's own)."""
+    from .models import Supporter
+
+    numbers = list(Supporter.objects.published().order_by("registration_no").values_list("registration_no", flat=True))
+    chosen = numbers[1::PRIVATE_EVERY]
+    return Supporter.objects.filter(registration_no__in=chosen).update(hidden_fields=["email"])
 
 
 DEMO_PASSWORD = "demo-password"

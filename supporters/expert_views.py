@@ -15,7 +15,7 @@ from config.transitions import TransitionRefused
 from . import services
 from .access import entry_expert
 from .forms import EndListingForm, SupporterForm
-from .models import LIVE_STATUSES, Supporter, display_value, entry_values
+from .models import LIVE_STATUSES, Decision, Supporter, display_value, entry_values
 
 MINE = "supporters:mine"
 
@@ -51,21 +51,50 @@ def _breadcrumbs(*items):
     return [("トップ", reverse("supporters:home")), ("マイページ", reverse(MINE)), *items]
 
 
+DRAFT_SAVED = "入力した内容を一時保存しました。続きはいつでも、マイページの「申請の続きを入力する」から入力できます。まだ申請はしていません。"
+
+
+def _save_draft(request, form):
+    """「一時保存」: keep what is valid so far; only the 登録番号 must already be right
+    (it holds the number for this person). Returns a response, or None with the form's errors."""
+    form.is_valid()
+    for name in [name for name in form.errors if name != "registration_no"]:
+        del form.errors[name]
+    if form.errors:
+        return None
+    try:
+        # The form has already copied every valid value onto its instance.
+        services.save_draft(supporter=form.instance, by=request.user)
+    except IntegrityError:
+        form.add_error(
+            "registration_no", "この登録番号はすでに登録されています。ご自身の登録であればIPAへお問い合わせください。"
+        )
+        return None
+    messages.success(request, DRAFT_SAVED)
+    return redirect("supporters:apply" if form.instance.status == Supporter.Status.DRAFT else "supporters:edit")
+
+
 @grant_access(Role.SIGNED_IN)
 @limit_mailing("entry", per_account="20/h")
 def apply(request):
     entry = _own_entry(request.user)
-    if entry and entry.status in LIVE_STATUSES:
+    if entry and entry.status in LIVE_STATUSES and entry.status != Supporter.Status.DRAFT:
         messages.info(request, "登録はすでにあります。内容の変更はマイページから行えます。")
         return redirect(MINE)
-    form = SupporterForm(request.POST or None, initial={"email": request.user.email})
-    if request.method == "POST" and form.is_valid():
+    draft = entry if entry and entry.status == Supporter.Status.DRAFT else None
+    form = SupporterForm(request.POST or None, instance=draft, initial=None if draft else {"email": request.user.email})
+    if request.method == "POST" and request.POST.get("action") == "draft":
+        if response := _save_draft(request, form):
+            return response
+    elif request.method == "POST" and form.is_valid():
         try:
             services.submit_application(supporter=form.save(commit=False), by=request.user)
         except IntegrityError:
             form.add_error("registration_no", "この登録番号はすでに登録されています。")
         else:
-            messages.success(request, "登録申請を受け付けました。IPAの確認後に掲載されます。")
+            messages.success(
+                request, "登録申請を受け付けました。IPAの確認後に掲載されます。結果はメールでお知らせします。"
+            )
             return redirect(MINE)
     return render(
         request,
@@ -74,10 +103,21 @@ def apply(request):
             "form": form,
             "title": "専門家として登録を申請する",
             "submit_label": "この内容で申請する",
+            "draft": draft,
+            "can_save_draft": True,
             "breadcrumbs": _breadcrumbs(("登録の申請", None)),
         },
         status=400 if form.errors else 200,
     )
+
+
+def _returned(entry: Supporter, change=None):
+    """The decision that returned the application (or the open change request), if it is returned now."""
+    if change is not None and change.status == change.Status.RETURNED:
+        return entry.decisions.filter(action=Decision.Action.RETURNED, change_request=change).first()
+    if entry.status == Supporter.Status.RETURNED:
+        return entry.decisions.filter(action=Decision.Action.RETURNED, change_request=None).first()
+    return None
 
 
 @grant_access(Role.SIGNED_IN)
@@ -87,6 +127,7 @@ def mine(request):
     if entry:
         change = entry.open_change
         context.update(
+            returned=_returned(entry, change),
             change=change,
             diff=change.diff() if change else [],
             decisions=entry.decisions.select_related("actor", "change_request"),
@@ -121,7 +162,10 @@ def edit(request):
     # A change is typed onto an unsaved copy: the listed entry stays as it is.
     instance = change.proposed() if change else entry
     form = SupporterForm(request.POST or None, instance=instance, change=is_change)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and request.POST.get("action") == "draft" and not is_change:
+        if response := _save_draft(request, form):
+            return response
+    elif request.method == "POST" and form.is_valid():
         if is_change:
             try:
                 services.submit_change(supporter=entry, data=entry_values(form.instance), by=request.user)
@@ -144,6 +188,8 @@ def edit(request):
             "title": title,
             "is_change": is_change,
             "supporter": entry,
+            "returned": _returned(entry, change),
+            "can_save_draft": not is_change,
             "submit_label": "変更を申請する" if is_change else "修正して再申請する",
             "breadcrumbs": _breadcrumbs((title, None)),
         },

@@ -1,21 +1,56 @@
 """The list's filters. Parameter names and values are a public contract.
 
 Repeatable parameters are OR within the parameter; different parameters
-combine with AND.
+combine with AND. Place filters (``region``, ``prefecture``, a place named in
+``q``) match experts who support the place: 全国, the region, or the
+prefecture (models.serving_regions_q / serving_prefectures_q).
 """
 
 from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import F
+from django.db.models import F, Q
+
+from config import forms as site_forms
 
 from .cache import RenderedOnceMixin
-from .models import Supporter
-from .search import MAX_QUERY_LENGTH
-from .taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, REGIONS, THEMES
+from .models import Supporter, fresh_q, search_q, serving_prefectures_q, serving_regions_q
+from .search import MAX_QUERY_LENGTH, query_words
+from .taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, PREFECTURES, REGIONS, THEMES, Place, place_named
 
 INVALID_CHOICE = "「%(value)s」は選択できない値です。"
+
+
+def _has_any(field_name: str):
+    return lambda value: Q(**{f"{field_name}__has_any": value})
+
+
+# The condition each narrowing parameter adds (AND across parameters, OR within
+# one): the one definition the list, the exports and the counts of wider
+# searches (supporters/listing.py) share. Bit-mask tests and one LIKE per word.
+CONDITIONS = {
+    "q": search_q,
+    "prefecture": serving_prefectures_q,
+    "region": serving_regions_q,
+    "industry": _has_any("industries"),
+    "theme": _has_any("themes"),
+    "form": _has_any("forms"),
+    "period": _has_any("periods"),
+    "fee": lambda value: Q(fee__in=value),
+    "first_free": lambda value: Q(first_free=True),
+    "fresh": lambda value: fresh_q(),
+}
+
+# The sort options, in the order people look for them (default first).
+SORTS = [
+    ("registration_no", "登録番号順"),
+    ("-updated", "最終更新日が新しい順"),
+    ("updated", "最終更新日が古い順"),
+    ("-cases", "企業支援実績(件数)が多い順"),
+    ("cases", "企業支援実績(件数)が少ない順"),
+    ("-registration_no", "登録番号の大きい順"),
+]
 
 
 class FilterCheckboxes(RenderedOnceMixin, forms.CheckboxSelectMultiple):
@@ -33,6 +68,48 @@ class FlagCheckbox(RenderedOnceMixin, forms.CheckboxInput):
         return data.get(name, "")
 
 
+class DescribedCheckboxes(RenderedOnceMixin, forms.CheckboxSelectMultiple):
+    """Checkboxes, each with a plain-language hint tied to it by aria-describedby."""
+
+    option_template_name = "supporters/widgets/described_option.html"
+
+    def __init__(self, descriptions: dict[str, str], attrs=None):
+        super().__init__(attrs)
+        self.descriptions = descriptions
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["description"] = self.descriptions.get(str(value), "")
+        if option["description"] and option["attrs"].get("id"):
+            option["attrs"]["aria-describedby"] = f"{option['attrs']['id']}_hint"
+        return option
+
+
+class PrefectureSelect(forms.Select):
+    """One prefecture chosen from a list grouped by region.
+
+    The URL may name several prefectures (``prefecture=kyoto&prefecture=osaka``);
+    the list shows the first and carries the others as hidden inputs, so that
+    submitting the form again keeps them (each is removable by its tag).
+    """
+
+    template_name = "supporters/widgets/prefecture_select.html"
+
+    def value_from_datadict(self, data, files, name):
+        return [value for value in data.getlist(name) if value] if hasattr(data, "getlist") else data.get(name)
+
+    def get_context(self, name, value, attrs):
+        values = [v for v in (value if isinstance(value, list | tuple) else [value]) if v]
+        context = super().get_context(name, values[:1], attrs)
+        context["widget"]["extra_values"] = values[1:]
+        return context
+
+
+def _prefecture_choices():
+    groups = [(region.label, [(p.slug, p.label) for p in PREFECTURES if p.region == region.slug]) for region in REGIONS]
+    return [("", "指定しない(すべての都道府県)"), *groups]
+
+
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
     """Entries without a value (e.g. no 件数) sort last in both directions,
     the same on SQLite and PostgreSQL."""
@@ -45,25 +122,24 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
         return expression.asc(nulls_last=True)
 
 
-def _multiple(label: str, taxonomy, method=None, field_name=None):
+def _multiple(label: str, taxonomy, described=False):
     return django_filters.MultipleChoiceFilter(
         label=label,
         choices=taxonomy.choices,
-        widget=FilterCheckboxes,
-        method=method,
-        field_name=field_name,
+        widget=DescribedCheckboxes(taxonomy.descriptions) if described else FilterCheckboxes,
+        method="filter_condition",
         # Each filter is a predicate on the row itself: no join, so no DISTINCT.
         distinct=False,
         error_messages={"invalid_choice": INVALID_CHOICE},
     )
 
 
-def _flag(label: str, method: str):
+def _flag(label: str):
     """A single checkbox sent as ``name=1``."""
     return django_filters.ChoiceFilter(
         label=label,
         choices=[("1", label)],
-        method=method,
+        method="filter_condition",
         widget=FlagCheckbox,
         error_messages={"invalid_choice": INVALID_CHOICE},
     )
@@ -72,19 +148,26 @@ def _flag(label: str, method: str):
 class SupporterFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="キーワード",
-        method="filter_keyword",
+        method="filter_condition",
         max_length=MAX_QUERY_LENGTH,
-        help_text="氏名・カナ・居住地・所属・資格・自己PR・支援内容から探します。"
-        "スペースで区切った語はすべて含むものを表示します。",
+        help_text="氏名・登録番号・資格・自己PRなどから探します。「京都」のような地名は、その場所で支援できる専門家を探します。",
     )
-    region = _multiple("支援対象地域", REGIONS, method="filter_region")
-    industry = _multiple("得意とする業界", INDUSTRIES, method="filter_has_any", field_name="industries")
-    theme = _multiple("支援可能な指導テーマ", THEMES, method="filter_has_any", field_name="themes")
-    form = _multiple("支援可能な形態", FORMS, method="filter_has_any", field_name="forms")
-    period = _multiple("支援期間", PERIODS, method="filter_has_any", field_name="periods")
-    fee = _multiple("支援料金(1回/2時間あたり)", FEES, field_name="fee")
-    first_free = _flag("初回相談が無料の専門家のみ", "filter_first_free")
-    fresh = _flag("情報更新から1年以上の専門家を除く", "filter_fresh")
+    prefecture = django_filters.MultipleChoiceFilter(
+        label="会社の所在地(都道府県)",
+        choices=_prefecture_choices(),
+        widget=PrefectureSelect,
+        method="filter_condition",
+        help_text="その都道府県で支援できる専門家を表示します(全国対応や、地域全体で登録している専門家を含みます)。",
+        error_messages={"invalid_choice": INVALID_CHOICE},
+    )
+    region = _multiple("支援対象地域", REGIONS)
+    industry = _multiple("得意とする業界", INDUSTRIES)
+    theme = _multiple("相談したい内容(指導テーマ)", THEMES, described=True)
+    form = _multiple("支援の受け方(支援可能な形態)", FORMS, described=True)
+    period = _multiple("支援期間", PERIODS, described=True)
+    fee = _multiple("支援料金(1回/2時間あたり)", FEES, described=True)
+    first_free = _flag("初回相談が無料の専門家のみ")
+    fresh = _flag("情報更新から1年以上の専門家を除く")
     sort = NullsLastOrderingFilter(
         label="並び順",
         fields=(
@@ -92,14 +175,7 @@ class SupporterFilter(django_filters.FilterSet):
             ("updated_on", "updated"),
             ("support_cases", "cases"),
         ),
-        field_labels={
-            "registration_no": "登録番号順",
-            "-registration_no": "登録番号の大きい順",
-            "updated_on": "最終更新日の古い順",
-            "-updated_on": "最終更新日の新しい順",
-            "support_cases": "支援実績件数の少ない順",
-            "-support_cases": "支援実績件数の多い順",
-        },
+        choices=SORTS,
         empty_label=None,
         null_label=None,
     )
@@ -107,6 +183,7 @@ class SupporterFilter(django_filters.FilterSet):
     class Meta:
         model = Supporter
         fields: list[str] = []
+        form = site_forms.Form
 
     _form_class = None
 
@@ -119,20 +196,18 @@ class SupporterFilter(django_filters.FilterSet):
             cls._form_class = super().get_form_class()
         return cls._form_class
 
-    def filter_keyword(self, queryset, name, value):
-        return queryset.search(value)
+    def filter_condition(self, queryset, name, value):
+        return queryset.filter(CONDITIONS[name](value)) if value else queryset
 
-    def filter_region(self, queryset, name, value):
-        return queryset.serving_regions(value) if value else queryset
+    def condition(self) -> Q:
+        """Every narrowing condition of a valid search, as one Q (to count without a query each)."""
+        cleaned = self.form.cleaned_data
+        return Q(*(CONDITIONS[name](cleaned[name]) for name in CONDITIONS if cleaned.get(name)))
 
-    def filter_has_any(self, queryset, name, value):
-        return queryset.filter(**{f"{name}__has_any": value}) if value else queryset
-
-    def filter_first_free(self, queryset, name, value):
-        return queryset.filter(first_free=True) if value else queryset
-
-    def filter_fresh(self, queryset, name, value):
-        return queryset.fresh() if value else queryset
+    def keyword_places(self) -> list[tuple[str, Place]]:
+        """(word, place) for each word of ``q`` read as a place name."""
+        words = query_words(self.form.cleaned_data.get("q", "")) if self.is_valid() else []
+        return [(word, place) for word, _ in words if (place := place_named(word)) is not None]
 
     @property
     def qs(self):

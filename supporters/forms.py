@@ -6,11 +6,93 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from config import forms as site_forms
+
 from . import validation
 from .models import ENTRY_FIELDS, ContactMessage, Supporter
+from .taxonomy import PREFECTURES, REGIONS, prefectures_of
 
 
-class EntryRules(forms.ModelForm):
+class ServiceAreaWidget(forms.CheckboxSelectMultiple):
+    """全国, then each region: its whole area or some of its prefectures (each region folds away)."""
+
+    template_name = "supporters/widgets/service_area.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        chosen = set(value or [])
+        base = context["widget"]["attrs"].get("id", f"id_{name}")
+        counter = iter(range(1000))
+
+        def option(value, label):
+            return {"value": value, "label": label, "id": f"{base}_{next(counter)}", "checked": value in chosen}
+
+        groups = []
+        for region in REGIONS:
+            prefectures = prefectures_of(region.slug)
+            whole = option(f"region:{region.slug}", f"{region.label}の全域" if len(prefectures) > 1 else region.label)
+            parts = [option(f"pref:{p.slug}", p.label) for p in prefectures] if len(prefectures) > 1 else []
+            groups.append(
+                {
+                    "region": region,
+                    "whole": whole,
+                    "prefectures": parts,
+                    "count": sum(o["checked"] for o in [whole, *parts]),
+                }
+            )
+        context["widget"].update(nationwide=option("nationwide", "全国どこでも支援できる"), groups=groups)
+        return context
+
+
+class ServiceAreaField(forms.MultipleChoiceField):
+    """Where the expert supports companies, asked once: 全国, whole regions, or prefectures.
+
+    Cleans to (nationwide, region slugs, prefecture slugs) for the entry;
+    全国 makes the rest redundant, and a whole region its prefectures.
+    """
+
+    widget = ServiceAreaWidget
+
+    def __init__(self, **kwargs):
+        choices = [("nationwide", "全国")]
+        choices += [(f"region:{r.slug}", r.label) for r in REGIONS]
+        choices += [(f"pref:{p.slug}", p.label) for p in PREFECTURES]
+        super().__init__(
+            choices=choices,
+            label="支援できる地域",
+            help_text="全国に対応できる場合は「全国」を、そうでなければ地域の全域か都道府県を選んでください(いくつでも選べます)。"
+            "会社の所在地から探す人には、全国・その地域の全域・その都道府県を選んだ専門家が表示されます。",
+            error_messages={
+                "required": "支援できる地域を選んでください(全国、地域の全域、都道府県のどれかを1つ以上)。",
+            },
+            **kwargs,
+        )
+
+    @staticmethod
+    def values_of(entry: Supporter) -> list[str]:
+        if entry.nationwide:
+            return ["nationwide"]
+        terms = {
+            name: Supporter._meta.get_field(name).to_python(getattr(entry, name)) for name in ("regions", "prefectures")
+        }
+        return [f"region:{slug}" for slug in terms["regions"].ordered()] + [
+            f"pref:{slug}" for slug in terms["prefectures"].ordered()
+        ]
+
+    def clean(self, value):
+        values = super().clean(value)
+        if "nationwide" in values:
+            return True, [], []
+        regions = [v.split(":", 1)[1] for v in values if v.startswith("region:")]
+        prefectures = [
+            slug
+            for v in values
+            if v.startswith("pref:") and PREFECTURES.get(slug := v.split(":", 1)[1]).region not in regions
+        ]
+        return False, regions, prefectures
+
+
+class EntryRules(site_forms.ModelForm):
     """What every entrance of an entry's values shares with the import (supporters/validation.py):
     each value normalised the same way, the same required fields and the support area; the
     values themselves are checked by the model fields' validators when the form validates."""
@@ -23,14 +105,12 @@ class EntryRules(forms.ModelForm):
         widget=forms.URLInput(attrs={"autocomplete": "url"}),
     )
 
-    # A text box, not type=date: browsers order and type date segments by
-    # their own locale, which is hard to use by keyboard and screen reader.
-    valid_until = forms.DateField(
+    # A text box read as people write dates (config/dates.py), not type=date:
+    # browsers order and type date segments by their own locale, which is
+    # hard to use by keyboard and screen reader.
+    valid_until = site_forms.JapaneseDateField(
         label="登録有効期限",
-        input_formats=["%Y-%m-%d", "%Y/%m/%d"],
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-        help_text="登録証に記載の有効期限(例: 2028-03-31 または 2028/03/31)",
-        error_messages={"invalid": "登録有効期限は 2028-03-31 または 2028/03/31 の形で入力してください。"},
+        help_text="登録証に書かれている有効期限。「2028年3月31日」「2028/3/31」「R10.3.31」のどの書き方でもかまいません。",
     )
 
     def __init__(self, *args, **kwargs):
@@ -49,7 +129,10 @@ class EntryRules(forms.ModelForm):
         for name, value in cleaned.items():
             if name != "registration_no" and name in self.fields and isinstance(value, str):
                 cleaned[name] = validation.normalise(name, value)
-        if not (cleaned.get("nationwide") or cleaned.get("regions") or cleaned.get("prefectures")):
+        # The admin asks 全国, regions and prefectures as separate fields; the
+        # expert's form asks them once (ServiceAreaField, required there).
+        area_fields = [name for name in ("nationwide", "regions", "prefectures") if name in self.fields]
+        if area_fields and not any(cleaned.get(name) for name in area_fields):
             self.add_error("regions", validation.AREA_REQUIRED)
         return cleaned
 
@@ -74,6 +157,8 @@ class SupporterForm(EntryRules):
         "公開用メールアドレスはチェックした場合だけ公開されます(公開しない場合は、お問い合わせフォーム経由で連絡が届きます)。",
     )
 
+    area = ServiceAreaField()
+
     SECTIONS = [
         (
             "基本情報",
@@ -97,7 +182,7 @@ class SupporterForm(EntryRules):
             "支援実績",
             ["experience", "support_experience", "support_cases", "support_years", "support_description", "industries"],
         ),
-        ("支援の条件", ["nationwide", "regions", "prefectures", "themes", "periods", "fee", "first_free", "forms"]),
+        ("支援の条件", ["area", "themes", "periods", "fee", "first_free", "forms"]),
         ("公開の設定", ["published_fields"]),
     ]
 
@@ -123,9 +208,6 @@ class SupporterForm(EntryRules):
             "support_years",
             "support_description",
             "industries",
-            "nationwide",
-            "regions",
-            "prefectures",
             "themes",
             "periods",
             "fee",
@@ -137,7 +219,6 @@ class SupporterForm(EntryRules):
             "registration_no": "6桁の数字(例: 012345)",
             "name_kana": "カタカナ(ひらがなで入力してもカタカナに直します)",
             "email": "公開する場合に一覧・個票に表示するアドレス。ログイン用とは別でもかまいません。",
-            "nationwide": "全国に対応できる場合はチェックしてください。",
             "support_cases": "これまでに支援した企業の数",
             "support_years": "企業支援に携わった年数",
         }
@@ -160,6 +241,7 @@ class SupporterForm(EntryRules):
         self.initial.setdefault(
             "published_fields", [key for key in Supporter.HIDEABLE_FIELDS if key not in (hidden or [])]
         )
+        self.initial.setdefault("area", ServiceAreaField.values_of(self.instance))
 
     def sections(self):
         """(heading, bound fields) in the order the form shows them."""
@@ -185,6 +267,13 @@ class SupporterForm(EntryRules):
             raise forms.ValidationError("登録有効期限が過ぎています。更新後の有効期限を入力してください。")
         return value
 
+    def clean_area(self):
+        nationwide, regions, prefectures = area = self.cleaned_data["area"]
+        self.instance.nationwide = nationwide
+        self.instance.regions = Supporter._meta.get_field("regions").to_python(regions)
+        self.instance.prefectures = Supporter._meta.get_field("prefectures").to_python(prefectures)
+        return area
+
     def clean(self):
         cleaned = super().clean()
         if "published_fields" in cleaned:
@@ -193,15 +282,27 @@ class SupporterForm(EntryRules):
         return cleaned
 
 
-class ContactForm(forms.ModelForm):
+class Honeypot(site_forms.Form):
+    """A field people leave empty (hidden from them); bots that fill every field reveal themselves."""
+
+    website = forms.CharField(label="この欄は入力しないでください", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))
+
+
+class ContactForm(Honeypot, site_forms.ModelForm):
     """A message to an expert whose address is not published."""
 
     consent = forms.BooleanField(
         label="入力した内容を専門家へ送ること、迷惑行為への対応のためIPAが90日間保存することに同意します",
         error_messages={"required": "送信には同意が必要です。"},
     )
-    # Left empty by people; bots that fill every field reveal themselves.
-    website = forms.CharField(label="この欄は入力しないでください", required=False)
 
     class Meta:
         model = ContactMessage
@@ -212,14 +313,11 @@ class ContactForm(forms.ModelForm):
             "organization": forms.TextInput(attrs={"autocomplete": "organization", "maxlength": 200}),
             "message": forms.Textarea(attrs={"rows": 6, "maxlength": 2000}),
         }
+        labels = {"organization": "会社・団体名(任意)", "message": "相談したい内容"}
         help_texts = {
-            "email": "専門家からの返信先です。専門家にのみ伝わります。",
-            "message": "2,000文字以内",
+            "email": "専門家からの返信と、送った内容の控えが届きます。専門家にだけ伝わり、公開はされません。",
+            "message": "上の「書いていただくと、話が早く進みます」を参考に、2,000文字以内でお書きください。",
         }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 
     def clean_name(self):
         return validation.text(self.cleaned_data["name"])
@@ -227,12 +325,42 @@ class ContactForm(forms.ModelForm):
     def clean_organization(self):
         return validation.text(self.cleaned_data["organization"])
 
-    @property
-    def is_bot(self) -> bool:
-        return bool(self.cleaned_data.get("website"))
+
+class ErrorReportForm(Honeypot, site_forms.Form):
+    """「掲載内容の誤りを報告」: what looks wrong on a 個票, sent to IPA."""
+
+    ITEMS = [
+        ("contact", "氏名・連絡先"),
+        ("area", "居住地・支援できる地域"),
+        ("support", "指導テーマ・支援の形態・期間・料金"),
+        ("record", "資格・経験・企業支援実績"),
+        ("inactive", "この専門家は活動していない・連絡がつかない"),
+        ("other", "その他"),
+    ]
+
+    item = forms.ChoiceField(label="誤りのある項目", choices=ITEMS, widget=forms.RadioSelect)
+    detail = forms.CharField(
+        label="どこが、どう違っているか",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": 1000}),
+        help_text="わかる範囲でお書きください(1,000文字以内)。例: 「メールアドレスに送ると届かない」「料金が専門家の説明と違う」",
+    )
+    email = forms.EmailField(
+        label="あなたのメールアドレス(任意)",
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="IPAから内容を確認するときにだけ使います。専門家には伝わりません。",
+    )
+
+    def report(self) -> dict:
+        return {
+            "item": dict(self.ITEMS)[self.cleaned_data["item"]],
+            "detail": self.cleaned_data["detail"],
+            "reply_to": self.cleaned_data["email"],
+        }
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(site_forms.Form):
     """Staff's decision on an application or change request."""
 
     ACTIONS = [
@@ -256,7 +384,7 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
-class EndListingForm(forms.Form):
+class EndListingForm(site_forms.Form):
     reason = forms.CharField(
         label="理由(任意)", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )

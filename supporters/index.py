@@ -11,7 +11,7 @@ the date), and answers a combination with a few vectorised ANDs and ORs over
 them; the count is a sum, a page is a slice of a precomputed sort order, and
 only the page's 20 rows are read from the database, by primary key.
 
-The predicates are the SQL ones in supporters/filters.py, term for term;
+The predicates are the SQL ones of supporters/filters.py (``CONDITIONS``), term for term;
 tests/supporters/test_list_index.py checks that both give the same entries in
 the same order for many combinations. A filter this module does not know
 (``FILTERS``) makes the list fall back to SQL, so a new filter is correct
@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from . import search
 from .models import Supporter, stale_cutoff
-from .taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, PREFECTURES, REGIONS, THEMES, prefectures_of
+from .taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, PREFECTURES, REGIONS, THEMES, place_named, prefectures_of
 
 TERM_COLUMNS = ("regions", "prefectures", "industries", "themes", "forms", "periods")
 # Parameter → the term-set column it filters ("has any") and its taxonomy.
@@ -39,7 +39,7 @@ HAS_ANY = {
     "form": ("forms", FORMS),
     "period": ("periods", PERIODS),
 }
-FILTERS = frozenset({"q", "region", "fee", "first_free", "fresh", "sort", *HAS_ANY})
+FILTERS = frozenset({"q", "prefecture", "region", "fee", "first_free", "fresh", "sort", *HAS_ANY})
 # ``sort`` values → (column, descending); ties and the default go by 登録番号.
 SORTS = {
     "registration_no": ("registration_no", False),
@@ -61,6 +61,8 @@ class DirectoryIndex:
             .order_by("registration_no")
             .values_list(
                 "pk",
+                "registration_no",
+                "name",
                 "modified_at",
                 "updated_on",
                 "support_cases",
@@ -78,9 +80,11 @@ class DirectoryIndex:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         self.size = len(rows)
-        columns = list(zip(*rows, strict=True)) if rows else [()] * (8 + len(TERM_COLUMNS))
-        pk, modified, updated, cases, nationwide, fee, first_free, texts, *bits = columns
+        columns = list(zip(*rows, strict=True)) if rows else [()] * (10 + len(TERM_COLUMNS))
+        pk, registration_no, names, modified, updated, cases, nationwide, fee, first_free, texts, *bits = columns
         self.pk = np.array(pk, dtype=np.int64)
+        self.registration_no = np.array(registration_no, dtype=object)
+        self.names = names  # as stored: a place word also matches a name containing it
         # Every write path sets modified_at (SupporterQuerySet): the entry's version.
         self.modified = modified
         # Days since 1970 (SQLite gives ISO strings, PostgreSQL dates).
@@ -111,23 +115,45 @@ class DirectoryIndex:
             | self._has_any("prefectures", PREFECTURES, prefectures)
         )
 
-    def _keyword(self, token: str) -> np.ndarray:
-        found = self._keywords.get(token)
+    def _prefecture(self, slugs) -> np.ndarray:
+        regions = sorted({PREFECTURES.get(slug).region for slug in slugs})
+        return (
+            self.nationwide
+            | self._has_any("regions", REGIONS, regions)
+            | self._has_any("prefectures", PREFECTURES, slugs)
+        )
+
+    def _contains(self, values, text: str) -> np.ndarray:
+        return np.fromiter((text in value for value in values), dtype=bool, count=self.size)
+
+    def _keyword(self, word: str, token: str) -> np.ndarray:
+        """One word of ``q``, as models.search_q reads it (a place, a 登録番号 or text)."""
+        key = f"{word}\x00{token}"  # a place word's name test uses the word as typed
+        found = self._keywords.get(key)
         if found is None:
-            # A substring test per row, as SQL's LIKE does (a few ms at
-            # 25,000 rows); each word's rows are kept for this version.
-            found = np.fromiter((token in text for text in self.texts), dtype=bool, count=self.size)
+            # Substring tests per row, as SQL's LIKE does (a few ms at 25,000
+            # rows); each word's rows are kept for this version.
+            place = place_named(word)
+            if place is not None:
+                serving = self._prefecture if place.kind == "prefecture" else self._region
+                found = serving([place.slug]) | self._contains(self.names, word)
+            elif token.isdigit() and len(token) <= 6:
+                found = (self.registration_no == token.zfill(6)) | self._contains(self.texts, token)
+            else:
+                found = self._contains(self.texts, token)
             with self._lock:
                 if len(self._keywords) >= KEYWORD_MEMO:
                     self._keywords.clear()
-                self._keywords[token] = found
+                self._keywords[key] = found
         return found
 
     def matches(self, data: dict) -> np.ndarray:
         """Rows matching the cleaned filter values (a boolean array)."""
         selected = np.ones(self.size, dtype=bool)
-        for token in search.query_tokens(data.get("q") or ""):
-            selected &= self._keyword(token)
+        for word, token in search.query_words(data.get("q") or ""):
+            selected &= self._keyword(word, token)
+        if data.get("prefecture"):
+            selected &= self._prefecture(data["prefecture"])
         if data.get("region"):
             selected &= self._region(data["region"])
         for name, (column, taxonomy) in HAS_ANY.items():

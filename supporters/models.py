@@ -25,6 +25,7 @@ from .taxonomy import (
     PREFECTURES,
     REGIONS,
     THEMES,
+    place_named,
     prefectures_of,
 )
 from .validation import kana_validator
@@ -36,6 +37,45 @@ STALE_AFTER = datetime.timedelta(days=365)
 def stale_cutoff(today: datetime.date | None = None) -> datetime.date:
     """The oldest 最終更新日 that is still fresh."""
     return (today or timezone.localdate()) - STALE_AFTER
+
+
+def serving_regions_q(region_slugs) -> Q:
+    """Entries that support any of the regions: 全国, the region itself, or any prefecture inside it."""
+    prefecture_slugs = [p.slug for r in region_slugs for p in prefectures_of(r)]
+    return Q(nationwide=True) | Q(regions__has_any=list(region_slugs)) | Q(prefectures__has_any=prefecture_slugs)
+
+
+def serving_prefectures_q(prefecture_slugs) -> Q:
+    """Entries that support any of the prefectures: 全国, the whole region it is in, or the prefecture."""
+    region_slugs = sorted({PREFECTURES.get(slug).region for slug in prefecture_slugs})
+    return Q(nationwide=True) | Q(regions__has_any=region_slugs) | Q(prefectures__has_any=list(prefecture_slugs))
+
+
+def fresh_q(today: datetime.date | None = None) -> Q:
+    """Entries updated within the last year (no 情報更新から1年以上 mark)."""
+    return Q(updated_on__gte=stale_cutoff(today))
+
+
+def search_q(query: str) -> Q:
+    """Every word of ``query`` must match (docs/decisions/0003, 0820).
+
+    A word that names a place (京都, 京都府, 近畿, 関西) means that place:
+    experts who support it, as the prefecture and region filters find them,
+    or whose name contains the word (千葉 is also a family name); so 京都
+    never matches 東京都. A number also finds the 登録番号 it stands for.
+    Any other word must occur in the entry's public text.
+    """
+    condition = Q()
+    for word, token in search.query_words(query):
+        place = place_named(word)
+        if place is not None:
+            serving = serving_prefectures_q if place.kind == "prefecture" else serving_regions_q
+            condition &= serving([place.slug]) | Q(name__contains=word)
+        elif token.isdigit() and len(token) <= 6:
+            condition &= Q(registration_no=token.zfill(6)) | Q(search_text__contains=token)
+        else:
+            condition &= Q(search_text__contains=token)
+    return condition
 
 
 def _require_reason(reason: str) -> str:
@@ -146,24 +186,8 @@ class SupporterQuerySet(models.QuerySet):
     def live(self):
         return self.filter(status__in=LIVE_STATUSES)
 
-    def fresh(self, today: datetime.date | None = None):
-        """Entries updated within the last year (no 情報更新から1年以上 mark)."""
-        return self.filter(updated_on__gte=stale_cutoff(today))
-
     def serving_regions(self, region_slugs):
-        """Entries that support any of the regions: 全国, the region itself,
-        or any prefecture inside it."""
-        prefecture_slugs = [p.slug for r in region_slugs for p in prefectures_of(r)]
-        return self.filter(
-            Q(nationwide=True) | Q(regions__has_any=region_slugs) | Q(prefectures__has_any=prefecture_slugs)
-        )
-
-    def search(self, query: str):
-        """Every word of ``query`` must occur in the entry's public text."""
-        qs = self
-        for token in search.query_tokens(query):
-            qs = qs.filter(search_text__contains=token)
-        return qs
+        return self.filter(serving_regions_q(region_slugs))
 
 
 class Supporter(models.Model):

@@ -22,12 +22,15 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text if not ch.isspace() and ch.isprintable())
 
 
-def query_tokens(query: str) -> list[str]:
-    """Words of a keyword query, each folded; all of them must match."""
+def query_words(query: str) -> list[tuple[str, str]]:
+    """(word as typed after NFKC, folded word) for each word of a keyword query; all must match."""
     text = unicodedata.normalize("NFKC", (query or "")[:MAX_QUERY_LENGTH])
-    words = [fold(word) for word in text.split()]
-    unique = list(dict.fromkeys(w for w in words if w))
-    return unique[:MAX_TOKENS]
+    seen: dict[str, str] = {}
+    for word in text.split():
+        token = fold(word)
+        if token and token not in seen:
+            seen[token] = word
+    return [(word, token) for token, word in seen.items()][:MAX_TOKENS]
 
 
 def build_search_text(values) -> str:

@@ -219,6 +219,20 @@ PENDING_CHANGE = (
 
 
 @transaction.atomic
+def save_draft(*, supporter: Supporter, by) -> Supporter:
+    """Keep an application that is not finished (new, or returned for changes) without sending it."""
+    if supporter.pk is None:
+        supporter.status = Supporter.Status.DRAFT
+        supporter.user = by
+    elif supporter.status not in (Supporter.Status.DRAFT, Supporter.Status.RETURNED):
+        raise TransitionRefused(f"掲載状況が「{supporter.get_status_display()}」の登録は一時保存できません。")
+    supporter._history_user = by
+    supporter._change_reason = "一時保存"
+    supporter.save()
+    return supporter
+
+
+@transaction.atomic
 def submit_change(*, supporter: Supporter, data: dict, by) -> ChangeRequest:
     """Propose new values for a published or expired entry; a returned
     change request is edited and sent again rather than duplicated."""
@@ -303,12 +317,38 @@ def relay_contact(*, supporter: Supporter, message: ContactMessage) -> ContactMe
     the expert's address, the expert replies to the sender directly."""
     message.supporter = supporter
     message.save()
-    body = render_to_string("supporters/email/contact.txt", {"supporter": supporter, "message": message})
+    context = {"supporter": supporter, "message": message, "detail_url": site_url(supporter.get_absolute_url())}
     # The sender's own words stay in the body; the subject is ours alone.
     queue_mail(
         "[セキュリティ対策支援者リスト] 個票のお問い合わせフォームからメッセージが届きました",
-        body,
+        render_to_string("supporters/email/contact.txt", context),
         [supporter.contact_address],
         reply_to=[message.email],
     )
+    # The sender's copy: what was sent and what happens next (never the expert's address).
+    queue_mail(
+        f"[セキュリティ対策支援者リスト] {supporter.name}さんへのご相談を送りました(控え)",
+        render_to_string("supporters/email/contact_copy.txt", context),
+        [message.email],
+    )
     return message
+
+
+def report_error(*, supporter: Supporter, item: str, detail: str, reply_to: str = "") -> None:
+    """「掲載内容の誤りを報告」: tell the list's office (settings.LIST_OFFICE_EMAIL)."""
+    body = render_to_string(
+        "supporters/email/error_report.txt",
+        {
+            "supporter": supporter,
+            "item": item,
+            "detail": detail,
+            "reply_to": reply_to,
+            "detail_url": site_url(supporter.get_absolute_url()),
+        },
+    )
+    queue_mail(
+        f"[セキュリティ対策支援者リスト] 掲載内容の誤りの報告(登録番号 {supporter.registration_no})",
+        body,
+        [settings.LIST_OFFICE_EMAIL],
+        reply_to=[reply_to] if reply_to else None,
+    )

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
+from config.dates import DateNotUnderstood, parse_date
 from config.spreadsheets import without_formula_guard
 
 from . import validation
@@ -239,6 +240,7 @@ def _parse_yes(header: str, value: str, errors: list[str]) -> bool:
 
 
 def _parse_date(header: str, value, errors: list[str]) -> datetime.date | None:
+    """A date cell: Excel's own dates, or text read as the forms read it (config/dates.py)."""
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -246,14 +248,11 @@ def _parse_date(header: str, value, errors: list[str]) -> datetime.date | None:
     text = clean_cell(value)
     if not text:
         return None
-    match = re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})", text)
-    if match:
-        try:
-            return datetime.date(*(int(g) for g in match.groups()))
-        except ValueError:
-            pass
-    errors.append(f"「{header}」の日付「{text}」が正しくありません(YYYY-MM-DD または YYYY/MM/DD)")
-    return None
+    try:
+        return parse_date(text)
+    except DateNotUnderstood as exc:
+        errors.append(f"「{header}」の日付「{text}」が正しくありません({exc})")
+        return None
 
 
 def _parse_choice(header, taxonomy, value, errors) -> str:

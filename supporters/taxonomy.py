@@ -16,6 +16,9 @@ class Term:
     slug: str
     label: str
     aliases: tuple[str, ...] = ()
+    # What the term means, in plain words for someone who does not know the
+    # experts' vocabulary (shown next to the filter and on /help/).
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,10 @@ class Taxonomy:
         term = self._by_slug.get(slug)
         return term.label if term else ""
 
+    @property
+    def descriptions(self) -> dict[str, str]:
+        return {t.slug: t.description for t in self.terms if t.description}
+
     def from_label(self, text: str) -> Term | None:
         """The term whose label (or alias) matches ``text`` after normalisation."""
         return self._by_label.get(normalize_label(text))
@@ -90,6 +97,11 @@ def _terms(*pairs) -> tuple[Term, ...]:
     return tuple(Term(*pair) for pair in pairs)
 
 
+def _described(*triples) -> tuple[Term, ...]:
+    """(slug, label, description) triples."""
+    return tuple(Term(slug, label, description=description) for slug, label, description in triples)
+
+
 REGIONS = Taxonomy(
     "支援対象地域",
     _terms(
@@ -115,7 +127,7 @@ class Prefecture(Term):
 
 def _pref(slug: str, label: str, region: str) -> Prefecture:
     short = label[:-1] if label[-1] in "都府県" and label != "北海道" else label
-    return Prefecture(slug, label, (short,) if short != label else (), region, short)
+    return Prefecture(slug, label, (short,) if short != label else (), region=region, short=short)
 
 
 # JIS X 0401 order. 富山・石川・福井 are in 甲信越 because the seed's ten
@@ -202,49 +214,74 @@ INDUSTRIES = Taxonomy(
 THEMES = Taxonomy(
     "支援可能な指導テーマ",
     (
-        Term("policy", "規程整備"),
+        Term(
+            "policy",
+            "規程整備",
+            description="情報セキュリティの基本方針や、パスワード・持ち出し・取引先とのやりとりなど、社内のルールを一緒に作ります。",
+        ),
         # The FY2025 list's header misspells this theme (リスト分析); accept both.
-        Term("risk-analysis", "情報整理・リスク分析", ("情報整理・リスト分析",)),
-        Term("cloud", "クラウドセキュリティ対策"),
-        Term("incident-response", "インシデント対応"),
-        Term("staff-training", "従業員教育"),
-        Term("assessment", "セキュリティアセスメント"),
+        Term(
+            "risk-analysis",
+            "情報整理・リスク分析",
+            ("情報整理・リスト分析",),
+            description="守るべき情報やパソコン・機器を洗い出し、どこに危険があるか、何から手を付けるかを整理します。",
+        ),
+        Term(
+            "cloud",
+            "クラウドセキュリティ対策",
+            description="メールやファイル共有、会計などのクラウドサービスを安全に使うための設定やルールを助言します。",
+        ),
+        Term(
+            "incident-response",
+            "インシデント対応",
+            description="ウイルス感染や不正アクセス、情報漏えいなどが起きたときの対応と、起きたときに備えた手順づくりを支援します。",
+        ),
+        Term(
+            "staff-training",
+            "従業員教育",
+            description="不審なメールの見分け方など、社員向けの研修や訓練を行います。",
+        ),
+        Term(
+            "assessment",
+            "セキュリティアセスメント",
+            description="取引先から求められることがある「SCS評価制度★3」に沿って、自社の対策の状況を専門家が評価し、改善計画づくりを支援します(3回の訪問)。",
+        ),
     ),
 )
 
 FORMS = Taxonomy(
     "支援可能な形態",
-    _terms(
-        ("visit", "訪問"),
-        ("remote", "リモート"),
-        ("lecture", "講演・研修"),
-        ("emergency", "緊急対応"),
-        ("product", "製品導入"),
-        ("long-term", "長期支援"),
+    _described(
+        ("visit", "訪問", "専門家が会社に来て、現場を見ながら相談に乗ります。"),
+        ("remote", "リモート", "ビデオ会議や電話、メールで相談できます。遠くの専門家にも頼めます。"),
+        ("lecture", "講演・研修", "社員や取引先向けに、講演や研修の講師をします。"),
+        ("emergency", "緊急対応", "被害が起きたときに、急ぎの相談や対応に応じます。"),
+        ("product", "製品導入", "セキュリティ製品やサービスを選ぶ・導入するときに助言します。"),
+        ("long-term", "長期支援", "顧問のように、継続して相談に乗ります。"),
     ),
 )
 
 PERIODS = Taxonomy(
     "支援期間",
-    _terms(
-        ("spot", "スポット対応"),
-        ("1-3-months", "1~3か月"),
-        ("3-6-months", "3か月~半年"),
-        ("6-12-months", "半年~1年"),
-        ("over-1-year", "1年以上"),
+    _described(
+        ("spot", "スポット対応", "1回だけの相談や、短い作業を1つだけ頼めます。"),
+        ("1-3-months", "1~3か月", "1か月から3か月ほどかけて支援します。"),
+        ("3-6-months", "3か月~半年", "3か月から半年ほどかけて支援します。"),
+        ("6-12-months", "半年~1年", "半年から1年ほどかけて支援します。"),
+        ("over-1-year", "1年以上", "1年以上、継続して支援します。"),
     ),
 )
 
 FEES = Taxonomy(
     "支援料金(1回/2時間あたり)",
-    _terms(
-        ("free", "無償"),
-        ("under-10k", "10,000円未満"),
-        ("10k-20k", "10,000円以上~20,000円未満"),
-        ("20k-30k", "20,000円以上~30,000円未満"),
-        ("30k-40k", "30,000円以上~40,000円未満"),
-        ("40k-plus", "40,000円以上"),
-        ("negotiable", "応相談"),
+    _described(
+        ("free", "無償", "料金はかかりません(交通費などは相談してください)。"),
+        ("under-10k", "10,000円未満", "1回(2時間)あたり1万円より安い目安です。"),
+        ("10k-20k", "10,000円以上~20,000円未満", "1回(2時間)あたり1万円から2万円の目安です。"),
+        ("20k-30k", "20,000円以上~30,000円未満", "1回(2時間)あたり2万円から3万円の目安です。"),
+        ("30k-40k", "30,000円以上~40,000円未満", "1回(2時間)あたり3万円から4万円の目安です。"),
+        ("40k-plus", "40,000円以上", "1回(2時間)あたり4万円以上の目安です。"),
+        ("negotiable", "応相談", "内容に応じて、専門家と相談して決めます。"),
     ),
 )
 
@@ -270,3 +307,50 @@ EXPERIENCE = Taxonomy(
 )
 
 NATIONWIDE_LABEL = "全国"
+
+# Regions that share a border (by land or a bridge), to widen a search that found nobody.
+NEIGHBOURS = {
+    "hokkaido": ("tohoku",),
+    "tohoku": ("hokkaido", "kanto", "koshinetsu"),
+    "kanto": ("tohoku", "koshinetsu", "tokai"),
+    "koshinetsu": ("tohoku", "kanto", "tokai", "kinki"),
+    "tokai": ("kanto", "koshinetsu", "kinki"),
+    "kinki": ("koshinetsu", "tokai", "chugoku", "shikoku"),
+    "chugoku": ("kinki", "shikoku", "kyushu"),
+    "shikoku": ("kinki", "chugoku", "kyushu"),
+    "kyushu": ("chugoku", "shikoku", "okinawa"),
+    "okinawa": ("kyushu",),
+}
+
+# Words people use for a region that is not one of the ten labels.
+REGION_WORDS = {
+    "関西": "kinki",
+    "関東地方": "kanto",
+    "近畿地方": "kinki",
+    "東北地方": "tohoku",
+    "中国地方": "chugoku",
+    "九州地方": "kyushu",
+    "四国地方": "shikoku",
+    "東海地方": "tokai",
+}
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place a keyword names: a prefecture or one of the ten regions."""
+
+    kind: str  # "prefecture" or "region"
+    slug: str
+    label: str
+
+
+def place_named(word: str) -> Place | None:
+    """The place a word names ("京都", "京都府", "近畿", "関西"), or None when it names none."""
+    text = normalize_label(word)
+    pref = PREFECTURES.from_label(text)
+    if pref is not None:
+        return Place("prefecture", pref.slug, pref.label)
+    region = REGIONS.from_label(text) or REGIONS.get(REGION_WORDS.get(text, ""))
+    if region is not None:
+        return Place("region", region.slug, region.label)
+    return None

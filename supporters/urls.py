@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import expert_views, views
+from . import expert_views, sitemaps, views
 
 
 class RegistrationNoConverter:
@@ -20,6 +20,8 @@ app_name = "supporters"
 urlpatterns = [
     path("", views.home, name="home"),
     path("help/", views.help_page, name="help"),
+    path("for-experts/", views.for_experts, name="for-experts"),
+    path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
     path("supporters/", views.supporter_list, name="list"),
     path("supporters/export.csv", views.export_csv, name="export-csv"),
     path("supporters/export.json", views.export_json, name="export-json"),
@@ -31,4 +33,5 @@ urlpatterns = [
     path("supporters/mine/end/", expert_views.end, name="end"),
     path("supporters/<regno:registration_no>/", views.supporter_detail, name="detail"),
     path("supporters/<regno:registration_no>/contact/", views.supporter_contact, name="contact"),
+    path("supporters/<regno:registration_no>/report/", views.report_error, name="report"),
 ]

@@ -1,4 +1,5 @@
 import json
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,16 +12,17 @@ from django.views.decorators.http import require_POST, require_safe
 
 from config.access import Role, grant_access
 from config.client import client_ip
-from config.ratelimit import ACCOUNT, TOO_MANY, over_limit
+from config.ratelimit import ACCOUNT, TOO_MANY, limit, over_limit
 from config.spreadsheets import csv_response
 
-from . import index, services
+from . import index, listing, services
 from .cache import request_version
-from .filters import SupporterFilter
-from .forms import ContactForm
+from .filters import SORTS, SupporterFilter
+from .forms import ContactForm, ErrorReportForm
 from .models import Supporter
+from .structured import person_jsonld
 from .tabular import HEADERS, supporter_to_json, supporter_to_row
-from .taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, REGIONS, THEMES, prefectures_of
+from .taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, PREFECTURES, REGIONS, THEMES, prefectures_of
 
 
 def _filterset(request) -> SupporterFilter:
@@ -45,7 +47,12 @@ def home(request):
     return render(
         request,
         "supporters/home.html",
-        {"regions": REGIONS, "industries": INDUSTRIES, "themes": THEMES},
+        {
+            "regions": REGIONS,
+            "industries": INDUSTRIES,
+            "themes": THEMES,
+            "prefecture_groups": [(region, prefectures_of(region.slug)) for region in REGIONS],
+        },
     )
 
 
@@ -63,6 +70,8 @@ def help_page(request):
             "periods": PERIODS,
             "fees": FEES,
             "industries": INDUSTRIES,
+            "example_prefecture": PREFECTURES.get("kyoto"),
+            "sorts": SORTS,
             "breadcrumbs": [("トップ", reverse("supporters:home")), ("使い方と地域の区分", None)],
         },
     )
@@ -81,7 +90,18 @@ def supporter_list(request):
         return render(request, "supporters/list.html", context, status=400)
     paginator = Paginator(_results(request, filterset), settings.SUPPORTERS_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    context.update(page=page, supporters=page.object_list)
+    context.update(
+        searched=True,
+        page=page,
+        supporters=page.object_list,
+        tags=listing.applied_filters(filterset),
+        places=filterset.keyword_places(),
+        # Only a search that found nobody pays for the counts of wider ones.
+        widenings=[] if paginator.count else listing.widenings(filterset),
+        sorts=SORTS,
+        sort=(filterset.form.cleaned_data.get("sort") or ["registration_no"])[0],
+        kept=listing.kept_params(filterset),
+    )
     return render(request, "supporters/list.html", context)
 
 
@@ -106,6 +126,16 @@ def _accepts_contact(supporter: Supporter) -> bool:
     return not (supporter.is_public("email") and supporter.email) and bool(supporter.contact_address)
 
 
+CONTACT_SUBJECT = "セキュリティ対策支援者リストを見てのご相談"
+
+
+def _mail_link(supporter: Supporter) -> str:
+    """A mailto: link with a subject, where the expert publishes an address."""
+    if not (supporter.is_public("email") and supporter.email):
+        return ""
+    return f"mailto:{supporter.email}?subject={quote(CONTACT_SUBJECT)}"
+
+
 @grant_access(Role.PUBLIC)
 @require_safe
 def supporter_detail(request, registration_no):
@@ -113,18 +143,32 @@ def supporter_detail(request, registration_no):
     return _render_detail(request, supporter, ContactForm() if _accepts_contact(supporter) else None)
 
 
-def _render_detail(request, supporter, contact_form, status=200):
+def _breadcrumbs(request, supporter, *more):
+    """Back to the list as it was searched; the 個票 is a link when a page below it follows."""
     back = _list_querystring(_filterset(request))
-    list_url = reverse("supporters:list") + (f"?{back}" if back else "")
-    breadcrumbs = [
+    suffix = f"?{back}" if back else ""
+    return [
         ("トップ", reverse("supporters:home")),
-        ("専門家を探す" + ("(検索結果)" if back else ""), list_url),
-        (supporter.name, None),
+        ("専門家を探す" + ("(検索結果)" if back else ""), reverse("supporters:list") + suffix),
+        (supporter.name, supporter.get_absolute_url() + suffix if more else None),
+        *more,
     ]
+
+
+def _render_detail(request, supporter, contact_form, status=200):
+    url = request.build_absolute_uri(supporter.get_absolute_url())
     return render(
         request,
         "supporters/detail.html",
-        {"supporter": supporter, "breadcrumbs": breadcrumbs, "contact_form": contact_form},
+        {
+            "supporter": supporter,
+            "breadcrumbs": _breadcrumbs(request, supporter),
+            "contact_form": contact_form,
+            "mail_link": _mail_link(supporter),
+            "canonical_url": url,
+            "riss_url": settings.RISS_LOOKUP_URL.format(registration_no=supporter.registration_no),
+            "jsonld": person_jsonld(supporter, url=url),
+        },
         status=status,
     )
 
@@ -152,8 +196,53 @@ def supporter_contact(request, registration_no):
         message.ip_address = client_ip(request)
         services.relay_contact(supporter=supporter, message=message)
     # A bot sees the same answer as a person.
-    messages.success(request, "お問い合わせを送信しました。専門家から直接返信が届きます。")
+    messages.success(
+        request,
+        f"{supporter.name}さんへ相談の内容を送りました。専門家から、入力したメールアドレスへ直接返信が届きます。"
+        "送った内容の控えを、入力したメールアドレスにもお送りしました。",
+    )
     return redirect(supporter.get_absolute_url())
+
+
+@grant_access(Role.PUBLIC)
+@limit("error-report", rate="10/h")
+def report_error(request, registration_no):
+    """「掲載内容の誤りを報告」: anyone tells IPA that an entry looks wrong."""
+    supporter = _published_or_404(registration_no)
+    form = ErrorReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not form.is_bot:
+            services.report_error(supporter=supporter, **form.report())
+        messages.success(
+            request,
+            "誤りのお知らせを受け付けました。ありがとうございました。IPAで確認し、必要に応じて専門家に修正をお願いします。",
+        )
+        return redirect(supporter.get_absolute_url())
+    return render(
+        request,
+        "supporters/report.html",
+        {
+            "supporter": supporter,
+            "form": form,
+            "breadcrumbs": _breadcrumbs(request, supporter, ("掲載内容の誤りを報告", None)),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@grant_access(Role.PUBLIC)
+@require_safe
+def for_experts(request):
+    """「専門家として掲載を希望する方へ」: who can be listed, what is published, how review works."""
+    return render(
+        request,
+        "supporters/for_experts.html",
+        {
+            "hideable": Supporter.HIDEABLE_FIELDS.values(),
+            "review_days": settings.SUPPORTERS_REVIEW_DAYS,
+            "breadcrumbs": [("トップ", reverse("supporters:home")), ("専門家として掲載を希望する方へ", None)],
+        },
+    )
 
 
 def _invalid_filters_response(filterset, content_type):

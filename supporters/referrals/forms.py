@@ -3,10 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from config import forms as site_forms
+
 from .models import MOVE_LABELS, Case, Referral, ShortlistEntry
 
 
-class CaseForm(forms.ModelForm):
+class CaseForm(site_forms.ModelForm):
     class Meta:
         model = Case
         fields = [
@@ -46,13 +48,13 @@ class CaseForm(forms.ModelForm):
         self.fields["employees"].error_messages["invalid"] = "従業員数は数字で入力してください。"
 
 
-class ReasonForm(forms.ModelForm):
+class ReasonForm(site_forms.ModelForm):
     class Meta:
         model = ShortlistEntry
         fields = ["reason"]
 
 
-class MoveForm(forms.Form):
+class MoveForm(site_forms.Form):
     """Record the next step of a referral, as the organisation or the expert."""
 
     to = forms.ChoiceField(label="記録する内容", widget=forms.RadioSelect)

@@ -118,7 +118,10 @@ def test_an_existing_account_is_asked_to_log_in(client, owner, assessment):
 
 @pytest.mark.parametrize(
     "email, message",
-    [("not-an-address", "有効なメールアドレスを入力してください"), ("owner@example.jp", "すでにこの企業の利用者です")],
+    [
+        ("not-an-address", "「name@example.jp」のような形で入力してください"),
+        ("owner@example.jp", "すでにこの企業の利用者です"),
+    ],
 )
 def test_bad_invitations_are_refused_with_a_message_at_the_field(client, owner, assessment, email, message):
     client.force_login(owner)

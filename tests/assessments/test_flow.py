@@ -152,7 +152,7 @@ def test_bad_choice_is_a_japanese_message_naming_the_field(client, assessment, c
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert "確認結果(ポリシー)" in body and "正しく選択してください" in body
+    assert "確認結果(ポリシー)" in body and "表示されている選択肢から選んでください" in body
     assert "<script>" not in body
     assert not assessment.rows.exclude(result="").exists()
 

@@ -129,22 +129,22 @@ def test_sheet_pages_run_a_constant_number_of_queries(client, company_user, expe
     early = make_assessment(company_user=company_user, expert=expert[1], stage="self_check")
     late = make_assessment(company_user=company_user, expert=expert[1], stage="planning")
     client.force_login(company_user)
-    # One of each is the access rule's own check (config/access.py).
-    for name, count in [("sheet", 8), ("sheet-edit", 9), ("summary", 8), ("detail", 8)]:
+    # One of each is the access rule's own check (config/access.py), one the menu's roles (config/navigation.py).
+    for name, count in [("sheet", 9), ("sheet-edit", 10), ("summary", 9), ("detail", 9)]:
         for a in (early, late):
             _queries_for(client, django_assert_num_queries, reverse(f"assessments:{name}", args=[a.pk]), count)
     late.plans.get().items.create(number=9, content="追加の項目")
-    _queries_for(client, django_assert_num_queries, reverse("assessments:plan", args=[late.pk]), 10)
+    _queries_for(client, django_assert_num_queries, reverse("assessments:plan", args=[late.pk]), 11)
 
 
 def test_list_runs_a_constant_number_of_queries(client, company_user, expert, django_assert_num_queries):
     client.force_login(company_user)
     make_assessment(company_user=company_user, expert=expert[1], stage="planning")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):  # with the menu's roles (config/navigation.py)
         client.get(reverse("assessments:list"))
     for _ in range(3):
         make_assessment(company_user=company_user, expert=expert[1], stage="expert_review")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(reverse("assessments:list"))
 
 

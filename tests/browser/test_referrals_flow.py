@@ -88,6 +88,7 @@ def test_chamber_refers_and_expert_follows_to_support_start(page, axe, people, w
     check_page(page, axe)
 
     press(page, page.get_by_role("link", name="案件に戻って順番を並べ替える・紹介する"))
+    page.wait_for_url(re.compile(r"/referrals/cases/\d+/#shortlist-heading$"))
     press(page, page.get_by_role("link", name="紹介票を開く(印刷用)"))
     page.wait_for_url(re.compile(r"/sheet/$"))
     assert "第1希望 適任 専門家" in page.get_by_role("main").inner_text()
@@ -96,6 +97,7 @@ def test_chamber_refers_and_expert_follows_to_support_start(page, axe, people, w
     assert not page.get_by_role("navigation", name="サイト全体").is_visible()
     page.emulate_media(media="screen")
     press(page, page.get_by_role("link", name="案件のページに戻る"))
+    page.wait_for_url(re.compile(r"/referrals/cases/\d+/$"))
 
     # The candidate without an account: said plainly, and no button that would fail.
     shortlist = page.get_by_role("list", name=re.compile("候補"))

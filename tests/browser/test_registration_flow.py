@@ -52,7 +52,9 @@ def fill_application(page, kana):
     choose(page, "#id_residence_prefecture", "kyoto")
     type_into(page, "#id_self_pr", "キーボードだけで申請しました。")
     type_into(page, "#id_support_description", "規程づくり")
-    tick(page, "input[name=regions][value=kinki]")
+    page.locator("summary", has_text="近畿").first.focus()
+    page.keyboard.press("Enter")  # the region folds open
+    tick(page, "input[name=area][value='region:kinki']")
     tick(page, "input[name=themes][value=policy]")
     tick(page, "input[name=forms][value=remote]")
 
@@ -83,7 +85,7 @@ def test_apply_return_fix_approve_change_confirm_and_end(page, axe):
     # Apply, first with a mistake.
     page.goto("/supporters/mine/")
     axe(page)
-    follow_link(page, "専門家として登録を申請する")
+    follow_link(page, "専門家(登録セキスペ)として掲載を申請する")
     page.wait_for_url("**/supporters/apply/")
     axe(page)
     fill_application(page, "Kenban")
@@ -154,8 +156,8 @@ def test_apply_return_fix_approve_change_confirm_and_end(page, axe):
 def test_contact_form_page_has_no_axe_violations(page, axe):
     SupporterFactory(registration_no="600001", hidden_fields=["email"], user=UserFactory())
     page.goto("/supporters/600001/")
-    assert page.get_by_role("heading", name="この専門家に問い合わせる").is_visible()
+    assert page.get_by_role("heading", name="この専門家に相談する").is_visible()
     axe(page)
-    press_button(page, "送信する")
+    press_button(page, "この内容で専門家に送る")
     page.wait_for_selector(".error-summary")
     axe(page)

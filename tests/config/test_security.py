@@ -111,7 +111,7 @@ def test_open_redirects_are_refused(client):
     response = client.post(
         "/accounts/two-factor/verify/", {"token": current_code(device), "next": "https://evil.example/"}
     )
-    assert response.url == "/admin/"
+    assert response.url == "/accounts/start/"
 
 
 def test_staff_group_has_exactly_the_listed_permissions():

@@ -51,13 +51,14 @@ def test_case_list_shows_only_own_cases_in_constant_queries(client, world, login
     CaseFactory(organisation=world.org_b, company_name="B社の案件")
     login(world.member_a)
     url = reverse("referrals:case-list")
-    with django_assert_max_num_queries(7):
+    # Constant: the menu's roles (config/navigation.py) and each case's referrals, one query each.
+    with django_assert_max_num_queries(8):
         first = client.get(url)
     for _ in range(15):
         case = CaseFactory(organisation=world.org_a)
         case.add_candidate(SupporterFactory())
         Referral.objects.start(case=case, supporter=ExpertFactory(user=UserFactory()), actor=world.member_a)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = client.get(url)
     body = response.content.decode()
     assert "株式会社ひみつ商事" in first.content.decode()

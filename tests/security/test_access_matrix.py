@@ -102,8 +102,24 @@ def case_page(see: str) -> dict[str, Answer]:
 CASE_ACTION = page({"org_member": POST_ONLY}, others=NOT_FOUND)
 MEMBER_LIST_REFUSED = Answer(403, see="支援機関")
 
+REVIEW_QUEUE = "/admin/supporters/supporter/review-queue/"
+
 MATRIX: dict[str, dict[str, Answer]] = {
     "healthz": everyone(OK('"status": "ok"')),
+    "robots": everyone(OK("Sitemap: http://testserver/sitemap.xml")),
+    "favicon": everyone(Answer(301)),
+    # After login each role lands on its own start page.
+    "start": {
+        "anon": LOGIN,
+        "company_a": Answer(302, to="/assessments/"),
+        "company_b": Answer(302, to="/assessments/"),
+        "expert_x": Answer(302, to="/supporters/mine/"),
+        "expert_y": Answer(302, to="/supporters/mine/"),
+        "org_member": Answer(302, to="/referrals/cases/"),
+        "org_other": Answer(302, to="/referrals/cases/"),
+        "staff": Answer(302, to=REVIEW_QUEUE),
+        "staff_no2fa": Answer(302, to=REVIEW_QUEUE),  # where the second factor is asked, then back
+    },
     "login": everyone(OK("パスワード")),
     "logout": everyone(POST_ONLY),
     "signup": {**everyone(REDIRECT), "anon": OK("アカウント登録")},
@@ -126,6 +142,9 @@ MATRIX: dict[str, dict[str, Answer]] = {
     "password_reset_complete": everyone(OK("パスワード")),
     "supporters:home": everyone(OK("専門家を探す")),
     "supporters:help": everyone(OK("近畿")),
+    "supporters:for-experts": everyone(OK("掲載できる方")),
+    "supporters:sitemap": everyone(OK("/supporters/000020/")),
+    "supporters:report": everyone(OK("掲載内容の誤りを報告")),
     "supporters:list": everyone(OK("件")),
     "supporters:export-csv": everyone(OK("登録番号")),
     "supporters:export-json": everyone(OK('"results"')),
@@ -300,6 +319,7 @@ def world():
         "password_reset_confirm": ["MQ", "set-password"],
         "supporters:detail": ["000020"],
         "supporters:contact": ["000020"],
+        "supporters:report": ["000020"],
         "assessments:accept-invitation": [999999],
         "assessments:decline-invitation": [999999],
         "assessments:invitation": ["not-a-token"],

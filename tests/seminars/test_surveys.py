@@ -59,6 +59,7 @@ def test_personal_link_answers_once(client, survey):
         },
     )
     assert "回答ありがとうございました" in response.content.decode()
+    assert 'href="/for-experts/">専門家として掲載を希望する方へ</a>' in response.content.decode()
     stored = Response.objects.get()
     assert stored.application == application
     assert sorted(a.choice or a.text for a in stored.answers.all()) == sorted(
@@ -132,7 +133,7 @@ def test_results_count_share_chart_table_and_categories(staff_client, survey, dj
     for answer in Answer.objects.filter(text="報酬が低い"):
         answer.categories.add(pay)
     url = reverse("seminars:survey-results", args=[survey.pk])
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):  # with the menu's roles (config/navigation.py)
         response = staff_client.get(url)
     html = response.content.decode()
     assert 'role="img"' in html and "<title id=" in html
@@ -141,7 +142,7 @@ def test_results_count_share_chart_table_and_categories(staff_client, survey, dj
     assert "報酬水準" in html and "1件(50.0%)" in html
     # More responses do not mean more queries.
     answer_many(survey, [(INTENT_OPTIONS[2], f"t{i}") for i in range(8)], start=4)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         staff_client.get(url)
 
 

@@ -61,7 +61,7 @@ def entry_data(**overrides) -> dict:
         "support_years": "6",
         "support_description": "規程づくり",
         "industries": ["finance"],
-        "regions": ["kinki"],
+        "area": ["region:kinki"],
         "themes": ["policy", "cloud"],
         "periods": ["spot"],
         "fee": "10k-20k",

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.urls import reverse
 
 from config.accounts import SALT, make_token
 from tests.factories import PASSWORD, UserFactory
@@ -210,4 +211,5 @@ def test_signing_up_again_before_verifying_resends_the_link(client):
 
 def test_signed_in_users_go_to_their_start_page(client, settings):
     client.force_login(UserFactory())
-    assert client.get("/accounts/signup/")["Location"] == settings.LOGIN_REDIRECT_URL
+    assert client.get("/accounts/signup/")["Location"] == reverse("start")
+    assert client.get("/accounts/signup/?next=/supporters/apply/")["Location"] == "/supporters/apply/"

@@ -1,6 +1,7 @@
 """IPA staff in the admin: access, review queue, decisions, history, import/export."""
 
 import io
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -10,7 +11,7 @@ from config.roles import IPA_STAFF_GROUP, IPA_STAFF_PERMISSIONS
 from supporters import services
 from supporters.models import ChangeRequest, Decision, Supporter, entry_values
 from supporters.tabular import HEADERS, STAFF_HEADERS
-from tests.factories import SupporterFactory, UserFactory, login_staff
+from tests.factories import SupporterFactory, UserFactory, login_staff, make_staff
 from tests.mailbox import sent
 
 pytestmark = pytest.mark.django_db
@@ -196,3 +197,33 @@ def test_import_refuses_other_files(staff_client):
 def test_staff_read_contact_messages_and_decisions(staff_client):
     for path in ["contactmessage", "decision", "reminderlog", "changerequest"]:
         assert staff_client.get(f"/admin/supporters/{path}/").status_code == 200
+
+
+def test_the_admin_front_page_shows_what_waits_for_review_with_counts(client, expert):
+    staff = make_staff(email="reviewer@example.jp")
+    SupporterFactory.create_batch(2, status=S.PENDING)
+    listed = SupporterFactory(user=expert)
+    services.submit_change(supporter=listed, data=entry_values(listed), by=expert)
+    login_staff(client, staff)
+    body = client.get("/admin/").content.decode()
+    assert "対応を待っているもの" in body
+    queue = "/admin/supporters/supporter/review-queue/"
+    assert re.search(
+        rf'<a href="{queue}"><span class="staff-task-label">新規の掲載申請</span> <strong class="staff-task-count">2件</strong>',
+        body,
+    )
+    assert re.search(
+        rf'<a href="{queue}"><span class="staff-task-label">掲載内容の変更申請</span> <strong class="staff-task-count">1件</strong>',
+        body,
+    )
+    # The queue is one click away from every admin page, and the directory comes first.
+    assert f'<a href="{queue}">審査待ち一覧</a>' in client.get("/admin/seminars/event/").content.decode()
+    assert body.index("支援者リスト") < body.index("セキュリティアセスメント")
+
+
+def test_the_expert_list_reads_well_at_a_glance(client):
+    login_staff(client, make_staff(email="reviewer@example.jp"))
+    SupporterFactory(registration_no="000321", regions=("kinki",))
+    body = client.get("/admin/supporters/supporter/").content.decode()
+    assert "<title>支援者の一覧 |" in body and "支援できる地域" in body and "近畿" in body
+    assert "変更する 支援者 を選択" not in body

@@ -43,5 +43,5 @@ def test_demo_shows_the_relay_to_a_private_address_and_a_failed_mail(client):
     relayed = Supporter.objects.exclude(contact_email="").filter(user__isnull=True)
     assert relayed.count() == 3
     page = client.get(relayed.first().get_absolute_url()).content.decode()
-    assert "この専門家に問い合わせる" in page and relayed.first().contact_email not in page
+    assert "この専門家に相談する" in page and relayed.first().contact_email not in page
     assert OutgoingMail.objects.filter(status="failed").count() == 1

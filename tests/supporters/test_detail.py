@@ -37,7 +37,7 @@ def test_detail_shows_every_published_field(client):
     for text in [
         "セイ006 メイ006",
         "姓006 名006",
-        'href="mailto:006@example.jp"',
+        'href="mailto:006@example.jp?subject=',
         "000093",
         "神奈川県横浜市",
         "企業勤務",

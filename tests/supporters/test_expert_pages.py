@@ -60,10 +60,12 @@ def test_publication_choices_map_to_hidden_fields(expert_client):
         ("name_kana", "Hanako", "カタカナ"),
         ("name_kana", "申請", "カタカナ"),
         ("valid_until", "2001-01-01", "有効期限が過ぎています"),
-        ("regions", [], "支援対象地域を選んでください"),
-        ("themes", [], "必須"),
-        ("email", "not-mail", "メールアドレス"),
-        ("name", "", "必須"),
+        ("area", [], "支援できる地域を選んでください"),
+        ("themes", [], "支援可能な指導テーマを1つ以上選んでください。"),
+        ("email", "not-mail", "公開用メールアドレスは「name@example.jp」のような形で入力してください。"),
+        ("name", "", "氏名を入力してください。"),
+        ("valid_until", "2028/2/30", "ない日付です"),
+        ("valid_until", "来年", "「2028年3月31日」「2028/3/31」「R10.3.31」のように"),
     ],
 )
 def test_apply_errors_are_clear_and_nothing_is_saved(expert_client, field, value, message):

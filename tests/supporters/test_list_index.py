@@ -112,13 +112,13 @@ def test_a_change_is_in_the_next_answer(client):
 
 
 def test_a_filter_the_index_does_not_know_falls_back_to_sql():
-    class WithPrefecture(SupporterFilter):
-        prefecture = django_filters.MultipleChoiceFilter(choices=PREFECTURES.choices, method="filter_prefecture")
+    class WithResidence(SupporterFilter):
+        residence = django_filters.MultipleChoiceFilter(choices=PREFECTURES.choices, method="filter_residence")
 
-        def filter_prefecture(self, queryset, name, value):
-            return queryset.filter(prefectures__has_any=value) if value else queryset
+        def filter_residence(self, queryset, name, value):
+            return queryset.filter(residence_prefecture__in=value) if value else queryset
 
-    plain = WithPrefecture(QueryDict("region=kanto"), queryset=Supporter.objects.published())
+    plain = WithResidence(QueryDict("region=kanto"), queryset=Supporter.objects.published())
     assert plain.is_valid() and index.can_answer(plain)
-    extra = WithPrefecture(QueryDict("region=kanto&prefecture=osaka"), queryset=Supporter.objects.published())
+    extra = WithResidence(QueryDict("region=kanto&residence=osaka"), queryset=Supporter.objects.published())
     assert extra.is_valid() and not index.can_answer(extra)

@@ -67,7 +67,7 @@ CASES = [
     ("name too long", {"氏名": "名" * 101}, {"name": "名" * 101}, False),
     ("name missing", {"氏名": ""}, {"name": ""}, False),
     ("no theme", {"規程整備": "", "クラウドセキュリティ対策": ""}, {"themes": []}, False),
-    ("no support area", {"支援対象地域": ""}, {"regions": []}, False),
+    ("no support area", {"支援対象地域": ""}, {"area": []}, False),
     ("date with slashes", {"登録有効期限": FUTURE.replace("-", "/")}, {"valid_until": FUTURE.replace("-", "/")}, True),
     ("impossible date", {"登録有効期限": "2030-02-30"}, {"valid_until": "2030-02-30"}, False),
     ("date missing", {"登録有効期限": ""}, {"valid_until": ""}, False),
@@ -83,7 +83,16 @@ def imported(values: dict) -> bool:
 def form_accepts(form_class, values: dict, **kwargs) -> bool:
     data = entry_data(**values)
     if form_class is SupporterAdminForm:
-        data.update(updated_on=datetime.date.today().isoformat(), hidden_fields="[]")
+        # The admin asks the support area as its three fields; the expert's form asks it once.
+        area = data.pop("area", [])
+        data.update(
+            updated_on=datetime.date.today().isoformat(),
+            hidden_fields="[]",
+            regions=[a.split(":", 1)[1] for a in area if a.startswith("region:")],
+            prefectures=[a.split(":", 1)[1] for a in area if a.startswith("pref:")],
+        )
+        if "nationwide" in area:
+            data["nationwide"] = "on"
     form = form_class(data, **kwargs)
     return form.is_valid()
 

@@ -1,0 +1,149 @@
+"""What the list page says about a search: the applied filters as removable
+tags, and ways to widen a search that found nobody."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.http import QueryDict
+from django.urls import reverse
+
+from .filters import SupporterFilter
+from .models import Supporter
+from .taxonomy import NEIGHBOURS, PREFECTURES, REGIONS
+
+# Parameters that narrow the search, in the order the form shows them; ``sort`` and ``page`` do not.
+NARROWING = ["q", "prefecture", "region", "industry", "theme", "form", "period", "fee", "first_free", "fresh"]
+FLAG_TAGS = {"first_free": "初回相談無料", "fresh": "情報更新から1年以内"}
+SHORT_LABELS = {
+    "q": "キーワード",
+    "prefecture": "都道府県",
+    "region": "地域",
+    "industry": "業界",
+    "theme": "指導テーマ",
+    "form": "支援の形態",
+    "period": "支援期間",
+    "fee": "料金",
+}
+
+
+@dataclass(frozen=True)
+class Tag:
+    group: str
+    value: str
+    remove_url: str
+
+
+@dataclass(frozen=True)
+class Widening:
+    label: str
+    url: str
+    count: int
+
+
+def _url(data: QueryDict) -> str:
+    data = data.copy()
+    data.pop("page", None)
+    query = data.urlencode()
+    return reverse("supporters:list") + (f"?{query}" if query else "")
+
+
+def _without(data: QueryDict, name: str, value: str | None = None) -> QueryDict:
+    data = data.copy()
+    if value is None:
+        data.pop(name, None)
+    else:
+        data.setlist(name, [v for v in data.getlist(name) if v != value])
+    return data
+
+
+def _choice_labels(filterset: SupporterFilter, name: str) -> dict[str, str]:
+    labels = {}
+    for value, label in filterset.form.fields[name].choices:
+        if isinstance(label, list | tuple):  # a group of choices
+            labels.update((str(v), str(text)) for v, text in label)
+        else:
+            labels[str(value)] = str(label)
+    return labels
+
+
+def applied_filters(filterset: SupporterFilter) -> list[Tag]:
+    """Each applied filter value, with the URL of the same search without it."""
+    data, cleaned = filterset.data, filterset.form.cleaned_data
+    tags = []
+    for name in NARROWING:
+        value = cleaned.get(name)
+        if not value:
+            continue
+        if name == "q":
+            tags.append(Tag(SHORT_LABELS[name], value, _url(_without(data, name))))
+        elif name in FLAG_TAGS:
+            tags.append(Tag("条件", FLAG_TAGS[name], _url(_without(data, name))))
+        else:
+            labels = _choice_labels(filterset, name)
+            for slug in dict.fromkeys(value):
+                tags.append(Tag(SHORT_LABELS[name], labels.get(slug, slug), _url(_without(data, name, slug))))
+    return tags
+
+
+def kept_params(filterset: SupporterFilter) -> list[tuple[str, str]]:
+    """The narrowing parameters of the search, to carry through the sort form."""
+    return [(name, value) for name in NARROWING for value in filterset.data.getlist(name) if value]
+
+
+def _neighbourhood(filterset: SupporterFilter) -> tuple[list[str], str] | None:
+    """The regions around the chosen place, and how to say so."""
+    cleaned = filterset.form.cleaned_data
+    regions = list(cleaned.get("region") or [])
+    regions += [PREFECTURES.get(slug).region for slug in cleaned.get("prefecture") or []]
+    regions = list(dict.fromkeys(regions))
+    if not regions:
+        return None
+    around = [n for r in regions for n in NEIGHBOURS[r] if n not in regions]
+    around = list(dict.fromkeys(around))
+    wider = [r.slug for r in REGIONS if r.slug in {*regions, *around}]
+    label = "・".join(REGIONS.label(r) for r in regions)
+    if around:
+        label += f"とその周り({'・'.join(REGIONS.label(r) for r in around)})まで広げる"
+    else:
+        label += "の全体に広げる"
+    return wider, label
+
+
+def _condition(data: QueryDict, queryset) -> Q:
+    filterset = SupporterFilter(data, queryset=queryset)
+    filterset.is_valid()  # a subset of a valid search is valid
+    return filterset.condition() or Q(pk__isnull=False)
+
+
+def widenings(filterset: SupporterFilter) -> list[Widening]:
+    """Searches a little wider than this one that find someone (one query for all their counts)."""
+    data, cleaned = filterset.data, filterset.form.cleaned_data
+    applied = [name for name in NARROWING if cleaned.get(name)]
+    options: list[tuple[str, QueryDict]] = []
+    near = _neighbourhood(filterset)
+    if near:
+        regions, label = near
+        wider = _without(_without(data, "prefecture"), "region")
+        wider.setlist("region", regions)
+        options.append((label, wider))
+    if cleaned.get("region") or cleaned.get("prefecture"):
+        options.append(("場所の条件を外して、全国から探す", _without(_without(data, "prefecture"), "region")))
+    for name in applied:
+        if name in ("region", "prefecture"):
+            continue
+        label = SupporterFilter.base_filters[name].label
+        if name == "q":
+            options.append((f"キーワード「{cleaned['q']}」を外す", _without(data, name)))
+        else:
+            options.append((f"「{FLAG_TAGS.get(name, label)}」の条件を外す", _without(data, name)))
+    if not options:
+        return []
+    published = Supporter.objects.published()
+    # One pass over the published entries counts every option (a CASE per option).
+    counts = published.aggregate(
+        **{f"option_{i}": Count("pk", filter=_condition(option, published)) for i, (_, option) in enumerate(options)}
+    )
+    found = [Widening(label, _url(option), counts[f"option_{i}"]) for i, (label, option) in enumerate(options)]
+    return [w for w in found if w.count]
