@@ -145,6 +145,35 @@ class SupporterAdminForm(EntryRules):
         fields = ["registration_no", *ENTRY_FIELDS, "contact_email", "updated_on"]
 
 
+# The entry form in the order it is shown: (heading, field names).
+ENTRY_SECTIONS = [
+    (
+        "基本情報",
+        [
+            "registration_no",
+            "valid_until",
+            "name",
+            "name_kana",
+            "email",
+            "residence_prefecture",
+            "residence_city",
+            "affiliation",
+            "organization",
+            "qualifications",
+            "groups",
+            "self_pr",
+            "url",
+        ],
+    ),
+    (
+        "支援実績",
+        ["experience", "support_experience", "support_cases", "support_years", "support_description", "industries"],
+    ),
+    ("支援の条件", ["area", "themes", "periods", "fee", "first_free", "forms"]),
+    ("公開の設定", ["published_fields"]),
+]
+
+
 class SupporterForm(EntryRules):
     """The application and the change request: the same fields and checks."""
 
@@ -159,61 +188,13 @@ class SupporterForm(EntryRules):
 
     area = ServiceAreaField()
 
-    SECTIONS = [
-        (
-            "基本情報",
-            [
-                "registration_no",
-                "valid_until",
-                "name",
-                "name_kana",
-                "email",
-                "residence_prefecture",
-                "residence_city",
-                "affiliation",
-                "organization",
-                "qualifications",
-                "groups",
-                "self_pr",
-                "url",
-            ],
-        ),
-        (
-            "支援実績",
-            ["experience", "support_experience", "support_cases", "support_years", "support_description", "industries"],
-        ),
-        ("支援の条件", ["area", "themes", "periods", "fee", "first_free", "forms"]),
-        ("公開の設定", ["published_fields"]),
-    ]
+    SECTIONS = ENTRY_SECTIONS
 
     class Meta:
         model = Supporter
-        fields = [
-            "registration_no",
-            "valid_until",
-            "name",
-            "name_kana",
-            "email",
-            "residence_prefecture",
-            "residence_city",
-            "affiliation",
-            "organization",
-            "qualifications",
-            "groups",
-            "self_pr",
-            "url",
-            "experience",
-            "support_experience",
-            "support_cases",
-            "support_years",
-            "support_description",
-            "industries",
-            "themes",
-            "periods",
-            "fee",
-            "first_free",
-            "forms",
-        ]
+        # The model fields the sections show; the service area and 公開の設定 are form fields
+        # that each write several model fields.
+        fields = [name for _, names in ENTRY_SECTIONS for name in names if name not in ("area", "published_fields")]
         labels = {"registration_no": "登録番号(情報処理安全確保支援士)"}
         help_texts = {
             "registration_no": "6桁の数字(例: 012345)",

@@ -16,6 +16,7 @@ from config.mail import queue_mail
 from config.transitions import TransitionRefused
 
 from .models import (
+    ENTRY_FIELDS,
     ChangeRequest,
     ContactMessage,
     Decision,
@@ -25,36 +26,9 @@ from .models import (
 from .tabular import ParsedRow
 
 BATCH = 500
-IMPORTED_FIELDS = [
-    "name",
-    "name_kana",
-    "email",
-    "residence_prefecture",
-    "residence_city",
-    "affiliation",
-    "organization",
-    "qualifications",
-    "groups",
-    "self_pr",
-    "url",
-    "experience",
-    "support_experience",
-    "support_cases",
-    "support_years",
-    "support_description",
-    "nationwide",
-    "regions",
-    "prefectures",
-    "industries",
-    "themes",
-    "periods",
-    "fee",
-    "first_free",
-    "forms",
-    "valid_until",
-    "updated_on",
-    "contact_email",
-]
+# What an import row sets: the entry's own values (its 公開の設定 stays the expert's), the
+# date the list last confirmed it and the private contact address.
+IMPORTED_FIELDS = [*(name for name in ENTRY_FIELDS if name != "hidden_fields"), "updated_on", "contact_email"]
 
 
 @dataclass(frozen=True)
