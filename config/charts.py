@@ -101,6 +101,9 @@ class BarChart:
     scale: Literal["count", "share", "proportion"] = "count"
     unit: str = "件"
     legend: list[Segment] = field(default_factory=list)
+    # Whether each thing counted stands in one bar only, so the bars add up to a whole. Where one
+    # thing may stand in several (an expert serving many regions), a 合計 row would count it twice.
+    adds_up: bool = True
 
     def __post_init__(self):
         area = WIDTH - COUNT_SPACE
