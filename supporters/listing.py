@@ -10,6 +10,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from .filters import SupporterFilter
+from .guide import ANSWER_PARAMS
 from .models import Supporter
 from .taxonomy import NEIGHBOURS, PREFECTURES, REGIONS
 
@@ -88,8 +89,9 @@ def applied_filters(filterset: SupporterFilter) -> list[Tag]:
 
 
 def kept_params(filterset: SupporterFilter) -> list[tuple[str, str]]:
-    """The narrowing parameters of the search, to carry through the sort form."""
-    return [(name, value) for name in NARROWING for value in filterset.data.getlist(name) if value]
+    """The narrowing parameters of the search (and a guided search's answers), to carry through the sort form."""
+    names = [*NARROWING, *ANSWER_PARAMS]
+    return [(name, value) for name in names for value in filterset.data.getlist(name) if value]
 
 
 def _neighbourhood(filterset: SupporterFilter) -> tuple[list[str], str] | None:
