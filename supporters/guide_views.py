@@ -132,19 +132,23 @@ def _step(request, question):
 @grant_access(Role.PUBLIC)
 @require_safe
 def guide_urgent(request):
-    """An incident happening now: what to do first, whom to call, then experts offering 緊急対応."""
-    reading = guide.read_answers(request.GET, upto="how")
-    if reading.invalid is not None:
-        return _invalid(request, reading)
+    """An incident happening now: what to do first, whom to call, then experts offering 緊急対応.
+
+    Open to anyone, answers or not (/help/ links here): the answers given so
+    far are kept, and the way on asks the first question still unanswered."""
+    reading = guide.read_answers(request.GET, upto="worry")
     answers = {**reading.answers, "worry": guide.URGENT}
     query = guide.query(answers)
+    unanswered = [q for q in guide.steps_for(answers) if q.slug not in answers]
     return render(
         request,
         "supporters/guide_urgent.html",
         {
-            "budget_url": f"{guide.step_url(guide.BY_SLUG['budget'])}?{query}",
+            "next_url": f"{guide.step_url(unanswered[0])}?{query}",
+            "next_is_budget": unanswered[0].slug == "budget",
             "now_url": guide.list_url({**answers, "budget": guide.ANY}),
-            "back_url": f"{guide.step_url(guide.BY_SLUG['worry'])}?{query}",
+            # Back to the worry question where the questions before it are answered.
+            "back_url": f"{guide.step_url(guide.BY_SLUG['worry'])}?{query}" if reading.invalid is None else "",
             "ipa_anshin_url": guide.IPA_ANSHIN_URL,
             "ipa_soudan_url": guide.IPA_SOUDAN_URL,
             "police_url": guide.POLICE_CYBER_URL,

@@ -141,6 +141,15 @@ def test_an_incident_now_leads_first_to_what_to_do_and_skips_how(client):
     assert reverse("supporters:guide-urgent") in body  # the way back
 
 
+def test_the_incident_page_opens_without_answers_and_asks_the_rest_after(client):
+    response = client.get(reverse("supporters:guide-urgent"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "すぐにすること" in body
+    assert f'href="{GUIDE}?worry=incident-now"' in body
+    assert "?theme=incident-response&amp;form=emergency&amp;worry=incident-now&amp;budget=any" in body
+
+
 @pytest.mark.parametrize(
     "url, params, message",
     [
