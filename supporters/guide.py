@@ -236,7 +236,9 @@ def read_answers(data: QueryDict, upto: str | None = None) -> Reading:
             break
         if question not in steps_for(answers):
             continue
-        form = StepForm(question, {question.slug: data.get(question.slug, "")})
+        # No answer is longer than this: a longer value is wrong anyway, and quoted short.
+        value = data.get(question.slug, "")[: MAX_SHOWN + 1]
+        form = StepForm(question, {question.slug: value})
         if not form.is_valid():
             return Reading(answers, form)
         answers[question.slug] = form.cleaned_data[question.slug]

@@ -66,7 +66,9 @@ def test_a_layperson_answers_the_questions_and_reaches_the_list(page, axe, direc
     page.wait_for_url(re.compile(r"/supporters/\?prefecture=tokyo&theme=policy&worry=no-rules&how=any&budget=any$"))
     assert "2件の専門家が見つかりました" in page.get_by_role("status").inner_text()
     note = page.locator(".guided-note")
-    assert "困っていること「社内のルール(情報セキュリティの決まりごと)がない」→ 指導テーマ: 規程整備" in note.inner_text()
+    assert (
+        "困っていること「社内のルール(情報セキュリティの決まりごと)がない」→ 指導テーマ: 規程整備" in note.inner_text()
+    )
     assert "都道府県の代わりに地域(関東)全体で探す" in note.inner_text()
     check_page(page, axe, "guide-5-list")
 
@@ -85,7 +87,9 @@ def test_an_incident_now_comes_first_then_experts_for_emergencies(page, axe, dir
     page.wait_for_url("**/guide/urgent/**")
     main = page.inner_text("main")
     assert "ネットワークから切り離します" in main and "110番" in main
-    assert page.get_by_role("link", name="IPA 情報セキュリティ安心相談窓口").get_attribute("href").startswith("https://")
+    assert (
+        page.get_by_role("link", name="IPA 情報セキュリティ安心相談窓口").get_attribute("href").startswith("https://")
+    )
     check_page(page, axe, "guide-urgent")
     submit(page.get_by_role("link", name="予算は決めずに、いますぐ専門家を表示する"))
     page.wait_for_url(re.compile(r"/supporters/\?prefecture=osaka&theme=incident-response&form=emergency"))

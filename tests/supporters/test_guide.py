@@ -171,6 +171,13 @@ def test_a_wrong_or_missing_answer_asks_that_question_again_with_why(client, url
     assert "<b>x</b>" not in body
 
 
+def test_a_very_long_answer_is_quoted_short(client):
+    response = client.get(step("industry"), {"prefecture": "x" * 10_000})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "「" + "x" * 41 + "」は選べない答えです" in body  # not the 10,000 characters
+
+
 def test_an_unknown_step_is_a_404_with_a_way_back(client):
     response = client.get(step("nonsense"))
     assert response.status_code == 404
