@@ -27,6 +27,7 @@ from config import forms as site_forms
 from .taxonomy import FEES, FORMS, INDUSTRIES, PREFECTURES, REGIONS, THEMES, prefectures_of
 
 ANY = "any"  # "I don't know / no preference": an answer that adds no filter
+MAX_SHOWN = 40  # a wrong answer is quoted at most this long
 URGENT = "incident-now"
 
 # Public contacts for an incident happening now (their own public pages).
@@ -273,101 +274,6 @@ def list_query(answers: dict[str, str]) -> QueryDict:
 def list_url(answers: dict[str, str]) -> str:
     query_string = list_query(answers).urlencode()
     return reverse("supporters:list") + (f"?{query_string}" if query_string else "")
-
-
-# The list page ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Because:
-    question: str
-    answer: str
-    filters: list[str]
-
-
-@dataclass(frozen=True)
-class Wider:
-    label: str
-    url: str
-
-
-@dataclass
-class Explanation:
-    """Which answers led to which filters, and how to widen a guided search."""
-
-    because: list[Because]
-    unread: list[str]  # answers in the URL the guide does not know
-    wider: list[Wider]
-
-
-FEW = 5  # a guided search finding fewer experts than this says how to widen it
-MAX_SHOWN = 40  # an unknown answer is quoted at most this long
-
-
-def _has(data: QueryDict, name: str, values) -> bool:
-    present = set(data.getlist(name))
-    return all(value in present for value in values)
-
-
-def _list(data: QueryDict) -> str:
-    data = data.copy()
-    data.pop("page", None)
-    query_string = data.urlencode()
-    return reverse("supporters:list") + (f"?{query_string}" if query_string else "")
-
-
-def _without(data: QueryDict, *names: str) -> QueryDict:
-    data = data.copy()
-    for name in names:
-        data.pop(name, None)
-    return data
-
-
-def explain(data: QueryDict, count: int) -> Explanation | None:
-    """The lines the list shows for a search the guide built (None for any other search).
-
-    An answer is explained while the filters it added are still applied (a tag
-    removed since then is not claimed)."""
-    if not any(data.get(name) for name in ANSWER_PARAMS):
-        return None
-    because, unread = [], []
-    for question in QUESTIONS:
-        if question.slug in ANSWER_PARAMS:
-            slug = data.get(question.slug, "")
-            if not slug:
-                continue
-            answer = question.answer(slug)
-            if answer is None:
-                shown = slug if len(slug) <= MAX_SHOWN else slug[:MAX_SHOWN] + "…"
-                unread.append(f"{question.short}「{shown}」")
-                continue
-        else:
-            values = data.getlist(question.slug)
-            answer = question.answer(values[0]) if len(values) == 1 else None
-            if answer is None:
-                continue
-        if answer.filters and all(_has(data, name, values) for name, values in answer.filters.items()):
-            because.append(Because(question.short, answer.label, answer.conditions))
-        elif not answer.filters:
-            because.append(Because(question.short, answer.label, []))
-    return Explanation(because, unread, _wider(data) if count < FEW else [])
-
-
-def _wider(data: QueryDict) -> list[Wider]:
-    options = []
-    prefectures = data.getlist("prefecture")
-    if len(prefectures) == 1 and PREFECTURES.get(prefectures[0]):
-        region = PREFECTURES.get(prefectures[0]).region
-        wider = _without(data, "prefecture")
-        wider.setlist("region", [region])
-        options.append(Wider(f"都道府県の代わりに地域({REGIONS.label(region)})全体で探す", _list(wider)))
-    if data.get("fee") or data.get("first_free"):
-        options.append(Wider("予算の条件を外す", _list(_without(data, "fee", "first_free", "budget"))))
-    if data.get("industry"):
-        options.append(Wider("業種の条件を外す", _list(_without(data, "industry"))))
-    if data.get("how") and data.get("form") and data.get("worry") != URGENT:
-        options.append(Wider("相談のしかたの条件を外す", _list(_without(data, "form", "how"))))
-    return options
 
 
 def step_url(question: Question) -> str:

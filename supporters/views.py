@@ -107,7 +107,7 @@ def supporter_list(request):
         sorts=SORTS,
         sort=(filterset.form.cleaned_data.get("sort") or ["registration_no"])[0],
         kept=listing.kept_params(filterset),
-        guided=guide.explain(filterset.data, paginator.count),
+        guided=listing.guided(filterset.data, paginator.count),
         tile_map=_tile_map(request),
     )
     return render(request, "supporters/list.html", context)

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from supporters import guide
+from supporters import guide, listing
 from supporters.guide import QUESTIONS
 from tests.factories import SupporterFactory
 
@@ -272,7 +272,7 @@ def test_rare_answers_lead_to_a_helpful_page(client, demo):
     body = response.content.decode()
     assert response.status_code == 200
     count = response.context["page"].paginator.count
-    assert count < guide.FEW
+    assert count < listing.GUIDED_FEW
     assert "条件を広げてみてください" in body
     assert "予算の条件を外す" in body and "都道府県の代わりに地域(沖縄)全体で探す" in body
     if not count:
