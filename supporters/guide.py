@@ -213,7 +213,14 @@ class StepForm(site_forms.Form):
 
     @property
     def field(self):
-        return self[self.question.slug]
+        """The answer's field, its hint and errors tied to it (a drop-down has no fieldset to carry them)."""
+        slug = self.question.slug
+        described = [f"{slug}_hint"] if self.question.hint else []
+        if self.is_bound and self.errors:
+            described.append(f"{slug}_errors")
+        if described:
+            self.fields[slug].widget.attrs["aria-describedby"] = " ".join(described)
+        return self[slug]
 
     @property
     def first_input_id(self) -> str:

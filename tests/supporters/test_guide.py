@@ -171,6 +171,12 @@ def test_a_wrong_or_missing_answer_asks_that_question_again_with_why(client, url
     assert "<b>x</b>" not in body
 
 
+def test_the_prefecture_drop_down_is_described_by_its_hint_and_error(client):
+    body = client.get(step("industry")).content.decode()
+    assert 'aria-describedby="prefecture_hint prefecture_errors"' in body
+    assert 'id="prefecture_errors"' in body and 'id="prefecture_hint"' in body
+
+
 def test_a_very_long_answer_is_quoted_short(client):
     response = client.get(step("industry"), {"prefecture": "x" * 10_000})
     body = response.content.decode()
