@@ -172,6 +172,7 @@ class Explanation:
     because: list[Because]
     unread: list[str]  # answers in the URL the guide does not know
     wider: list[GuidedWider]
+    restart_url: str  # the guide's first question, with the answers still read from this search
 
 
 GUIDED_FEW = 5  # a guided search finding fewer experts than this says how to widen it
@@ -196,7 +197,7 @@ def guided(data: QueryDict, count: int) -> Explanation | None:
     removed since then is not claimed)."""
     if not any(data.get(name) for name in guide.ANSWER_PARAMS):
         return None
-    because, unread = [], []
+    because, unread, answers = [], [], {}
     for question in guide.QUESTIONS:
         if question.slug in guide.ANSWER_PARAMS:
             slug = data.get(question.slug, "")
@@ -214,9 +215,12 @@ def guided(data: QueryDict, count: int) -> Explanation | None:
                 continue
         if answer.filters and all(_has(data, name, values) for name, values in answer.filters.items()):
             because.append(Because(question.short, answer.label, answer.conditions))
+            answers[question.slug] = answer.slug
         elif not answer.filters:
             because.append(Because(question.short, answer.label, []))
-    return Explanation(because, unread, _guided_wider(data) if count < GUIDED_FEW else [])
+            answers[question.slug] = answer.slug
+    restart = reverse("supporters:guide") + (f"?{guide.query(answers)}" if answers else "")
+    return Explanation(because, unread, _guided_wider(data) if count < GUIDED_FEW else [], restart)
 
 
 def _guided_wider(data: QueryDict) -> list[GuidedWider]:

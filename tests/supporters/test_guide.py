@@ -206,6 +206,10 @@ def test_the_list_says_which_answers_led_to_which_filters(client):
     # Few found: how to widen.
     assert "都道府県の代わりに地域(関東)全体で探す" in body
     assert "業種の条件を外す" in body
+    # Answering again starts from the same answers.
+    assert (
+        f'href="{GUIDE}?prefecture=tokyo&amp;industry=retail&amp;worry=no-rules&amp;how=visit&amp;budget=any"' in body
+    )
     # The export links stay the plain filters.
     assert "export.csv?prefecture=tokyo&amp;industry=retail&amp;theme=policy&amp;form=visit" in body
 

@@ -89,3 +89,10 @@ def test_the_map_costs_a_constant_number_of_queries(client, django_assert_max_nu
         client.get(HOME)
     with django_assert_max_num_queries(4):
         client.get(LIST, {"prefecture": "kyoto"})
+
+
+def test_an_empty_directory_shows_every_prefecture_at_zero(client):
+    body = client.get(HOME).content.decode()
+    shown = tiles(body)
+    assert len(shown) == 47 and {count for _, count, _ in shown.values()} == {0}
+    assert {level for _, _, level in shown.values()} == {0}

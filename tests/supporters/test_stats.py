@@ -96,3 +96,9 @@ def test_stats_cost_a_constant_number_of_queries(client, spread, django_assert_m
 def test_bad_parameters_are_ignored_not_errors(client, spread):
     assert client.get(STATS, {"region": "<x>", "page": "-1"}).status_code == 200
     assert client.post(STATS).status_code == 405
+
+
+def test_a_change_to_the_directory_changes_the_figures(client, spread):
+    assert "掲載中の専門家<strong>4人</strong>" in client.get(STATS).content.decode()
+    SupporterFactory(regions=("okinawa",))
+    assert "掲載中の専門家<strong>5人</strong>" in client.get(STATS).content.decode()
