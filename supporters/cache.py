@@ -48,7 +48,9 @@ from django.utils.safestring import mark_safe
 
 VERSION_KEY = "supporters:directory-version"
 # Pages whose anonymous answers depend only on the directory's data.
-CACHED_VIEWS = frozenset({"supporters:home", "supporters:help", "supporters:list", "supporters:detail"})
+CACHED_VIEWS = frozenset(
+    {"supporters:home", "supporters:help", "supporters:list", "supporters:detail", "supporters:stats"}
+)
 PAGE_TTL = 60 * 60
 
 
@@ -104,10 +106,12 @@ def request_version(request) -> str:
 
 @functools.cache
 def page_params() -> tuple[str, ...]:
-    """The query parameters the directory's pages read, in a fixed order."""
+    """The query parameters the directory's pages read, in a fixed order (the
+    guide's answers too: the list explains a guided search by them)."""
     from .filters import SupporterFilter
+    from .guide import ANSWER_PARAMS
 
-    return (*SupporterFilter.base_filters, "page")
+    return (*SupporterFilter.base_filters, *ANSWER_PARAMS, "page")
 
 
 def is_personal(request) -> bool:

@@ -40,6 +40,17 @@ HAS_ANY = {
     "period": ("periods", PERIODS),
 }
 FILTERS = frozenset({"q", "prefecture", "region", "fee", "first_free", "fresh", "sort", *HAS_ANY})
+# Parameters whose one-value searches are counted for every term at once (the
+# map, /stats/): ``counts(name)`` is what the list shows for ``?name=<slug>``.
+COUNTED = {
+    "prefecture": PREFECTURES,
+    "region": REGIONS,
+    "industry": INDUSTRIES,
+    "theme": THEMES,
+    "form": FORMS,
+    "period": PERIODS,
+    "fee": FEES,
+}
 # ``sort`` values → (column, descending); ties and the default go by 登録番号.
 SORTS = {
     "registration_no": ("registration_no", False),
@@ -100,6 +111,7 @@ class DirectoryIndex:
         self.texts = texts  # folded public text, for the keyword search
         self._orders: dict[str, np.ndarray] = {}
         self._keywords: dict[str, np.ndarray] = {}
+        self._counts: dict[str, dict[str, int]] = {}
         self._lock = threading.Lock()
 
     # Filters: the SQL predicates of SupporterFilter, over arrays -------------
@@ -166,6 +178,16 @@ class DirectoryIndex:
         if data.get("fresh"):
             selected &= self.fresh
         return selected
+
+    def counts(self, name: str) -> dict[str, int]:
+        """For each term of ``name`` (``COUNTED``), how many entries ``?name=<slug>``
+        finds: the same predicate as the list's, worked out once per index."""
+        found = self._counts.get(name)
+        if found is None:
+            found = {slug: int(np.count_nonzero(self.matches({name: [slug]}))) for slug in COUNTED[name].slugs}
+            with self._lock:
+                self._counts[name] = found
+        return found
 
     def order(self, sort: str) -> np.ndarray:
         """Row positions in the order ``sort`` asks for (the list's ORDER BY)."""

@@ -1,5 +1,6 @@
 """What the list page says about a search: the applied filters as removable
-tags, and ways to widen a search that found nobody."""
+tags, ways to widen a search that found nobody, and for a search the guided
+search built, which answers led to which filters."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.db.models import Count, Q
 from django.http import QueryDict
 from django.urls import reverse
 
+from . import guide
 from .filters import SupporterFilter
 from .models import Supporter
 from .taxonomy import NEIGHBOURS, PREFECTURES, REGIONS
@@ -88,8 +90,9 @@ def applied_filters(filterset: SupporterFilter) -> list[Tag]:
 
 
 def kept_params(filterset: SupporterFilter) -> list[tuple[str, str]]:
-    """The narrowing parameters of the search, to carry through the sort form."""
-    return [(name, value) for name in NARROWING for value in filterset.data.getlist(name) if value]
+    """The narrowing parameters of the search (and a guided search's answers), to carry through the sort form."""
+    names = [*NARROWING, *guide.ANSWER_PARAMS]
+    return [(name, value) for name in names for value in filterset.data.getlist(name) if value]
 
 
 def _neighbourhood(filterset: SupporterFilter) -> tuple[list[str], str] | None:
@@ -147,3 +150,91 @@ def widenings(filterset: SupporterFilter) -> list[Widening]:
     )
     found = [Widening(label, _url(option), counts[f"option_{i}"]) for i, (label, option) in enumerate(options)]
     return [w for w in found if w.count]
+
+
+@dataclass(frozen=True)
+class Because:
+    question: str
+    answer: str
+    filters: list[str]
+
+
+@dataclass(frozen=True)
+class GuidedWider:
+    label: str
+    url: str
+
+
+@dataclass
+class Explanation:
+    """Which answers led to which filters, and how to widen a guided search."""
+
+    because: list[Because]
+    unread: list[str]  # answers in the URL the guide does not know
+    wider: list[GuidedWider]
+    restart_url: str  # the guide's first question, with the answers still read from this search
+
+
+GUIDED_FEW = 5  # a guided search finding fewer experts than this says how to widen it
+
+
+def _has(data: QueryDict, name: str, values) -> bool:
+    present = set(data.getlist(name))
+    return all(value in present for value in values)
+
+
+def _without_all(data: QueryDict, *names: str) -> QueryDict:
+    for name in names:
+        data = _without(data, name)
+    return data
+
+
+def guided(data: QueryDict, count: int) -> Explanation | None:
+    """Which answers of the guided search (supporters/guide.py) led to this search's
+    filters, and how to widen it (None for a search the guide did not build).
+
+    An answer is explained while the filters it added are still applied (a tag
+    removed since then is not claimed)."""
+    if not any(data.get(name) for name in guide.ANSWER_PARAMS):
+        return None
+    because, unread, answers = [], [], {}
+    for question in guide.QUESTIONS:
+        if question.slug in guide.ANSWER_PARAMS:
+            slug = data.get(question.slug, "")
+            if not slug:
+                continue
+            answer = question.answer(slug)
+            if answer is None:
+                shown = slug if len(slug) <= guide.MAX_SHOWN else slug[: guide.MAX_SHOWN] + "…"
+                unread.append(f"{question.short}「{shown}」")
+                continue
+        else:
+            values = data.getlist(question.slug)
+            answer = question.answer(values[0]) if len(values) == 1 else None
+            if answer is None:
+                continue
+        if answer.filters and all(_has(data, name, values) for name, values in answer.filters.items()):
+            because.append(Because(question.short, answer.label, answer.conditions))
+            answers[question.slug] = answer.slug
+        elif not answer.filters:
+            because.append(Because(question.short, answer.label, []))
+            answers[question.slug] = answer.slug
+    restart = reverse("supporters:guide") + (f"?{guide.query(answers)}" if answers else "")
+    return Explanation(because, unread, _guided_wider(data) if count < GUIDED_FEW else [], restart)
+
+
+def _guided_wider(data: QueryDict) -> list[GuidedWider]:
+    options = []
+    prefectures = data.getlist("prefecture")
+    if len(prefectures) == 1 and PREFECTURES.get(prefectures[0]):
+        region = PREFECTURES.get(prefectures[0]).region
+        wider = _without(data, "prefecture")
+        wider.setlist("region", [region])
+        options.append(GuidedWider(f"都道府県の代わりに地域({REGIONS.label(region)})全体で探す", _url(wider)))
+    if data.get("fee") or data.get("first_free"):
+        options.append(GuidedWider("予算の条件を外す", _url(_without_all(data, "fee", "first_free", "budget"))))
+    if data.get("industry"):
+        options.append(GuidedWider("業種の条件を外す", _url(_without(data, "industry"))))
+    if data.get("how") and data.get("form") and data.get("worry") != guide.URGENT:
+        options.append(GuidedWider("相談のしかたの条件を外す", _url(_without_all(data, "form", "how"))))
+    return options

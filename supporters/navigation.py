@@ -58,10 +58,12 @@ def _pending_changes() -> int:
 
 def register() -> None:
     register_role_probe(Role.ENTRY_EXPERT, _has_entry)
-    register_menu_item(
-        MenuItem("専門家を探す", "supporters:list", 10, _everyone, ("supporters:list", "supporters:detail"))
-    )
+    # The guided search is a way of finding an expert: its pages mark 専門家を探す as current.
+    finding = ("supporters:list", "supporters:detail", "supporters:guide", "supporters:guide-step")
+    finding += ("supporters:guide-urgent",)
+    register_menu_item(MenuItem("専門家を探す", "supporters:list", 10, _everyone, finding))
     register_menu_item(MenuItem("使い方", "supporters:help", 30, _everyone))
+    register_menu_item(MenuItem("数字で見る", "supporters:stats", 35, _everyone))
     register_menu_item(MenuItem("掲載を希望する方へ", "supporters:for-experts", 40, _may_apply))
     register_menu_item(
         MenuItem(

@@ -16,7 +16,14 @@ class DirectoryPages(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return ["supporters:home", "supporters:list", "supporters:help", "supporters:for-experts"]
+        return [
+            "supporters:home",
+            "supporters:list",
+            "supporters:guide",
+            "supporters:stats",
+            "supporters:help",
+            "supporters:for-experts",
+        ]
 
     def location(self, item):
         return reverse(item)

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import expert_views, sitemaps, views
+from . import expert_views, guide_views, sitemaps, stats_views, views
 
 
 class RegistrationNoConverter:
@@ -21,6 +21,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("help/", views.help_page, name="help"),
     path("for-experts/", views.for_experts, name="for-experts"),
+    path("guide/", guide_views.guide_start, name="guide"),
+    path("guide/urgent/", guide_views.guide_urgent, name="guide-urgent"),
+    path("guide/result/", guide_views.guide_result, name="guide-result"),
+    path("guide/<slug:step>/", guide_views.guide_step, name="guide-step"),
+    path("stats/", stats_views.stats_page, name="stats"),
+    path("stats/figures.csv", stats_views.stats_csv, name="stats-csv"),
     path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
     path("supporters/", views.supporter_list, name="list"),
     path("supporters/export.csv", views.export_csv, name="export-csv"),

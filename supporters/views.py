@@ -15,7 +15,7 @@ from config.client import client_ip
 from config.ratelimit import ACCOUNT, TOO_MANY, limit, over_limit
 from config.spreadsheets import csv_response
 
-from . import index, listing, services
+from . import guide, index, listing, services, tilemap
 from .cache import request_version
 from .filters import SORTS, SupporterFilter
 from .forms import ContactForm, ErrorReportForm
@@ -23,6 +23,10 @@ from .models import Supporter
 from .structured import person_jsonld
 from .tabular import HEADERS, supporter_to_json, supporter_to_row
 from .taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, PREFECTURES, REGIONS, THEMES, prefectures_of
+
+
+def _tile_map(request) -> tilemap.TileMap:
+    return tilemap.tile_map(index.index_for(request_version(request)))
 
 
 def _filterset(request) -> SupporterFilter:
@@ -52,6 +56,7 @@ def home(request):
             "industries": INDUSTRIES,
             "themes": THEMES,
             "prefecture_groups": [(region, prefectures_of(region.slug)) for region in REGIONS],
+            "tile_map": _tile_map(request),
         },
     )
 
@@ -72,6 +77,7 @@ def help_page(request):
             "industries": INDUSTRIES,
             "example_prefecture": PREFECTURES.get("kyoto"),
             "sorts": SORTS,
+            "guide_questions": guide.QUESTIONS,
             "breadcrumbs": [("トップ", reverse("supporters:home")), ("使い方と地域の区分", None)],
         },
     )
@@ -101,6 +107,8 @@ def supporter_list(request):
         sorts=SORTS,
         sort=(filterset.form.cleaned_data.get("sort") or ["registration_no"])[0],
         kept=listing.kept_params(filterset),
+        guided=listing.guided(filterset.data, paginator.count),
+        tile_map=_tile_map(request),
     )
     return render(request, "supporters/list.html", context)
 

@@ -34,7 +34,7 @@ START = {
 # What each role's menu offers, and what it must not.
 MENU = {
     "anon": (
-        ["専門家を探す", "セミナー", "使い方", "掲載を希望する方へ"],
+        ["専門家を探す", "セミナー", "使い方", "数字で見る", "掲載を希望する方へ"],
         ["マイページ", "紹介案件", "審査待ち一覧", "管理画面"],
     ),
     "new": (
@@ -121,6 +121,10 @@ def test_every_menu_link_works_for_the_role_that_sees_it(client, demo, role):
 def test_the_current_page_is_marked_in_the_menu(client, demo):
     body = client.get("/supporters/").content.decode()
     assert re.search(r'<a href="/supporters/" aria-current="page">専門家を探す</a>', body)
+    body = client.get("/guide/").content.decode()
+    assert re.search(r'<a href="/supporters/" aria-current="page">専門家を探す</a>', body)
+    body = client.get("/stats/").content.decode()
+    assert re.search(r'<a href="/stats/" aria-current="page">数字で見る</a>', body)
 
 
 def test_the_roles_of_a_signed_in_user_take_one_query(django_assert_num_queries, demo):

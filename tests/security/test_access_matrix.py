@@ -149,6 +149,13 @@ MATRIX: dict[str, dict[str, Answer]] = {
     "supporters:export-csv": everyone(OK("登録番号")),
     "supporters:export-json": everyone(OK('"results"')),
     "supporters:detail": everyone(OK("姓001 名001")),
+    "supporters:guide": everyone(OK("会社はどの都道府県にありますか")),
+    # Without the earlier answers: the first question, asked again with why.
+    "supporters:guide-step": everyone(Answer(400)),
+    "supporters:guide-urgent": everyone(OK("情報セキュリティ安心相談窓口")),
+    "supporters:guide-result": everyone(Answer(400)),
+    "supporters:stats": everyone(OK("数字で見る支援者リスト")),
+    "supporters:stats-csv": everyone(OK("集計日時")),
     "supporters:contact": everyone(POST_ONLY),
     # Anyone signed in may apply; an expert already listed is sent to マイページ.
     "supporters:apply": page(
@@ -318,6 +325,7 @@ def world():
         "verify": ["invalid-token"],
         "password_reset_confirm": ["MQ", "set-password"],
         "supporters:detail": ["000020"],
+        "supporters:guide-step": ["industry"],
         "supporters:contact": ["000020"],
         "supporters:report": ["000020"],
         "assessments:accept-invitation": [999999],

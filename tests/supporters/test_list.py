@@ -188,7 +188,8 @@ def test_result_count_is_announced_and_in_the_title(client, directory):
 def test_list_shows_the_columns_that_help_choosing(client, directory):
     """The table keeps what helps choosing (the rest is on the 個票); the cards the same essentials."""
     body = client.get(LIST).content.decode()
-    table = body[body.index('<table class="supporters-table">') :]
+    start = body.index('<table class="supporters-table">')
+    table = body[start : body.index("</table>", start)]
     for heading in ["氏名", "支援できる地域", "指導テーマ", "得意とする業界", "料金", "企業支援実績", "最終更新日"]:
         assert f'">{heading}' in table, heading
     assert table.count('<th scope="col"') == 7
