@@ -42,7 +42,8 @@ class Figures:
 def _by_term(directory: DirectoryIndex, name: str, title: str, heading: str) -> BarChart:
     counts = directory.counts(name)
     bars = [Bar.single(term.label, counts[term.slug]) for term in COUNTED[name]]
-    return BarChart(name, title, heading, bars, unit=UNIT)
+    # An expert has one fee band but may serve many regions, industries, themes and forms.
+    return BarChart(name, title, heading, bars, unit=UNIT, adds_up=name == "fee")
 
 
 def _by_month() -> BarChart:

@@ -102,3 +102,10 @@ def test_a_change_to_the_directory_changes_the_figures(client, spread):
     assert "掲載中の専門家<strong>4人</strong>" in client.get(STATS).content.decode()
     SupporterFactory(regions=("okinawa",))
     assert "掲載中の専門家<strong>5人</strong>" in client.get(STATS).content.decode()
+
+
+def test_only_the_fee_table_has_a_total_since_other_terms_count_an_expert_in_several_rows(client, spread):
+    body = client.get(STATS).content.decode()
+    tables = {title: body.split(f"<caption>{title}</caption>")[1].split("</table>")[0] for _, title, _ in stats.BY_TERM}
+    with_total = {title for title, table in tables.items() if '<th scope="row">合計</th>' in table}
+    assert with_total == {title for name, title, _ in stats.BY_TERM if name == "fee"}
