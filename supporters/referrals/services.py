@@ -23,7 +23,6 @@ from .models import (
     delivery,
 )
 
-
 # A referral mailed to an expert without an account carries a signed link to answer it
 # (docs/decisions/0710). The link names the address it went to: if the entry's address
 # changes, links sent to the old one stop working.
