@@ -384,6 +384,7 @@ def claim_url(link: ClaimLink) -> str:
     return site_url(reverse("supporters:claim", args=[claim_token(link)]))
 
 
+@transaction.atomic
 def issue_claim_link(*, supporter: Supporter, origin: str, by=None) -> ClaimLink:
     """A new link to ``supporter``'s own address (the caller mails it)."""
     return ClaimLink.objects.create(supporter=supporter, email=supporter.entry_address, origin=origin, requested_by=by)
