@@ -279,6 +279,11 @@ def test_staff_see_the_unclaimed_entries_and_their_count(staff_client, imported)
     assert "取込 一郎" in filtered and "連携済 花子" not in filtered
     claimed = staff_client.get("/admin/supporters/supporter/", {"account": "claimed"}).content.decode()
     assert "連携済 花子" in claimed and "取込 一郎" not in claimed
+    front = staff_client.get("/admin/").content.decode()
+    assert (
+        '<a href="/admin/supporters/supporter/?account=unclaimed"><span class="staff-task-label">'
+        'アカウント未連携の登録</span> <strong class="staff-task-count">1件</strong>'
+    ) in front
 
 
 def test_staff_invite_in_bulk_after_a_confirmation_page(staff_client, imported):
