@@ -330,3 +330,29 @@ def test_the_invited_expert_claims_through_the_staff_link(client, staff_client, 
     client.force_login(owner)
     assert client.post(url).status_code == 302
     assert Supporter.objects.get(pk=imported.pk).user == owner
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_accounts_claiming_at_the_same_instant_on_their_own_connections():
+    from django.db import connection
+    from django.test import Client
+
+    from tests.assessments.test_simultaneous_saves import post_at_once
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database that lets two connections write at once (PostgreSQL; CI runs it)")
+    for n in range(5):  # the link page takes 10 posts a minute from one client address
+        entry = SupporterFactory(contact_email=f"race{n}@example.jp")
+        users = {side: UserFactory(email=f"{side}{n}@example.jp") for side in ("first", "second")}
+        clients, urls = {}, {}
+        for side, user in users.items():
+            clients[side] = Client()
+            clients[side].force_login(user)
+            link = services.issue_claim_link(supporter=entry, origin=ClaimLink.Origin.REQUESTED, by=user)
+            urls[side] = f"/supporters/claim/{services.claim_token(link)}/"
+        # Each account posts its own link (two mails reached the entry's address).
+        answers = post_at_once(clients, urls, {side: {} for side in users})
+        assert sorted(answers.values()) == [302, 409], n
+        winner = next(side for side, status in answers.items() if status == 302)
+        assert Supporter.objects.get(pk=entry.pk).user == users[winner], n
+        assert Decision.objects.filter(supporter=entry, action=Decision.Action.CLAIMED).count() == 1, n
