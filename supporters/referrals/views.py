@@ -436,7 +436,10 @@ def answer(request, token):
     if referral.supporter.user_id:
         # Claimed since the mail went out: the account's inbox is the one place to answer now.
         return render(
-            request, "referrals/answer.html", {**context, "claimed": True}, status=409 if request.POST else 200
+            request,
+            "referrals/answer.html",
+            {**context, "claimed": True},
+            status=409 if request.method == "POST" else 200,
         )
     form = AnswerForm(request.POST or None)
     status = 200
