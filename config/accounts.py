@@ -124,7 +124,11 @@ def make_token(user) -> str:
 def _next(request) -> str:
     """Where the person was going (e.g. the application form), if it is a page of this site."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    # A path of this site only: anything else (a still-encoded path, a bare word) would be
+    # taken by redirect() for a view name and fail.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return ""
 

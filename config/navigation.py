@@ -80,6 +80,8 @@ class StaffTask:
     count: Callable[[], int]
     order: int = 100
     permission: str | None = None
+    # Appended to the URL, e.g. a list filter ("?account=unclaimed").
+    query: str = ""
 
 
 @dataclass
@@ -183,5 +185,5 @@ def staff_tasks(request) -> list[dict]:
     for task in registry.staff_tasks:
         if task.permission and not request.user.has_perm(task.permission):
             continue
-        tasks.append({"label": task.label, "url": reverse(task.url_name), "count": task.count()})
+        tasks.append({"label": task.label, "url": reverse(task.url_name) + task.query, "count": task.count()})
     return tasks

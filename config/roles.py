@@ -42,6 +42,7 @@ IPA_STAFF_PERMISSIONS: list[str] = [
     "supporters.view_decision",
     "supporters.view_reminderlog",
     "supporters.view_contactmessage",
+    "supporters.view_claimlink",
     "supporters.view_historicalsupporter",
     # Referrals (issue E): support organisations and their members.
     "referrals.view_organisation",

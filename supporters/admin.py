@@ -16,6 +16,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from config import forms as site_forms
+from config.ratelimit import ACCOUNT, over_limit
 from config.spreadsheets import SpreadsheetField, xlsx_table_response
 from config.transitions import TransitionRefused
 
@@ -25,6 +26,7 @@ from .importing import parse_table
 from .models import (
     ENTRY_FIELDS,
     ChangeRequest,
+    ClaimLink,
     ContactMessage,
     Decision,
     ReminderLog,
@@ -59,15 +61,37 @@ def _entry_rows(supporter: Supporter) -> list[tuple[str, str, str]]:
     ]
 
 
+class AccountFilter(admin.SimpleListFilter):
+    """「アカウント未連携」: entries no account keeps (imported, not yet claimed: docs/decisions/0710)."""
+
+    title = "アカウント連携"
+    parameter_name = "account"
+
+    def lookups(self, request, model_admin):
+        return [("unclaimed", "アカウント未連携"), ("claimed", "アカウント連携済み")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "unclaimed":
+            return queryset.filter(user__isnull=True)
+        if self.value() == "claimed":
+            return queryset.filter(user__isnull=False)
+        return queryset
+
+
+# Staff may mail this many claim invitations an hour (each selection at most CLAIM_BATCH entries).
+CLAIM_INVITATIONS_PER_HOUR = 10
+CLAIM_BATCH = 1000
+
+
 @admin.register(Supporter)
 class SupporterAdmin(SimpleHistoryAdmin):
     list_display = ["registration_no", "name", "status", "area", "updated_on", "valid_until", "user"]
-    list_filter = ["status"]
+    list_filter = ["status", AccountFilter]
     search_fields = ["registration_no", "name"]
     readonly_fields = ["status", "user", "created_at", "modified_at"]
     form = SupporterAdminForm
     list_select_related = ["user"]
-    actions = ["export_xlsx"]
+    actions = ["export_xlsx", "send_claim_links"]
     change_list_template = "admin/supporters/supporter/change_list.html"
     change_form_template = "admin/supporters/supporter/change_form.html"
 
@@ -78,6 +102,10 @@ class SupporterAdmin(SimpleHistoryAdmin):
     @admin.display(description="支援できる地域")
     def area(self, obj):
         return obj.support_area
+
+    def changelist_view(self, request, extra_context=None):
+        unclaimed = Supporter.objects.live().filter(user__isnull=True).count()
+        return super().changelist_view(request, {"unclaimed_count": unclaimed, **(extra_context or {})})
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -180,6 +208,50 @@ class SupporterAdmin(SimpleHistoryAdmin):
         stamp = timezone.localdate().strftime("%Y%m%d")
         return xlsx_table_response(f"supporters-{stamp}.xlsx", "支援者リスト", STAFF_HEADERS, rows)
 
+    @admin.action(description="選択した登録の本人に、アカウント連携の案内メールを送る", permissions=["change"])
+    def send_claim_links(self, request, queryset):
+        """A confirmation page (who will be mailed, who will not and why), then the mail, queued."""
+        selected = list(queryset.select_related("user").order_by("registration_no")[: CLAIM_BATCH + 1])
+        if len(selected) > CLAIM_BATCH:
+            self.message_user(
+                request,
+                f"一度に案内できるのは{CLAIM_BATCH}件までです。「アカウント未連携」で絞り込み、分けて送ってください。",
+                messages.ERROR,
+            )
+            return None
+        plan = services.plan_claim_invitations(selected)
+        if request.POST.get("confirmed") == "yes":
+            if not plan.to_mail:
+                self.message_user(request, "案内メールを送る相手はいません。何も送信していません。", messages.WARNING)
+                return None
+            if over_limit(request, "claim-invitations", rate=f"{CLAIM_INVITATIONS_PER_HOUR}/h", key=ACCOUNT):
+                self.message_user(
+                    request,
+                    f"案内メールの一括送信は1時間に{CLAIM_INVITATIONS_PER_HOUR}回までです。時間をおいてから送ってください(まだ送信していません)。",
+                    messages.ERROR,
+                )
+                return None
+            count = services.send_claim_invitations(supporters=selected, by=request.user)
+            self.message_user(
+                request,
+                f"{count}件の登録の本人に、アカウント連携の案内メールを送信待ちにしました。数分以内に順に送信されます"
+                "(送信の状況は「送信メール」で確かめられます)。",
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/supporters/claim_links.html",
+            self._context(
+                request,
+                "アカウント連携の案内メールの確認",
+                plan=plan,
+                selected=selected,
+                resend_days=ClaimLink.STAFF_RESEND_DAYS,
+                valid_days=ClaimLink.VALID_DAYS[ClaimLink.Origin.STAFF],
+                action_checkbox_name=admin.helpers.ACTION_CHECKBOX_NAME,
+            ),
+        )
+
 
 # What staff are told after each decision (the expert is mailed in every case).
 DONE_APPLICATION = {
@@ -268,3 +340,11 @@ class ContactMessageAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "supporter", "name", "email", "organization", "ip_address"]
     search_fields = ["email", "name", "ip_address", "supporter__registration_no"]
     list_select_related = ["supporter"]
+
+
+@admin.register(ClaimLink)
+class ClaimLinkAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "supporter", "origin", "email", "expires_at", "used_at", "used_by"]
+    list_filter = ["origin"]
+    search_fields = ["supporter__registration_no", "supporter__name", "email"]
+    list_select_related = ["supporter", "used_by"]

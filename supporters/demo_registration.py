@@ -1,7 +1,9 @@
 """Demo of the registration lifecycle: the demo expert's pending change,
 five pending applications (900001–900005), the IPA staff account, imported
 entries reachable only through the contact relay (a private 連絡用メールアドレス),
-and a message the outbox gave up on, for staff to see in the admin."""
+imported entries claimed by demo accounts and invitations to claim still
+waiting (docs/decisions/0710), and a message the outbox gave up on, for staff
+to see in the admin."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from config.models import MAX_ATTEMPTS, OutgoingMail
 
 from . import services
 from .demo import demo_expert, demo_staff, demo_user
-from .models import ChangeRequest, Supporter, entry_values
+from .models import ChangeRequest, ClaimLink, Supporter, entry_values
 
 PENDING_NUMBERS = [f"{900000 + n:06d}" for n in range(1, 6)]
 PREFECTURES = ["tokyo", "osaka", "aichi", "fukuoka", "hokkaido"]
@@ -50,11 +52,14 @@ def load(stdout=None) -> None:
         )
         services.submit_application(supporter=supporter, by=applicant)
     relayed = _private_contacts()
+    claimed = _claimed_entries(staff)
+    invited = _invitations(staff)
     _failed_mail()
     if stdout:
         stdout.write(
             f"デモ: 職員 {staff.email}、変更申請中の専門家 {user.email}、審査待ちの新規申請 {len(PENDING_NUMBERS)}件、"
-            f"連絡用メールアドレスだけの登録 {', '.join(relayed)}。"
+            f"連絡用メールアドレスだけの登録 {', '.join(relayed)}、"
+            f"取込の登録をアカウントに連携済み {', '.join(claimed)}、連携の案内を送った登録 {', '.join(invited)}。"
         )
 
 
@@ -66,6 +71,41 @@ def _private_contacts() -> list[str]:
         entry.contact_email = f"contact-{entry.registration_no}@example.jp"
         entry.hidden_fields = sorted({*(entry.hidden_fields or []), "email"})
         entry.save(update_fields=["contact_email", "hidden_fields"])
+    return [entry.registration_no for entry in entries]
+
+
+# Imported entries their experts took over (claimed) through a staff invitation: the
+# accounts and the position of their entry among the published ones, after demo-expert's
+# and the three relay-only entries.
+CLAIMED_ACCOUNTS = [("demo-claimed@example.jp", 4), ("demo-claimed2@example.jp", 5)]
+INVITED = slice(6, 9)
+
+
+def _published_numbers() -> list[str]:
+    return list(Supporter.objects.published().order_by("registration_no").values_list("registration_no", flat=True))
+
+
+def _claimed_entries(staff) -> list[str]:
+    """Two imported entries claimed by demo accounts, as an expert would: a staff invitation
+    mailed to the entry's address, the link followed while signed in."""
+    numbers = _published_numbers()
+    claimed = []
+    for email, index in CLAIMED_ACCOUNTS:
+        entry = Supporter.objects.get(registration_no=numbers[index])
+        account = demo_user(email)
+        if entry.user_id is None:
+            link = services.issue_claim_link(supporter=entry, origin=ClaimLink.Origin.STAFF, by=staff)
+            services.claim_entry(link=link, user=account)
+        claimed.append(entry.registration_no)
+    return claimed
+
+
+def _invitations(staff) -> list[str]:
+    """Three more imported entries invited to claim by staff, not yet claimed (the admin's
+    アカウント連携リンク list; every other imported entry is still unclaimed)."""
+    entries = Supporter.objects.filter(registration_no__in=_published_numbers()[INVITED], user__isnull=True)
+    if not ClaimLink.objects.filter(origin=ClaimLink.Origin.STAFF, used_at__isnull=True).exists():
+        services.send_claim_invitations(supporters=list(entries), by=staff)
     return [entry.registration_no for entry in entries]
 
 

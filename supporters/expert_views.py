@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods, require_POST
 
 from config.access import Role, grant_access
-from config.ratelimit import limit_mailing
+from config.ratelimit import TOO_MANY, limit, limit_mailing, over_limit
 from config.transitions import TransitionRefused
 
 from . import services
 from .access import entry_expert
-from .forms import EndListingForm, SupporterForm
+from .forms import ClaimRequestForm, EndListingForm, SupporterForm
 from .models import LIVE_STATUSES, Decision, Supporter, display_value, entry_values
 
 MINE = "supporters:mine"
@@ -252,3 +254,83 @@ def end(request):
         "supporters/end.html",
         {"form": form, "supporter": entry, "breadcrumbs": _breadcrumbs(("掲載の終了", None))},
     )
+
+
+# Claiming an imported entry (docs/decisions/0710) ---------------------------
+
+
+@grant_access(Role.SIGNED_IN)
+@require_http_methods(["GET", "HEAD", "POST"])
+@limit_mailing("claim", per_account="5/h", per_client="20/h")
+def claim_request(request):
+    """「掲載中の登録をアカウントに連携する」: a link is mailed to the address the entry holds.
+
+    The page after sending says the same whether or not the address matched an
+    entry, so nobody learns from it which addresses the list holds."""
+    entry = _own_entry(request.user)
+    if entry and entry.status in LIVE_STATUSES:
+        messages.info(
+            request,
+            f"このアカウントにはすでに登録(登録番号 {entry.registration_no})があります。内容はマイページで確かめられます。",
+        )
+        return redirect(MINE)
+    form = ClaimRequestForm(request.POST or None)
+    status = 400 if form.errors else 200
+    if request.method == "POST" and form.is_valid():
+        if not over_limit(request, "claim", rate="3/h", value=form.cleaned_data["email"]):
+            services.request_claim(address=form.cleaned_data["email"], by=request.user)
+            return render(
+                request,
+                "supporters/claim_sent.html",
+                {"email": form.cleaned_data["email"], "breadcrumbs": _breadcrumbs(("登録の連携", None))},
+            )
+        form.add_error(None, TOO_MANY)
+        status = 429
+    return render(
+        request,
+        "supporters/claim_request.html",
+        {"form": form, "breadcrumbs": _breadcrumbs(("登録の連携", None))},
+        status=status,
+    )
+
+
+@grant_access(Role.PUBLIC, personal=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+@limit("claim-link", rate="10/m")
+def claim(request, token):
+    """The mailed link: whoever is signed in presses the button and the entry becomes theirs.
+
+    Opening the link changes nothing (mail scanners open links too). Someone
+    not signed in is offered to log in or sign up, and comes back here."""
+    link = services.claim_link_from_token(token)
+    crumbs = [("トップ", reverse("supporters:home")), ("登録の連携", None)]
+    if link is None:
+        return render(
+            request,
+            "supporters/claim.html",
+            {
+                "refused": "リンクが正しくありません。メールに書かれたリンクを、途中で切れないようにそのまま開いてください。",
+                "breadcrumbs": crumbs,
+            },
+            status=404,
+        )
+    user = request.user if request.user.is_authenticated else None
+    if request.method == "POST" and user is None:
+        return redirect_to_login(request.get_full_path())
+    context = {"link": link, "supporter": link.supporter, "breadcrumbs": crumbs}
+    if request.method == "POST":
+        try:
+            services.claim_entry(link=link, user=user)
+        except TransitionRefused as exc:
+            return render(request, "supporters/claim.html", {**context, "refused": str(exc)}, status=409)
+        messages.success(
+            request,
+            f"登録番号 {link.supporter.registration_no} の登録を、このアカウントに連携しました。"
+            "これからはマイページで掲載内容の変更・更新ができます。",
+        )
+        return redirect(MINE)
+    refused = link.refusal(user)
+    if user is None and not refused:
+        here = urlencode({"next": request.get_full_path()})
+        context.update(login_url=f"{reverse('login')}?{here}", signup_url=f"{reverse('signup')}?{here}")
+    return render(request, "supporters/claim.html", {**context, "refused": refused}, status=410 if refused else 200)

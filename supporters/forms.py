@@ -369,3 +369,17 @@ class EndListingForm(site_forms.Form):
     reason = forms.CharField(
         label="理由(任意)", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ClaimRequestForm(site_forms.Form):
+    """Ask for a claim link: the address the entry holds, never a public field."""
+
+    email = forms.EmailField(
+        label="掲載情報に登録されている連絡用メールアドレス",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=(
+            "IPAに届け出た連絡用のメールアドレス(公開していない場合も含みます)です。"
+            "一致する登録があれば、そのアドレスに連携用のリンクを送ります。"
+        ),
+    )

@@ -433,10 +433,53 @@ class Supporter(models.Model):
         return self.change_requests.open().first()
 
     @property
+    def entry_address(self) -> str:
+        """The address the entry itself holds: the private contact address, else the published one.
+        Claim links and referrals to an entry without an account go there (docs/decisions/0710)."""
+        return self.contact_email or self.email
+
+    @property
     def contact_address(self) -> str:
-        """Where relayed messages go: the account's address, else the private contact
-        address, else the published one."""
-        return (self.user.email if self.user_id else "") or self.contact_email or self.email
+        """Where relayed messages go: the account's address, else the entry's own."""
+        return (self.user.email if self.user_id else "") or self.entry_address
+
+    # Claiming: an imported entry taken over by its expert's account --------
+
+    def claim_refusal(self, user) -> str:
+        """Why ``user`` cannot take this entry over now ("" if they can)."""
+        if self.user_id == user.pk:
+            return "この登録はすでにあなたのアカウントに連携されています。マイページから内容を確かめられます。"
+        if self.user_id is not None:
+            return ALREADY_CLAIMED
+        if self.status not in LIVE_STATUSES:
+            return f"掲載状況が「{self.get_status_display()}」の登録はアカウントに連携できません。掲載を希望する場合は、マイページから新たに申請してください。"
+        own = user.supporter_entries.filter(status__in=LIVE_STATUSES).values_list("registration_no", flat=True).first()
+        if own:
+            return (
+                f"このアカウントにはすでに登録(登録番号 {own})があります。1つのアカウントに連携できる登録は1件です。"
+                "別のアカウントでログインしてから、もう一度リンクを開いてください。"
+            )
+        return ""
+
+    def claim(self, *, by) -> None:
+        """Attach this entry, which has no account, to ``by`` (who proved the entry's address:
+        services.claim_entry). Of two accounts claiming at once, only one gets it."""
+        refusal = self.claim_refusal(by)
+        if refusal:
+            raise TransitionRefused(refusal)
+        # A conditional UPDATE decides the race: the second finds the account already set.
+        if not Supporter.objects.filter(pk=self.pk, user__isnull=True).update(user=by):
+            raise TransitionRefused(ALREADY_CLAIMED)
+        self.user = by
+        Supporter.history.bulk_history_create(
+            [self], update=True, default_user=by, default_change_reason="アカウント連携"
+        )
+
+
+ALREADY_CLAIMED = (
+    "この登録はすでに別のアカウントに連携されています。ご自身で連携した覚えがない場合は、"
+    "IPA(支援者リスト事務局)へお問い合わせください。"
+)
 
 
 # The values an expert enters (application and change request alike).
@@ -653,6 +696,7 @@ class Decision(models.Model):
         EXPIRED = "expired", "期限切れ"
         CONFIRMED = "confirmed", "変更なしの確認"
         WITHDRAWN = "withdrawn", "変更申請の取下げ"
+        CLAIMED = "claimed", "アカウント連携"
 
     supporter = models.ForeignKey(Supporter, verbose_name="支援者", on_delete=models.CASCADE, related_name="decisions")
     change_request = models.ForeignKey(
@@ -746,3 +790,109 @@ class ContactMessage(models.Model):
 
     def __str__(self):
         return f"{self.name} → {self.supporter}"
+
+
+class ClaimLinkQuerySet(models.QuerySet):
+    def sent_since(self, since: datetime.datetime):
+        return self.filter(created_at__gt=since)
+
+
+class ClaimLink(models.Model):
+    """A link mailed to an entry's own address that lets its expert attach the entry to an
+    account (docs/decisions/0710). Single use, expiring, and void once the entry has an
+    account or its address changed; the link itself is signed (services.claim_token)."""
+
+    class Origin(models.TextChoices):
+        REQUESTED = "requested", "本人の申し出"
+        STAFF = "staff", "IPA職員からの案内"
+        REFERRAL = "referral", "紹介メール"
+
+    # How long each kind of link stays usable, in days: the expert who asked is at the keyboard;
+    # an invitation from staff or a referral may wait in the mailbox for a while.
+    VALID_DAYS = {Origin.REQUESTED: 3, Origin.STAFF: 30, Origin.REFERRAL: 30}
+    # At most this many links an entry's owner asked for reach its mailbox a day.
+    REQUESTS_PER_ENTRY_PER_DAY = 3
+    # Staff's bulk invitation skips an entry invited within this many days.
+    STAFF_RESEND_DAYS = 7
+
+    supporter = models.ForeignKey(
+        Supporter, verbose_name="支援者", on_delete=models.CASCADE, related_name="claim_links"
+    )
+    email = models.EmailField("送信先")
+    origin = models.CharField("きっかけ", max_length=10, choices=Origin.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="依頼したアカウント",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("送信日時", default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField("有効期限")
+    used_at = models.DateTimeField("使用日時", null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="連携したアカウント",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ClaimLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "アカウント連携リンク"
+        verbose_name_plural = "アカウント連携リンク"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.supporter}({self.get_origin_display()})"
+
+    def save(self, *args, **kwargs):
+        if self.expires_at is None:
+            self.expires_at = (self.created_at or timezone.now()) + datetime.timedelta(
+                days=self.VALID_DAYS[self.origin]
+            )
+        super().save(*args, **kwargs)
+
+    @property
+    def valid_days(self) -> int:
+        return self.VALID_DAYS[self.origin]
+
+    def refusal(self, user=None) -> str:
+        """Why the link cannot attach the entry now ("" if it can), in words for the person holding it."""
+        supporter = self.supporter
+        if self.used_at is not None:
+            if user is not None and self.used_by_id == user.pk:
+                return "このリンクはすでに使われ、登録はあなたのアカウントに連携されています。マイページから内容を確かめられます。"
+            return (
+                "このリンクはすでに使われました。1つのリンクで連携できるのは1回だけです。"
+                "ご自身で使った覚えがない場合は、IPA(支援者リスト事務局)へお問い合わせください。"
+            )
+        if self.expires_at <= timezone.now():
+            return (
+                f"このリンクの有効期限({self.valid_days}日)が切れています。ログインして"
+                "「掲載中の登録をアカウントに連携する」から、もう一度メールを受け取ってください。"
+            )
+        if supporter.entry_address.strip().lower() != self.email.strip().lower():
+            return (
+                "リンクを送った後に登録の連絡先メールアドレスが変わったため、このリンクは使えません。"
+                "ログインして「掲載中の登録をアカウントに連携する」から、新しいアドレスでメールを受け取ってください。"
+            )
+        if user is not None:
+            return supporter.claim_refusal(user)
+        if supporter.user_id is not None:
+            return ALREADY_CLAIMED
+        return ""
+
+    def use(self, *, by) -> None:
+        """Attach the entry to ``by`` and spend the link."""
+        refusal = self.refusal(by)
+        if refusal:
+            raise TransitionRefused(refusal)
+        self.supporter.claim(by=by)
+        self.used_at = timezone.now()
+        self.used_by = by
+        self.save(update_fields=["used_at", "used_by"])

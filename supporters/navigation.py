@@ -56,6 +56,13 @@ def _pending_changes() -> int:
     return ChangeRequest.objects.pending().count()
 
 
+def _unclaimed_entries() -> int:
+    """Live entries no account keeps: their experts can be invited to claim them (docs/decisions/0710)."""
+    from .models import Supporter
+
+    return Supporter.objects.live().filter(user__isnull=True).count()
+
+
 def register() -> None:
     register_role_probe(Role.ENTRY_EXPERT, _has_entry)
     # The guided search is a way of finding an expert: its pages mark 専門家を探す as current.
@@ -83,4 +90,14 @@ def register() -> None:
     )
     register_staff_task(
         StaffTask("掲載内容の変更申請", "admin:supporters_review_queue", _pending_changes, 20, permission)
+    )
+    register_staff_task(
+        StaffTask(
+            "アカウント未連携の登録",
+            "admin:supporters_supporter_changelist",
+            _unclaimed_entries,
+            30,
+            permission,
+            query="?account=unclaimed",
+        )
     )

@@ -6,7 +6,9 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +19,9 @@ from config.transitions import TransitionRefused
 
 from .models import (
     ENTRY_FIELDS,
+    LIVE_STATUSES,
     ChangeRequest,
+    ClaimLink,
     ContactMessage,
     Decision,
     ReminderLog,
@@ -147,6 +151,7 @@ SUBJECTS = {
     A.REJECTED: "登録申請を受理できませんでした",
     A.ENDED: "掲載を終了しました",
     A.EXPIRED: "登録有効期限が過ぎたため掲載を停止しました",
+    A.CLAIMED: "登録をアカウントに連携しました",
 }
 
 
@@ -326,3 +331,133 @@ def report_error(*, supporter: Supporter, item: str, detail: str, reply_to: str 
         [settings.LIST_OFFICE_EMAIL],
         reply_to=[reply_to] if reply_to else None,
     )
+
+
+# Claiming an entry (docs/decisions/0710) ------------------------------------
+# The entry's own address is the only proof: a link mailed there, signed,
+# single use (ClaimLink.used_at) and expiring. A public field (氏名, 登録番号)
+# never attaches an entry to anyone.
+
+CLAIM_SALT = "supporters.claim"
+
+
+def claim_token(link: ClaimLink) -> str:
+    return signing.dumps([link.pk, link.email], salt=CLAIM_SALT, compress=True)
+
+
+def claim_link_from_token(token: str) -> ClaimLink | None:
+    """The link a token was made for (expired and used links too: the page says why they no longer work)."""
+    try:
+        pk, email = signing.loads(token, salt=CLAIM_SALT)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    return ClaimLink.objects.select_related("supporter").filter(pk=pk, email=email).first()
+
+
+def claim_url(link: ClaimLink) -> str:
+    return site_url(reverse("supporters:claim", args=[claim_token(link)]))
+
+
+@transaction.atomic
+def issue_claim_link(*, supporter: Supporter, origin: str, by=None) -> ClaimLink:
+    """A new link to ``supporter``'s own address (the caller mails it)."""
+    return ClaimLink.objects.create(supporter=supporter, email=supporter.entry_address, origin=origin, requested_by=by)
+
+
+def _mail_claim_link(link: ClaimLink) -> None:
+    body = render_to_string(
+        "supporters/email/claim.txt",
+        {
+            "link": link,
+            "supporter": link.supporter,
+            "url": claim_url(link),
+            "for_experts_url": site_url(reverse("supporters:for-experts")),
+        },
+    )
+    subject = (
+        "掲載情報をアカウントに連携するためのリンク"
+        if link.origin == ClaimLink.Origin.REQUESTED
+        else "掲載情報をサイトで管理できるようになりました(アカウント連携のご案内)"
+    )
+    queue_mail(f"[セキュリティ対策支援者リスト] {subject}", body, [link.email])
+
+
+def claimable():
+    """Entries an expert may still take over: live, with no account."""
+    return Supporter.objects.filter(status__in=LIVE_STATUSES, user__isnull=True)
+
+
+@transaction.atomic
+def request_claim(*, address: str, by) -> int:
+    """Mail a claim link to each entry without an account whose own address is ``address``.
+
+    Returns how many were mailed, for tests and logs only: the page answers the
+    same whether or not the address matched, so it reveals no entry's address.
+    """
+    address = address.strip()
+    entries = (
+        claimable()
+        .select_for_update()
+        .filter(Q(contact_email__iexact=address) | Q(contact_email="", email__iexact=address))
+        .order_by("registration_no")[:5]
+    )
+    since = timezone.now() - datetime.timedelta(days=1)
+    mailed = 0
+    for supporter in entries:
+        recent = supporter.claim_links.filter(origin=ClaimLink.Origin.REQUESTED).sent_since(since).count()
+        if recent >= ClaimLink.REQUESTS_PER_ENTRY_PER_DAY:
+            continue  # the owner's mailbox already holds today's links
+        _mail_claim_link(issue_claim_link(supporter=supporter, origin=ClaimLink.Origin.REQUESTED, by=by))
+        mailed += 1
+    return mailed
+
+
+@dataclass(frozen=True)
+class ClaimInvitations:
+    """What staff's bulk invitation would do with the selected entries."""
+
+    to_mail: list[Supporter]
+    no_address: list[Supporter]
+    claimed: list[Supporter]
+    recently_invited: list[Supporter]
+
+
+def plan_claim_invitations(supporters) -> ClaimInvitations:
+    """Sort the selected entries: who gets a link now, and who does not and why."""
+    since = timezone.now() - datetime.timedelta(days=ClaimLink.STAFF_RESEND_DAYS)
+    recent = set(
+        ClaimLink.objects.filter(supporter__in=supporters, origin=ClaimLink.Origin.STAFF)
+        .sent_since(since)
+        .values_list("supporter_id", flat=True)
+    )
+    to_mail, no_address, claimed, recently = [], [], [], []
+    for supporter in supporters:
+        if supporter.user_id is not None or supporter.status not in LIVE_STATUSES:
+            claimed.append(supporter)
+        elif not supporter.entry_address:
+            no_address.append(supporter)
+        elif supporter.pk in recent:
+            recently.append(supporter)
+        else:
+            to_mail.append(supporter)
+    return ClaimInvitations(to_mail, no_address, claimed, recently)
+
+
+@transaction.atomic
+def send_claim_invitations(*, supporters, by) -> int:
+    """Staff invite the selected entries' experts to claim them: one queued mail each (the outbox
+    sends them), never twice within ClaimLink.STAFF_RESEND_DAYS. Returns how many were queued."""
+    locked = list(Supporter.objects.select_for_update().filter(pk__in=[s.pk for s in supporters]).order_by("pk"))
+    plan = plan_claim_invitations(locked)
+    for supporter in plan.to_mail:
+        _mail_claim_link(issue_claim_link(supporter=supporter, origin=ClaimLink.Origin.STAFF, by=by))
+    return len(plan.to_mail)
+
+
+@transaction.atomic
+def claim_entry(*, link: ClaimLink, user) -> Supporter:
+    """Attach the link's entry to ``user``: once, and to one account only, however many try at once."""
+    link = ClaimLink.objects.select_for_update().select_related("supporter").get(pk=link.pk)
+    link.use(by=user)
+    _record(link.supporter, A.CLAIMED, by=user)
+    return link.supporter

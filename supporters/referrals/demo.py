@@ -1,15 +1,20 @@
 """Demo referrals: demo-chamber@example.jp at a demo 商工会議所, cases in
-several states, two of them referred to demo-expert@example.jp."""
+several states, two of them referred to demo-expert@example.jp, and one
+waiting for the answer of an expert without an account, who got it by e-mail
+(docs/decisions/0710)."""
 
 from __future__ import annotations
 
 import datetime
 
+from django.urls import reverse
 from django.utils import timezone
 
 from supporters.demo import demo_expert, demo_user
 from supporters.models import Supporter
+from supporters.services import site_url
 
+from . import services
 from .models import EXPERT, ORGANISATION, Case, Membership, Organisation, Referral, ReferralEvent, ReferralStatus
 
 CHAMBER_EMAIL = "demo-chamber@example.jp"
@@ -164,6 +169,10 @@ def load(stdout=None) -> int:
     waiting = Case.objects.get(organisation=chamber, company_name="デモ物流有限会社")
     waiting.add_candidate(expert_entry)
     Referral.objects.start(case=waiting, supporter=expert_entry, actor=member)
+    # And one mailed to a shortlisted expert without an account: the link in the mail
+    # (the admin's 送信メール) answers it.
+    unclaimed = next(s for s in others[2:] if s.user_id is None and s.entry_address)
+    services.refer(entry=waiting.add_candidate(unclaimed), actor=member, inbox_url=site_url(reverse("referrals:inbox")))
     Case.objects.create(
         organisation=secunity,
         company_name="近畿デモ製作所",

@@ -90,3 +90,20 @@ class MoveForm(site_forms.Form):
         if cleaned.get("to") in Referral.REASON_REQUIRED and not cleaned.get("reason", "").strip():
             self.add_error("reason", "不成立の場合は理由を入力してください。")
         return cleaned
+
+
+class AnswerForm(site_forms.Form):
+    """The answer of an expert without an account, through the mailed link: accept or decline."""
+
+    answer = forms.ChoiceField(
+        label="回答",
+        widget=forms.RadioSelect,
+        choices=[(to, MOVE_LABELS[to]) for to in (Referral.Status.ACCEPTED, Referral.Status.DECLINED)],
+    )
+    reason = forms.CharField(
+        label="辞退の理由(任意)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="紹介元の支援機関に伝わります。",
+    )

@@ -230,23 +230,39 @@ class Delivery:
 
     can_send: bool
     how: str
+    # A few words for the shortlist's table.
+    short: str = ""
+    # Whether it goes by e-mail with a signed link (the expert has no account).
+    by_mail: bool = False
 
 
 def delivery(supporter: Supporter) -> Delivery:
     """How a referral would reach ``supporter`` today (``supporter.user`` loaded).
 
-    Only an expert with an account can receive one: it lands in their
-    「紹介された相談」 page and their account's mail, and they accept there
-    before the company's details are shown. An entry without an account has
-    no way to answer yet, so the site does not offer to send it.
+    An expert with an account gets it in their 「紹介された相談」 page and their
+    account's mail. An entry without an account gets it by e-mail at the
+    entry's own address, with a signed link to accept or decline (and one to
+    claim the entry); either way the company's details show only after
+    acceptance (docs/decisions/0710). An entry with no address at all cannot
+    be reached through the site.
     """
     if supporter.status != supporter.Status.PUBLISHED:
-        return Delivery(False, "掲載が終了しているため、サイトからは紹介できません。")
-    if supporter.user_id and supporter.user.email:
-        return Delivery(True, "サイトの「紹介された相談」とメールで届きます。")
+        return Delivery(False, "掲載が終了しているため、サイトからは紹介できません。", "掲載終了のため送れません")
+    if supporter.user_id:
+        return Delivery(True, "サイトの「紹介された相談」とメールで届きます。", "サイトとメールで届きます")
+    if supporter.entry_address:
+        return Delivery(
+            True,
+            "この専門家はサイトのアカウントをお持ちでないため、登録の連絡先メールアドレス(非公開)にメールで届きます。"
+            "専門家はメールのリンクから受諾・辞退を回答します。",
+            "メールで届きます(アカウントなし)",
+            by_mail=True,
+        )
     return Delivery(
         False,
-        "この専門家はサイトのアカウントをお持ちでないため、サイトからは届きません。紹介票で連絡方法をお伝えください。",
+        "この専門家はサイトのアカウントも連絡先のメールアドレスもお持ちでないため、サイトからは届きません。"
+        "紹介票で連絡方法をお伝えください。",
+        "サイトからは届きません(連絡先なし)。紹介票でお伝えください",
     )
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime
 
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from config.mail import queue_mail
 from config.transitions import TransitionRefused
+from supporters import services as directory
+from supporters.models import ClaimLink
 
 from .models import (
     EXPERT,
@@ -19,11 +23,38 @@ from .models import (
     delivery,
 )
 
+# A referral mailed to an expert without an account carries a signed link to answer it
+# (docs/decisions/0710). The link names the address it went to: if the entry's address
+# changes, links sent to the old one stop working.
+ANSWER_SALT = "referrals.answer"
+ANSWER_MAX_AGE = 60 * 60 * 24 * 60  # 60 days: long enough for a referral to run its course
+
+
+def answer_token(referral: Referral) -> str:
+    return signing.dumps([referral.pk, referral.supporter.entry_address], salt=ANSWER_SALT, compress=True)
+
+
+def referral_from_token(token: str) -> Referral | None:
+    """The referral an answer link was made for, while the link is valid."""
+    try:
+        pk, address = signing.loads(token, salt=ANSWER_SALT, max_age=ANSWER_MAX_AGE)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    referral = Referral.objects.select_related("case__organisation", "supporter__user").filter(pk=pk).first()
+    if referral is None or referral.supporter.entry_address.strip().lower() != str(address).strip().lower():
+        return None
+    return referral
+
+
+def answer_url(referral: Referral) -> str:
+    return directory.site_url(reverse("referrals:answer", args=[answer_token(referral)]))
+
 
 @transaction.atomic
 def refer(*, entry: ShortlistEntry, actor, inbox_url: str) -> Referral:
-    """Refer a shortlisted expert: the referral, its first event, the case
-    state and an e-mail to the expert's account (no company details)."""
+    """Refer a shortlisted expert: the referral, its first event, the case state and an
+    e-mail (no company details) to the expert's account, or, for an entry without one,
+    to the entry's own address with a link to answer and a link to claim the entry."""
     # Referrals of one case take turns (the case row is the lock): a double submit finds the first.
     case: Case = Case.objects.select_for_update().select_related("organisation").get(pk=entry.case_id)
     supporter = entry.supporter
@@ -40,11 +71,15 @@ def refer(*, entry: ShortlistEntry, actor, inbox_url: str) -> Referral:
             referral = Referral.objects.start(case=case, supporter=supporter, actor=actor)
     except IntegrityError:  # the other submit referred first (SQLite takes no row locks)
         raise already from None
-    body = render_to_string(
-        "referrals/email/referred.txt",
-        {"referral": referral, "case": case, "entry": entry, "url": inbox_url},
-    )
-    queue_mail(f"【支援者リスト】{case.organisation.name}から相談のご紹介があります", body, [supporter.user.email])
+    subject = f"【支援者リスト】{case.organisation.name}から相談のご紹介があります"
+    context = {"referral": referral, "case": case, "entry": entry, "url": inbox_url}
+    if reach.by_mail:
+        claim = directory.issue_claim_link(supporter=supporter, origin=ClaimLink.Origin.REFERRAL, by=actor)
+        context.update(url=answer_url(referral), claim_url=directory.claim_url(claim), claim=claim, by_mail=True)
+        to = supporter.entry_address
+    else:
+        to = supporter.user.email
+    queue_mail(subject, render_to_string("referrals/email/referred.txt", context), [to])
     return referral
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("cases/<int:pk>/referrals/<int:referral_pk>/", views.case_referral, name="case-referral"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:referral_pk>/", views.inbox_detail, name="inbox-detail"),
+    path("answer/<str:token>/", views.answer, name="answer"),
     path("flow/", views.flow_page, name="flow"),
     path("flow.csv", views.flow_csv, name="flow-csv"),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +24,7 @@ from supporters.filters import SupporterFilter
 from supporters.models import Supporter
 
 from . import access, flow, services
-from .forms import CaseForm, MoveForm, ReasonForm
+from .forms import AnswerForm, CaseForm, MoveForm, ReasonForm
 from .models import (
     EXPERT,
     ORGANISATION,
@@ -413,6 +414,81 @@ def inbox_detail(request, referral_pk):
             ("紹介された相談", reverse("referrals:inbox")),
             (referral.case.organisation.name + "からの紹介", None),
         ],
+    )
+
+
+@grant_access(Role.PUBLIC, personal=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+@limit_mailing("referral-answer", per_account="30/h", per_client="60/h")
+def answer(request, token):
+    """The link mailed to an expert without an account: accept or decline, once.
+
+    Opening it changes nothing (mail scanners open links too): the answer is a
+    POST from the page. The company's details appear here once accepted, as on
+    an account holder's 「紹介された相談」 page; a second answer is refused
+    (the same one again is no error: a double submit)."""
+    referral = services.referral_from_token(token)
+    crumbs = [("支援機関からの紹介", None)]
+    if referral is None:
+        return render(request, "referrals/answer.html", {"invalid": True, "breadcrumbs": crumbs}, status=404)
+    case = referral.case
+    context = {"referral": referral, "case": case, "breadcrumbs": crumbs}
+    if referral.supporter.user_id:
+        # Claimed since the mail went out: the account's inbox is the one place to answer now.
+        return render(
+            request,
+            "referrals/answer.html",
+            {**context, "claimed": True},
+            status=409 if request.method == "POST" else 200,
+        )
+    form = AnswerForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        to = form.cleaned_data["answer"]
+        with transaction.atomic():
+            locked = Referral.objects.select_for_update().select_related("case__organisation").get(pk=referral.pk)
+            label = locked.get_status_display()
+            if locked.status == to:
+                messages.info(request, f"この紹介には、すでに「{label}」と回答しています。")
+                return redirect(request.path)
+            try:
+                services.record_move(
+                    referral=locked,
+                    to=to,
+                    actor=None,
+                    role=EXPERT,
+                    reason=form.cleaned_data["reason"],
+                    case_url=request.build_absolute_uri(case.get_absolute_url()),
+                )
+            except TransitionRefused:
+                form.add_error(
+                    None,
+                    f"この紹介は、すでに「{label}」になっているため回答できません。"
+                    f"回答を変えたい場合は、紹介元の{case.organisation.name}にご連絡ください(連絡先は下にあります)。",
+                )
+                status = 409
+            else:
+                done = (
+                    "紹介を受諾しました。企業名と連絡先をこのページに表示しています。"
+                    if to == ReferralStatus.ACCEPTED
+                    else "紹介を辞退しました。紹介元の支援機関にお知らせしました。"
+                )
+                messages.success(request, done)
+                return redirect(request.path)
+    elif form.errors:
+        status = 400
+    referral = Referral.objects.select_related("case__organisation", "supporter").get(pk=referral.pk)
+    return render(
+        request,
+        "referrals/answer.html",
+        {
+            **context,
+            "referral": referral,
+            "form": form,
+            "can_answer": referral.status == ReferralStatus.REFERRED,
+            "show_company": referral.company_visible,
+        },
+        status=status,
     )
 
 

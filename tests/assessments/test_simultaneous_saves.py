@@ -56,15 +56,16 @@ def assert_both_kept(assessment, company: dict, expert: dict):
         assert sorted(row.procedures) == sorted(expert[i]["procedures"]), i
 
 
-def post_at_once(clients: dict, url: str, posts: dict) -> dict:
-    """Each client posts its form from its own thread and connection, all released at one instant."""
+def post_at_once(clients: dict, url: str | dict, posts: dict) -> dict:
+    """Each client posts its form from its own thread and connection, all released at one instant
+    (to ``url``, or to its own URL when ``url`` maps each client to one)."""
     start = threading.Barrier(len(clients))
     answers = {}
 
     def post(side):
         try:
             start.wait()
-            answers[side] = clients[side].post(url, posts[side]).status_code
+            answers[side] = clients[side].post(url[side] if isinstance(url, dict) else url, posts[side]).status_code
         finally:
             connection.close()  # this thread's own connection
 

@@ -46,7 +46,14 @@ def people():
 @pytest.mark.parametrize("width", WIDTHS)
 def test_chamber_refers_and_expert_follows_to_support_start(page, axe, people, width):
     member, expert, staff = people
-    SupporterFactory(name="口座 なし", regions=["kanto"], industries=["construction"], themes=["incident-response"])
+    SupporterFactory(
+        name="口座 なし",
+        email="",
+        contact_email="",
+        regions=["kanto"],
+        industries=["construction"],
+        themes=["incident-response"],
+    )
     sized(page, width)
     login(page, member.email, PASSWORD)
     page.goto("/referrals/")

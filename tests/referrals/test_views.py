@@ -178,10 +178,11 @@ def test_refer_emails_the_expert_without_company_details(client, world, login):
     # A second referral to the same expert, or to one without an account, is refused.
     assert "この案件をすでに紹介しています" in client.get(url).content.decode()
     client.post(url)
-    orphan = world.case.add_candidate(SupporterFactory(name="アカウント なし"))
+    orphan = world.case.add_candidate(SupporterFactory(name="アカウント なし", email="", contact_email=""))
     orphan_url = reverse("referrals:entry-refer", args=[world.case.pk, orphan.pk])
     page = client.get(orphan_url).content.decode()
-    assert "アカウントをお持ちでないため、サイトからは届きません" in page and "紹介を送る</button>" not in page
+    assert "アカウントも連絡先のメールアドレスもお持ちでないため、サイトからは届きません" in page
+    assert "紹介を送る</button>" not in page
     response = client.post(orphan_url, follow=True)
     assert "アカウント なしさんには紹介を送れません。" in response.content.decode()
     assert Referral.objects.count() == 2 and len(sent()) == 1
@@ -189,7 +190,8 @@ def test_refer_emails_the_expert_without_company_details(client, world, login):
 
 def test_the_shortlist_says_how_each_expert_would_receive_a_referral(client, world, login):
     with_account = world.case.add_candidate(ExpertFactory(name="アカウント あり", user=UserFactory()))
-    without = world.case.add_candidate(SupporterFactory(name="アカウント なし"))
+    without = world.case.add_candidate(SupporterFactory(name="アカウント なし", email="", contact_email=""))
+    world.case.add_candidate(SupporterFactory(name="メール のみ", contact_email="mail-only@example.jp"))
     login(world.member_a)
     page = client.get(world.case.get_absolute_url()).content.decode()
     rows = {name: page.split(f">{name}</a>")[1].split("</li>")[0] for name in ("アカウント あり", "アカウント なし")}
@@ -197,8 +199,12 @@ def test_the_shortlist_says_how_each_expert_would_receive_a_referral(client, wor
     assert reverse("referrals:entry-refer", args=[world.case.pk, with_account.pk]) in rows["アカウント あり"]
     assert "サイトからは届きません" in rows["アカウント なし"] and "サイトからは送れません" in rows["アカウント なし"]
     assert reverse("referrals:entry-refer", args=[world.case.pk, without.pk]) not in page
+    mailed = page.split(">メール のみ</a>")[1].split("</li>")[0]
+    assert "登録の連絡先メールアドレス(非公開)にメールで届きます" in mailed and "紹介する" in mailed
+    assert "mail-only@example.jp" not in page
     search = client.get(reverse("referrals:shortlist", args=[world.case.pk]) + "?filtered=1").content.decode()
-    assert "サイトとメールで届きます" in search and "サイトからは届きません(アカウントなし)" in search
+    assert "サイトとメールで届きます" in search and "サイトからは届きません(連絡先なし)" in search
+    assert "メールで届きます(アカウントなし)" in search
 
 
 def test_the_case_list_shows_each_referrals_state_and_what_to_do_next(client, world, login):

@@ -171,6 +171,12 @@ MATRIX: dict[str, dict[str, Answer]] = {
     "supporters:end": page(
         {"expert_x": OK("掲載の終了"), "expert_y": OK("掲載の終了")}, others=Answer(403, see="登録を申請")
     ),
+    # Claiming an imported entry: any account without an entry asks; experts already have theirs.
+    "supporters:claim-request": page(
+        {r: REDIRECT if r.startswith("expert") else OK("掲載中の登録をアカウントに連携する") for r in SIGNED_IN},
+        others=FORBIDDEN,
+    ),
+    "supporters:claim": everyone(NOT_FOUND),  # an invalid token: the mailed link is the permission
     "assessments:list": page(
         {
             "company_a": OK(COMPANY),
@@ -266,6 +272,7 @@ MATRIX: dict[str, dict[str, Answer]] = {
         others=Answer(403, see="掲載されている専門家"),
     ),
     "referrals:inbox-detail": page({"expert_x": OK("デモ商工会議所からの紹介")}, others=NOT_FOUND),
+    "referrals:answer": everyone(NOT_FOUND),  # an invalid token: the mailed link is the permission
     "referrals:flow": staff_page("案件発生状況"),
     "referrals:flow-csv": staff_page("区分"),
 }
@@ -355,6 +362,8 @@ def world():
         "seminars:material": ["seminar-next", 999999],
         "referrals:case-referral": [referral.case.pk, referral.pk],
         "referrals:inbox-detail": [referral.pk],
+        "supporters:claim": ["not-a-token"],
+        "referrals:answer": ["not-a-token"],
     }
     for name, (route, _) in all_url_routes().items():
         if name in args or "<int:pk>" not in route:

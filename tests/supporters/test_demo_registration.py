@@ -45,3 +45,29 @@ def test_demo_shows_the_relay_to_a_private_address_and_a_failed_mail(client):
     page = client.get(relayed.first().get_absolute_url()).content.decode()
     assert "この専門家に相談する" in page and relayed.first().contact_email not in page
     assert OutgoingMail.objects.filter(status="failed").count() == 1
+
+
+def test_demo_shows_claimed_and_unclaimed_imported_entries_and_a_mailed_referral(client):
+    from supporters.models import ClaimLink
+    from supporters.referrals.models import Referral
+    from tests.factories import login_staff
+
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())  # repeatable: nothing claimed or invited twice
+    claimed = Supporter.objects.filter(user__username__startswith="demo-claimed").order_by("registration_no")
+    assert [s.user.username for s in claimed] == ["demo-claimed@example.jp", "demo-claimed2@example.jp"]
+    assert all(s.decisions.filter(action="claimed").exists() for s in claimed)
+    assert ClaimLink.objects.filter(origin="staff", used_at__isnull=True).count() == 3
+    unclaimed = Supporter.objects.published().filter(user__isnull=True).count()
+    assert unclaimed > 300
+    # The referral mailed to an expert without an account waits for the answer.
+    mailed = Referral.objects.get(supporter__user__isnull=True, status="referred")
+    assert mailed.case.company_name == "デモ物流有限会社"
+
+    assert client.login(username="demo-claimed@example.jp", password=DEMO_PASSWORD)
+    mine = client.get("/supporters/mine/").content.decode()
+    assert claimed[0].registration_no in mine and "アカウント連携" in mine
+    client.logout()
+    login_staff(client, get_user_model().objects.get(username="demo-staff@example.jp"))
+    changelist = client.get("/admin/supporters/supporter/").content.decode()
+    assert f"<strong>{Supporter.objects.live().filter(user__isnull=True).count()}件</strong>" in changelist
