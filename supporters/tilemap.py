@@ -6,6 +6,11 @@ server as SVG (templates/supporters/_tile_map.html), and the same figures
 follow as a table. A tile's figure is what the list shows for
 ``?prefecture=<slug>`` (the list index's ``counts``, worked out once per
 directory version), and the tile links there.
+
+The map reads nothing of the request and is the same under every search, so
+its HTML is rendered once per directory version (``html``): drawn through the
+template for each page, its 47 tiles and their table took longer than the
+rest of a list page.
 """
 
 from __future__ import annotations
@@ -13,9 +18,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString
 
-from .index import DirectoryIndex
+from .index import DirectoryIndex, index_for
 from .taxonomy import PREFECTURES, REGIONS, Prefecture
 
 # (column, row) of each prefecture's tile: north-east at the top right, Okinawa at the bottom left.
@@ -145,3 +152,20 @@ def tile_map(directory: DirectoryIndex) -> TileMap:
     by_slug = {tile.prefecture.slug: tile for tile in tiles}
     regions = [(r.label, [by_slug[p.slug] for p in PREFECTURES if p.region == r.slug]) for r in REGIONS]
     return TileMap(tiles, legend, regions)
+
+
+_rendered: tuple[DirectoryIndex, dict[bool, SafeString]] | None = None
+
+
+def html(version: str, *, on_list: bool) -> SafeString:
+    """The map's HTML for directory ``version`` (``on_list``: the variant shown below a search),
+    kept as long as the list's index it counts from (the version and the day)."""
+    global _rendered
+    directory = index_for(version)
+    if _rendered is None or _rendered[0] is not directory:
+        _rendered = (directory, {})
+    pages = _rendered[1]
+    if on_list not in pages:
+        context = {"tile_map": tile_map(directory), "on_list": on_list}
+        pages[on_list] = SafeString(render_to_string("supporters/_tile_map.html", context))
+    return pages[on_list]

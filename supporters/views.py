@@ -25,8 +25,8 @@ from .tabular import HEADERS, supporter_to_json, supporter_to_row
 from .taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, PREFECTURES, REGIONS, THEMES, prefectures_of
 
 
-def _tile_map(request) -> tilemap.TileMap:
-    return tilemap.tile_map(index.index_for(request_version(request)))
+def _tile_map(request, *, on_list: bool = False) -> str:
+    return tilemap.html(request_version(request), on_list=on_list)
 
 
 def _filterset(request) -> SupporterFilter:
@@ -108,7 +108,7 @@ def supporter_list(request):
         sort=(filterset.form.cleaned_data.get("sort") or ["registration_no"])[0],
         kept=listing.kept_params(filterset),
         guided=listing.guided(filterset.data, paginator.count),
-        tile_map=_tile_map(request),
+        tile_map=_tile_map(request, on_list=True),
     )
     return render(request, "supporters/list.html", context)
 

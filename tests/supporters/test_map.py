@@ -96,3 +96,17 @@ def test_an_empty_directory_shows_every_prefecture_at_zero(client):
     shown = tiles(body)
     assert len(shown) == 47 and {count for _, count, _ in shown.values()} == {0}
     assert {level for _, _, level in shown.values()} == {0}
+
+
+def test_the_map_is_drawn_once_per_directory_version_not_for_every_search(client, spread):
+    # The page cache is off in tests: each request below runs the view.
+    first = client.get(LIST, {"region": "kinki"})
+    again = client.get(LIST, {"region": "kanto"})
+    home = client.get(HOME)
+    drawn = [[t.name for t in r.templates].count("supporters/_tile_map.html") for r in (first, again, home)]
+    assert drawn == [1, 0, 1]  # the list's variant once, then kept; the home page's own variant once
+    assert tiles(again.content.decode()) == tiles(first.content.decode())
+    SupporterFactory(regions=(), prefectures=("okinawa",))  # a change: a new version
+    after = client.get(LIST, {"region": "kanto"})
+    assert [t.name for t in after.templates].count("supporters/_tile_map.html") == 1
+    assert tiles(after.content.decode())["okinawa"][1] == tiles(first.content.decode())["okinawa"][1] + 1
