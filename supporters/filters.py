@@ -85,7 +85,7 @@ class DescribedCheckboxes(RenderedOnceMixin, forms.CheckboxSelectMultiple):
         return option
 
 
-class PrefectureSelect(forms.Select):
+class PrefectureSelect(RenderedOnceMixin, forms.Select):
     """One prefecture chosen from a list grouped by region.
 
     The URL may name several prefectures (``prefecture=kyoto&prefecture=osaka``);

@@ -17,6 +17,7 @@ QUERIES = [
     {"region": "kanto", "sort": "-cases"},
     {"q": "姓", "industry": "finance", "first_free": "1", "page": "2"},
     {"theme": "policy", "fee": "10k-20k", "fresh": "1"},
+    {"prefecture": ["kyoto", "osaka"], "region": "kanto"},
 ]
 
 
@@ -87,3 +88,14 @@ def test_rows_are_marked_stale_by_the_date_of_the_request(client, directory, mon
     drop_pages()  # rows kept from yesterday must not keep yesterday's marks
     body = client.get(LIST, {"sort": "updated"}).content.decode()
     assert body.count("badge-stale") == 40
+
+
+def test_the_prefecture_list_is_rendered_once_per_choice(client, directory):
+    # 47 options in region groups through the widget templates cost more than the rest of the form.
+    widget = "supporters/widgets/prefecture_select.html"
+    first = client.get(LIST, {"prefecture": "kyoto"})
+    drop_pages()
+    again = client.get(LIST, {"prefecture": "kyoto", "industry": "finance"})
+    assert [t.name for t in first.templates].count(widget) == 1
+    assert widget not in [t.name for t in again.templates]
+    assert '<option value="kyoto" selected>京都府</option>' in again.content.decode()
