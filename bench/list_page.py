@@ -19,7 +19,6 @@ pages are asserted to answer 200).
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import os
 import statistics
@@ -155,6 +154,7 @@ def main() -> None:
 
     from django.http import QueryDict
 
+    from bench.import_files import write_import_files
     from supporters.demo import build_rows
     from supporters.filters import SupporterFilter
     from supporters.models import Supporter
@@ -163,20 +163,17 @@ def main() -> None:
     call_command("createcachetable")
     call_command("collectstatic", "--noinput", verbosity=0)
     engine = connection.vendor
-    csv_path = RESULTS / f"bench-{args.size}.csv"
-    with csv_path.open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows(build_rows(args.size, seed=25000))
-
-    changed_path = RESULTS / f"bench-{args.size}-changed.csv"
     rows = build_rows(args.size, seed=25000)
+    files = write_import_files(rows, RESULTS / f"bench-{args.size}")
     pr = rows[0].index("自己PR")
-    with changed_path.open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows([rows[0]] + [[*r[:pr], r[pr] + "(更新)", *r[pr + 1 :]] for r in rows[1:]])
+    changed = [rows[0]] + [[*r[:pr], r[pr] + "(更新)", *r[pr + 1 :]] for r in rows[1:]]
+    changed_files = write_import_files(changed, RESULTS / f"bench-{args.size}-changed")
     timings_import = []
-    # All new rows; the same file again (nothing to write); every row changed.
-    for path in (csv_path, csv_path, changed_path):
+    # All new rows; the same files again (nothing to write); every row changed.
+    for paths in (files, files, changed_files):
         started = time.perf_counter()
-        call_command("import_supporters", str(path), verbosity=0, stdout=io.StringIO())
+        for path in paths:
+            call_command("import_supporters", str(path), verbosity=0, stdout=io.StringIO())
         timings_import.append(time.perf_counter() - started)
     count = Supporter.objects.published().count()
 

@@ -58,13 +58,17 @@ def prepare(database_url: str, size: int) -> None:
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "createcachetable"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    path = RESULTS / f"throughput-{size}.csv"
+    stem = RESULTS / f"throughput-{size}"
+    for old in RESULTS.glob(f"{stem.name}-*.csv"):
+        old.unlink()
     script = (
-        "import csv; from supporters.demo import build_rows; "
-        f"csv.writer(open({str(path)!r}, 'w', newline='', encoding='utf-8')).writerows(build_rows({size}, seed=25000))"
+        "from pathlib import Path; from bench.import_files import write_import_files; "
+        f"from supporters.demo import build_rows; write_import_files(build_rows({size}, seed=25000), Path({str(stem)!r}))"
     )
     subprocess.run([*manage, "shell", "-c", script], cwd=ROOT, env=env, check=True)
-    subprocess.run([*manage, "import_supporters", str(path)], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    for path in sorted(RESULTS.glob(f"{stem.name}-*.csv")):
+        command = [*manage, "import_supporters", str(path)]
+        subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def start_gunicorn(app: str, port: int, env: dict) -> subprocess.Popen:
