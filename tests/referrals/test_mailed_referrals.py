@@ -155,6 +155,13 @@ def test_each_candidate_says_how_the_referral_would_reach_them():
     assert not delivery(ended).can_send
 
 
+def test_the_shortlist_page_says_experts_without_an_account_get_it_by_mail(world, client, login):
+    login(world.member_a)
+    page = client.get(reverse("referrals:shortlist", args=[world.case.pk])).content.decode()
+    assert "お持ちでない専門家には登録の連絡先メールアドレスに届きます" in page
+    assert "サイトからは届かない" not in page
+
+
 def test_refer_mails_the_entry_address_directly(world):
     expert = SupporterFactory(contact_email=PRIVATE)
     entry = world.case.add_candidate(expert)
