@@ -88,6 +88,7 @@ def cold_timings(client, url: str, repeat: int) -> tuple[list[float], int]:
     timings = []
     for i in range(repeat + 2):
         caches["pages"].clear()
+        caches["fragments"].clear()
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
             response = get(client, url)
@@ -119,6 +120,7 @@ def measure_tail(client, engine: str, count: int = 3_000) -> None:
         index.DirectoryIndex(timezone.localdate())
         builds.append((time.perf_counter() - started) * 1000)
     caches["pages"].clear()
+    caches["fragments"].clear()
     index.index_for(directory_version())
     timings = []
     for url in distinct_list_urls(count):

@@ -185,7 +185,11 @@ class NaturalMessages:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
-            naturalise(field, name)
+            # A form whose instances share their fields (instead of Django's
+            # deep copy per instance) naturalises them once.
+            if not getattr(field, "naturalised", False):
+                naturalise(field, name)
+                field.naturalised = True
 
 
 class Form(NaturalMessages, forms.Form):

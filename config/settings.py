@@ -204,16 +204,16 @@ else:
 # The directory's rendered pages (supporters/cache.py): in each process's
 # memory, bounded in bytes, keyed by the directory version in "default" (one
 # read per hit), so never stale after a change. Off under DEBUG, so template
-# edits show at once.
+# edits show at once. The parts of pages that outlive a version (each entry's
+# list row, each filter group) have their own bound, so that a stream of
+# distinct searches, each stored whole, does not push them out.
 PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
-CACHES["pages"] = {
-    "BACKEND": "supporters.cache.BoundedMemoryCache",
-    "LOCATION": "pages",
-    "OPTIONS": {
-        "MAX_ENTRIES": 1_000_000,
-        "MAX_BYTES": int(os.environ.get("PAGE_CACHE_MAX_BYTES", str(64 * 1024 * 1024))),
-    },
-}
+for _alias, _variable in (("pages", "PAGE_CACHE_MAX_BYTES"), ("fragments", "PAGE_FRAGMENTS_MAX_BYTES")):
+    CACHES[_alias] = {
+        "BACKEND": "supporters.cache.BoundedMemoryCache",
+        "LOCATION": _alias,
+        "OPTIONS": {"MAX_ENTRIES": 1_000_000, "MAX_BYTES": int(os.environ.get(_variable, str(64 * 1024 * 1024)))},
+    }
 # How long a CDN or reverse proxy may serve a public page without asking
 # again; 0 (the default): it may store pages but revalidates each reuse (ETag).
 PAGE_CACHE_SHARED_MAX_AGE = int(os.environ.get("PAGE_CACHE_SHARED_MAX_AGE", "0"))

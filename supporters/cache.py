@@ -25,9 +25,10 @@ The rules, each tested in tests/supporters/test_page_cache.py:
 - an ETag on every cached page and 304 to a matching ``If-None-Match``; a
   ``Cache-Control`` that shared caches may honour (``public_cache_control()``).
 
-The same memory also keeps parts of pages that outlive a version: each list
-row per entry version (``{% entry_fragment %}``, supporters/templatetags) and
-each filter widget per value (``RenderedOnceMixin``), through
+A second bounded memory (``caches["fragments"]``) keeps parts of pages that
+outlive a version: each list row per entry version (``{% entry_fragment %}``,
+supporters/templatetags), each filter group per selection (``{% rendered_once
+%}``) and each filter widget per value (``RenderedOnceMixin``), through
 ``cached_fragment``.
 """
 
@@ -239,14 +240,15 @@ class BoundedMemoryCache(LocMemCache):
 
 
 def cached_fragment(key: str, render) -> str:
-    """``render()``, kept under ``key`` in the page cache's memory when it is on."""
+    """``render()``, kept under ``key`` in this process's memory for parts of pages
+    (``caches["fragments"]``) while the page cache is on."""
     if not settings.PAGE_CACHE:
         return render()
-    pages = caches["pages"]
-    html = pages.get(key)
+    fragments = caches["fragments"]
+    html = fragments.get(key)
     if html is None:
         html = render()
-        pages.set(key, html, PAGE_TTL)
+        fragments.set(key, html, PAGE_TTL)
     return html
 
 

@@ -38,6 +38,15 @@ def _fresh_rate_limits(monkeypatch):
     monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: 1_800_000_000))
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_fragments():
+    """Parts of pages are kept by entry and version in this process's memory;
+    a rolled-back test may leave an entry of the same number and version."""
+    from django.core.cache import caches
+
+    caches["fragments"].clear()
+
+
 def pytest_collection_modifyitems(items):
     """Run tests that flush the database (transaction=True, e.g. browser tests)
     after the others, as Django's runner does: a flush also removes the rows

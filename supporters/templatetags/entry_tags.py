@@ -77,6 +77,40 @@ class EntryFragmentNode(template.Node):
         return mark_safe(html)
 
 
+@register.tag
+def rendered_once(parser, token):
+    """Render the enclosed markup once per process for each set of values.
+
+        {% rendered_once field.name field.value field.errors %}…{% endrendered_once %}
+
+    The arguments are everything the markup depends on (values whose repr
+    tells them apart: strings, numbers, lists of them); it is kept in the page
+    cache's memory (off with it, under DEBUG) under their values and where the
+    tag stands. For parts of a page that vary with few values, such as one
+    group of the list's filters, whose markup is the same on every page that
+    selects the same values.
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("rendered_once needs the values the markup depends on")
+    nodelist = parser.parse(("endrendered_once",))
+    parser.delete_first_token()
+    where = f"{parser.origin.name if parser.origin else ''}:{token.lineno}"
+    return RenderedOnceNode(nodelist, [parser.compile_filter(bit) for bit in bits[1:]], where)
+
+
+class RenderedOnceNode(template.Node):
+    def __init__(self, nodelist, values, where):
+        self.nodelist = nodelist
+        self.values = values
+        self.where = where
+
+    def render(self, context):
+        # By repr (fingerprint): a field's errors are an ErrorList, whose str() renders a template.
+        key = "once:" + fingerprint(self.where, *(value.resolve(context) for value in self.values))
+        return mark_safe(cached_fragment(key, lambda: self.nodelist.render(context)))
+
+
 # The characters that could end the script element or start markup, escaped
 # inside JSON strings (as django.utils.html.json_script does).
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
