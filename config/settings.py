@@ -101,6 +101,14 @@ TEMPLATES = [
             ],
         },
     },
+    # Parts rendered once per entry of a long list (config/jinja2.py).
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "config.jinja2.environment"},
+    },
 ]
 
 # Widgets render with the project's templates too (templates/django/forms/ overrides).

@@ -26,7 +26,7 @@ The rules, each tested in tests/supporters/test_page_cache.py:
   ``Cache-Control`` that shared caches may honour (``public_cache_control()``).
 
 A second bounded memory (``caches["fragments"]``) keeps parts of pages that
-outlive a version: each list row per entry version (``{% entry_fragment %}``,
+outlive a version: each list row per entry version (``{% entry_fragments %}``,
 supporters/templatetags), each filter group per selection (``{% rendered_once
 %}``) and each filter widget per value (``RenderedOnceMixin``), through
 ``cached_fragment``.
@@ -250,6 +250,16 @@ def cached_fragment(key: str, render) -> str:
         html = render()
         fragments.set(key, html, PAGE_TTL)
     return html
+
+
+def kept_fragments(keys: list[str]) -> dict[str, str]:
+    """Those of ``keys`` kept by ``cached_fragment`` or ``keep_fragments``."""
+    return caches["fragments"].get_many(keys) if settings.PAGE_CACHE else {}
+
+
+def keep_fragments(fragments: dict[str, str]) -> None:
+    if settings.PAGE_CACHE:
+        caches["fragments"].set_many(fragments, PAGE_TTL)
 
 
 def fingerprint(*parts) -> str:

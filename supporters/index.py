@@ -238,25 +238,41 @@ class IndexedResult:
 
 
 class _PageRows:
-    """The full rows of one page, read together (one query) on first need."""
+    """The full rows of one page, read on first need: those asked for
+    together (``read_rows``), else the whole page in one query."""
 
     def __init__(self, pks: list[int]):
         self.pks = pks
-        self._rows: dict[int, Supporter] | None = None
+        self._rows: dict[int, Supporter] = {}
+
+    def read(self, pks: list[int]) -> None:
+        wanted = [pk for pk in pks if pk not in self._rows]
+        if wanted:
+            rows = Supporter.objects.defer("search_text").in_bulk(wanted)
+            # Deleted since the index was built (this request's page is not
+            # kept: the deletion changed the version): an empty row, not an error.
+            self._rows.update({pk: rows.get(pk) or Supporter(pk=pk) for pk in wanted})
 
     def get(self, pk: int) -> Supporter:
-        if self._rows is None:
-            self._rows = Supporter.objects.defer("search_text").in_bulk(self.pks)
-        # Deleted since the index was built (this request's page is not kept:
-        # the deletion changed the version): an empty row, not an error.
-        return self._rows.get(pk) or Supporter(pk=pk)
+        if pk not in self._rows:
+            self.read(self.pks)
+        return self._rows[pk]
+
+
+def read_rows(entries) -> None:
+    """Read the full rows of these entries of a page together, in one query,
+    before anything else of them is used (the others may never need theirs).
+    Entries that are rows already are left as they are."""
+    stubs = [entry for entry in entries if isinstance(entry, EntryStub)]
+    if stubs:
+        stubs[0]._rows.read([stub.pk for stub in stubs])
 
 
 class EntryStub:
     """An entry of a page known by its key and version. Anything else asked
-    of it comes from its full row, which is read with the page's other rows
-    the first time any of them is needed; a page whose rows are all rendered
-    already (``{% entry_fragment %}``) reads none."""
+    of it comes from its full row, read with the page's other rows that are
+    needed (``read_rows``); a page whose rows are all rendered already
+    (``{% entry_fragments %}``) reads none."""
 
     __slots__ = ("pk", "fragment_version", "_rows")
 

@@ -128,7 +128,7 @@ def _touched(objs, fields) -> tuple[list, list[str]]:
 class SupporterQuerySet(models.QuerySet):
     # Bulk writes send no signals; they invalidate the cached pages here, and
     # set modified_at as save() does: it is the entry's version, which keys
-    # its rendered row on the list (supporters/index.py, {% entry_fragment %}).
+    # its rendered row on the list (supporters/index.py, {% entry_fragments %}).
     def update(self, **kwargs):
         from .cache import bump_version
 

@@ -3,11 +3,13 @@
 import json
 
 from django import template
+from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
-from supporters.cache import cached_fragment, fingerprint
+from supporters.cache import cached_fragment, fingerprint, keep_fragments, kept_fragments
+from supporters.index import read_rows
 
 register = template.Library()
 
@@ -22,59 +24,56 @@ def public_value(supporter, field_name: str):
     return supporter.public(field_name)
 
 
-@register.tag
-def entry_fragment(parser, token):
-    """Render the enclosed markup for an entry once per version of the entry.
+@register.simple_tag
+def entry_fragments(template_name: str, entries, **varying) -> str:
+    """The markup of each entry, from a Jinja2 template, rendered once per version of the entry.
 
-        {% entry_fragment s querystring %}<tr>…</tr>{% endentry_fragment %}
+        {% entry_fragments "supporters/_row.html" supporters querystring=querystring %}
 
-    The first argument is the entry; its HTML is kept in the page cache's
-    memory under its primary key, its version (``modified_at`` from the
-    list's index, else a digest of its loaded field values), today's date (marks such as
-    情報更新から1年以上) and where the tag stands in which template. Further
-    arguments name context variables that differ from request to request: the
-    markup is rendered with a placeholder for each and the value is put in
-    on every use, escaped as ``{{ name }}`` would be. Works whatever the
-    enclosed markup is, as long as it shows the entry's own fields (a related
+    The template (templates/jinja2/, config/jinja2.py) sees one entry as
+    ``s``. Its HTML is kept in this process's memory for parts of pages under
+    the entry's primary key, its version (``modified_at`` from the list's
+    index, else a digest of its loaded field values), today's date (marks
+    such as 情報更新から1年以上) and the template. Only the entries not kept
+    yet have their rows read (together, supporters/index.py) and rendered.
+    The keyword arguments are values that differ from request to request:
+    the markup is rendered with a placeholder for each and the value is put
+    in on every use, escaped as ``{{ name }}`` would be. Works whatever the
+    template is, as long as it shows the entry's own fields (a related
     object's change does not change the entry's version); off with the page
     cache (DEBUG).
     """
-    bits = token.split_contents()
-    if len(bits) < 2:
-        raise template.TemplateSyntaxError("entry_fragment needs the entry as its first argument")
-    nodelist = parser.parse(("endentry_fragment",))
-    parser.delete_first_token()
-    where = f"{parser.origin.name if parser.origin else ''}:{token.lineno}"
-    return EntryFragmentNode(nodelist, parser.compile_filter(bits[1]), bits[2:], where)
+    entries = list(entries)
+    # A falsy value is rendered as itself ({% if querystring %} must see it).
+    stand_ins = {name: _placeholder(name) if value else value for name, value in varying.items()}
+    today = timezone.localdate()
+    keys = [
+        "entry:" + fingerprint(template_name, entry.pk, _version(entry), today, stand_ins) for entry in entries
+    ]
+    kept = kept_fragments(keys)
+    missing = [(key, entry) for key, entry in zip(keys, entries, strict=True) if key not in kept]
+    if missing:
+        read_rows([entry for _, entry in missing])
+        template = get_template(template_name, using="jinja2")
+        rendered = {key: template.render({"s": entry, **stand_ins}) for key, entry in missing}
+        keep_fragments(rendered)
+        kept.update(rendered)
+    html = "".join(kept[key] for key in keys)
+    for name, value in varying.items():
+        if value:
+            html = html.replace(_placeholder(name), conditional_escape(value))
+    return mark_safe(html)
 
 
-class EntryFragmentNode(template.Node):
-    def __init__(self, nodelist, entry, names, where):
-        self.nodelist = nodelist
-        self.entry = entry
-        self.names = names
-        self.where = where
-        self.placeholders = {name: f"\ue000{name}\ue001" for name in names}
+def _version(entry):
+    version = getattr(entry, "fragment_version", None)  # index.EntryStub: no row needed
+    if version is None:
+        version = [entry.__dict__.get(field.attname) for field in entry._meta.concrete_fields]
+    return version
 
-    def render(self, context):
-        entry = self.entry.resolve(context)
-        values = {name: context.get(name, "") for name in self.names}
-        # A falsy value is rendered as itself ({% if querystring %} must see it).
-        stand_ins = {name: self.placeholders[name] if value else value for name, value in values.items()}
-        version = getattr(entry, "fragment_version", None)  # index.EntryStub: no row needed
-        if version is None:
-            version = [entry.__dict__.get(field.attname) for field in entry._meta.concrete_fields]
-        key = "entry:" + fingerprint(self.where, entry.pk, version, timezone.localdate(), stand_ins)
 
-        def render():
-            with context.push(**stand_ins):
-                return self.nodelist.render(context)
-
-        html = cached_fragment(key, render)
-        for name, value in values.items():
-            if value:
-                html = html.replace(self.placeholders[name], conditional_escape(value))
-        return mark_safe(html)
+def _placeholder(name: str) -> str:
+    return f"\ue000{name}\ue001"
 
 
 @register.tag
