@@ -21,6 +21,7 @@ to show: every page still checks its own access rule.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError
 from django.shortcuts import redirect, resolve_url
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.functional import SimpleLazyObject
 
 from .access import Role, grant_access, is_staff
@@ -40,6 +41,13 @@ logger = logging.getLogger(__name__)
 STAFF_ACCOUNT = "staff_account"
 
 Held = frozenset[str]
+
+
+@functools.lru_cache(maxsize=256)
+def _reversed(script_prefix: str, url_name: str) -> str:
+    # Every page draws the menu; URL patterns do not change while a process
+    # runs, and the prefix (the site's path behind a proxy) is part of the key.
+    return reverse(url_name)
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,7 @@ class MenuItem:
     current_for: tuple[str, ...] = ()
 
     def url(self) -> str:
-        return reverse(self.url_name)
+        return _reversed(get_script_prefix(), self.url_name)
 
     def is_current(self, request) -> bool:
         match = getattr(request, "resolver_match", None)

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import pickle
 import uuid
 
 from django.conf import settings
@@ -225,6 +226,22 @@ class BoundedMemoryCache(LocMemCache):
         super()._set(key, value, timeout)
         ledger["sizes"][key] = len(value)
         ledger["total"] += len(value)
+
+    def get_many(self, keys, version=None):
+        """Django's ``get_many`` asks ``get`` for each key, checking each
+        character of each key for memcached's sake: a list page asks for 40."""
+        found = {}
+        with self._lock:
+            for key in keys:
+                internal = self.make_key(key, version)
+                if internal not in self._cache:
+                    continue
+                if self._has_expired(internal):
+                    self._delete(internal)
+                else:
+                    self._cache.move_to_end(internal, last=False)
+                    found[key] = self._cache[internal]
+        return {key: pickle.loads(pickled) for key, pickled in found.items()}
 
     def _delete(self, key):
         size = self._sizes["sizes"].pop(key, 0)

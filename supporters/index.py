@@ -259,13 +259,14 @@ class _PageRows:
         return self._rows[pk]
 
 
-def read_rows(entries) -> None:
-    """Read the full rows of these entries of a page together, in one query,
-    before anything else of them is used (the others may never need theirs).
-    Entries that are rows already are left as they are."""
+def read_rows(entries) -> list[Supporter]:
+    """The full rows of these entries of a page, read together in one query
+    (the page's other entries may never need theirs). Entries that are rows
+    already are given as they are."""
     stubs = [entry for entry in entries if isinstance(entry, EntryStub)]
     if stubs:
         stubs[0]._rows.read([stub.pk for stub in stubs])
+    return [entry.entry if isinstance(entry, EntryStub) else entry for entry in entries]
 
 
 class EntryStub:

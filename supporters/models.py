@@ -328,6 +328,16 @@ class Supporter(models.Model):
     def residence(self) -> str:
         return PREFECTURES.label(self.residence_prefecture) + self.residence_city
 
+    # The labels of two choices, for the list's rows: a dictionary lookup
+    # where get_FOO_display() hashes the whole choice list on every call.
+    @property
+    def residence_prefecture_label(self) -> str:
+        return PREFECTURES.label(self.residence_prefecture)
+
+    @property
+    def fee_label(self) -> str:
+        return FEES.label(self.fee)
+
     # Derived display values ---------------------------------------------
 
     @property

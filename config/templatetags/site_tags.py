@@ -29,17 +29,23 @@ def described_widget(field):
 def page_url(context, number) -> str:
     """The current query with ``page`` set to ``number``, where it was or at the end.
 
-    What ``{% querystring page=number %}`` gives, without copying the
-    request's QueryDict for every link (1.2 ms of a list page's ten links).
+    What ``{% querystring page=number %}`` gives, with the rest of the query
+    encoded once per page rather than for every link (1.2 ms of a list
+    page's ten links, with Japanese keywords).
     """
-    pairs, placed = [], False
+    before, after = context.render_context.get(_PAGE_URL_PARTS) or _query_around_page(context)
+    return "?" + "&".join(part for part in (before, urlencode([("page", number)]), after) if part)
+
+
+_PAGE_URL_PARTS = object()
+
+
+def _query_around_page(context) -> tuple[str, str]:
+    before, after, seen = [], [], False
     for name, values in context.request.GET.lists():
         if name == "page":
-            if not placed:
-                pairs.append(("page", number))
-                placed = True
+            seen = True
         else:
-            pairs.extend((name, value) for value in values)
-    if not placed:
-        pairs.append(("page", number))
-    return "?" + urlencode(pairs)
+            (after if seen else before).extend((name, value) for value in values)
+    parts = context.render_context[_PAGE_URL_PARTS] = (urlencode(before), urlencode(after))
+    return parts

@@ -47,15 +47,13 @@ def entry_fragments(template_name: str, entries, **varying) -> str:
     # A falsy value is rendered as itself ({% if querystring %} must see it).
     stand_ins = {name: _placeholder(name) if value else value for name, value in varying.items()}
     today = timezone.localdate()
-    keys = [
-        "entry:" + fingerprint(template_name, entry.pk, _version(entry), today, stand_ins) for entry in entries
-    ]
+    keys = ["entry:" + fingerprint(template_name, entry.pk, _version(entry), today, stand_ins) for entry in entries]
     kept = kept_fragments(keys)
     missing = [(key, entry) for key, entry in zip(keys, entries, strict=True) if key not in kept]
     if missing:
-        read_rows([entry for _, entry in missing])
+        rows = read_rows([entry for _, entry in missing])
         template = get_template(template_name, using="jinja2")
-        rendered = {key: template.render({"s": entry, **stand_ins}) for key, entry in missing}
+        rendered = {key: template.render({"s": row, **stand_ins}) for (key, _), row in zip(missing, rows, strict=True)}
         keep_fragments(rendered)
         kept.update(rendered)
     html = "".join(kept[key] for key in keys)
@@ -80,7 +78,7 @@ def _placeholder(name: str) -> str:
 def rendered_once(parser, token):
     """Render the enclosed markup once per process for each set of values.
 
-        {% rendered_once field.name field.value field.errors %}…{% endrendered_once %}
+        {% rendered_once field.name field.data form.errors %}…{% endrendered_once %}
 
     The arguments are everything the markup depends on (values whose repr
     tells them apart: strings, numbers, lists of them); it is kept in the page
@@ -105,7 +103,7 @@ class RenderedOnceNode(template.Node):
         self.where = where
 
     def render(self, context):
-        # By repr (fingerprint): a field's errors are an ErrorList, whose str() renders a template.
+        # By repr (fingerprint): a form's errors hold ErrorLists, whose str() renders a template.
         key = "once:" + fingerprint(self.where, *(value.resolve(context) for value in self.values))
         return mark_safe(cached_fragment(key, lambda: self.nodelist.render(context)))
 
