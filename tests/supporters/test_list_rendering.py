@@ -99,3 +99,55 @@ def test_the_prefecture_list_is_rendered_once_per_choice(client, directory):
     assert [t.name for t in first.templates].count(widget) == 1
     assert widget not in [t.name for t in again.templates]
     assert '<option value="kyoto" selected>京都府</option>' in again.content.decode()
+
+
+def test_whole_pages_and_kept_rows_have_separate_memories(client, django_assert_max_num_queries, directory):
+    # A stream of distinct searches, each stored whole, must not push out the rows every page needs.
+    client.get(LIST, {"region": "kanto"})
+    caches["pages"].clear()
+    with django_assert_max_num_queries(1):  # the directory version; rows still kept
+        response = client.get(LIST, {"region": "kanto", "first_free": "1"})
+    assert response.status_code == 200 and "姓" in response.content.decode()
+
+
+def test_only_the_rows_not_kept_are_read(client, directory):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(LIST)  # all 20 rows of the first page rendered and kept
+    entry = Supporter.objects.published().order_by("registration_no").first()
+    Supporter.objects.filter(pk=entry.pk).update(name="変更後の氏名")
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(LIST).content.decode()
+    assert "変更後の氏名" in body
+    # Besides the version and the index rebuilt after the change: one read, of the changed row.
+    row_reads = [q["sql"] for q in queries.captured_queries if '"supporters_supporter"."id" IN (' in q["sql"]]
+    assert len(row_reads) == 1 and f'"supporters_supporter"."id" IN ({entry.pk})' in row_reads[0]
+
+
+def test_each_filter_group_is_rendered_once_per_selection(client, directory):
+    group = "supporters/_filter_group.html"
+    first = client.get(LIST, {"region": "kanto"})
+    drop_pages()
+    again = client.get(LIST, {"region": "kanto", "q": "姓"})  # another search, the same groups
+    assert [t.name for t in first.templates].count(group) == 6
+    assert group not in [t.name for t in again.templates]
+    body = again.content.decode()
+    assert '<input type="checkbox" name="region" value="kanto" id="id_region_2" checked>' in body
+    assert "(1つ選択中)" in body
+
+
+def test_filter_forms_share_their_fields_but_not_their_data(directory):
+    from django.http import QueryDict
+
+    from supporters.filters import SupporterFilter
+
+    kanto = SupporterFilter(QueryDict("region=kanto"), queryset=Supporter.objects.published())
+    wrong = SupporterFilter(QueryDict("region=atlantis"), queryset=Supporter.objects.published())
+    # Django deep-copies every field per form; these never change per request.
+    assert kanto.form.fields["region"] is wrong.form.fields["region"]
+    assert kanto.is_valid() and not wrong.is_valid()
+    assert kanto.form.cleaned_data["region"] == ["kanto"]
+    assert "「atlantis」は選択できない値です。" in wrong.form.errors["region"]
+    assert kanto.filters["region"].parent is kanto and wrong.filters["region"].parent is wrong
+    assert kanto.qs.count() == 31
