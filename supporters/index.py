@@ -213,6 +213,10 @@ class DirectoryIndex:
         ordered = self.order(sort)
         return ordered[self.matches(data)[ordered]]
 
+    def count(self, data: dict) -> int:
+        """How many entries match the cleaned filter values."""
+        return int(np.count_nonzero(self.matches(data)))
+
     def pks(self, data: dict) -> list[int]:
         return [int(pk) for pk in self.pk[self.search(data)]]
 

@@ -120,8 +120,16 @@ def _condition(data: QueryDict, queryset) -> Q:
     return filterset.condition() or Q(pk__isnull=False)
 
 
-def widenings(filterset: SupporterFilter) -> list[Widening]:
-    """Searches a little wider than this one that find someone (one query for all their counts)."""
+def _cleaned(data: QueryDict) -> dict:
+    filterset = SupporterFilter(data, queryset=Supporter.objects.none())
+    filterset.is_valid()  # a subset of a valid search is valid
+    return filterset.form.cleaned_data
+
+
+def widenings(filterset: SupporterFilter, directory=None) -> list[Widening]:
+    """Searches a little wider than this one that find someone, counted by
+    this process's index of the directory (``directory``, supporters/index.py)
+    when the search was answered by it, else by one query for all of them."""
     data, cleaned = filterset.data, filterset.form.cleaned_data
     applied = [name for name in NARROWING if cleaned.get(name)]
     options: list[tuple[str, QueryDict]] = []
@@ -143,12 +151,20 @@ def widenings(filterset: SupporterFilter) -> list[Widening]:
             options.append((f"「{FLAG_TAGS.get(name, label)}」の条件を外す", _without(data, name)))
     if not options:
         return []
-    published = Supporter.objects.published()
-    # One pass over the published entries counts every option (a CASE per option).
-    counts = published.aggregate(
-        **{f"option_{i}": Count("pk", filter=_condition(option, published)) for i, (_, option) in enumerate(options)}
-    )
-    found = [Widening(label, _url(option), counts[f"option_{i}"]) for i, (label, option) in enumerate(options)]
+    if directory is not None:
+        # A subset of a search the index answered is one it answers too.
+        counts = [directory.count(_cleaned(option)) for _, option in options]
+    else:
+        published = Supporter.objects.published()
+        # One pass over the published entries counts every option (a CASE per option).
+        found = published.aggregate(
+            **{
+                f"option_{i}": Count("pk", filter=_condition(option, published))
+                for i, (_, option) in enumerate(options)
+            }
+        )
+        counts = [found[f"option_{i}"] for i in range(len(options))]
+    found = [Widening(label, _url(option), count) for (label, option), count in zip(options, counts, strict=True)]
     return [w for w in found if w.count]
 
 

@@ -94,7 +94,8 @@ def supporter_list(request):
     }
     if not filterset.is_valid():
         return render(request, "supporters/list.html", context, status=400)
-    paginator = Paginator(_results(request, filterset), settings.SUPPORTERS_PAGE_SIZE)
+    results = _results(request, filterset)
+    paginator = Paginator(results, settings.SUPPORTERS_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     context.update(
         searched=True,
@@ -103,7 +104,7 @@ def supporter_list(request):
         tags=listing.applied_filters(filterset),
         places=filterset.keyword_places(),
         # Only a search that found nobody pays for the counts of wider ones.
-        widenings=[] if paginator.count else listing.widenings(filterset),
+        widenings=[] if paginator.count else listing.widenings(filterset, directory=_directory_of(results)),
         sorts=SORTS,
         sort=(filterset.form.cleaned_data.get("sort") or ["registration_no"])[0],
         kept=listing.kept_params(filterset),
@@ -120,6 +121,10 @@ def _results(request, filterset):
         directory = index.index_for(request_version(request))
         return index.IndexedResult(directory, directory.search(filterset.form.cleaned_data))
     return filterset.qs
+
+
+def _directory_of(results) -> index.DirectoryIndex | None:
+    return results.directory if isinstance(results, index.IndexedResult) else None
 
 
 def _published_or_404(registration_no) -> Supporter:
