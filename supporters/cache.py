@@ -282,13 +282,10 @@ class BoundedMemoryCache(LocMemCache):
 def cached_fragment(key: str, render) -> str:
     """``render()``, kept under ``key`` in this process's memory for parts of pages
     (``caches["fragments"]``) while the page cache is on."""
-    if not settings.PAGE_CACHE:
-        return render()
-    fragments = caches["fragments"]
-    html = fragments.get(key)
+    html = kept_fragments([key]).get(key)
     if html is None:
         html = render()
-        fragments.set(key, html, PAGE_TTL)
+        keep_fragments({key: html})
     return html
 
 
