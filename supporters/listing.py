@@ -114,16 +114,10 @@ def _neighbourhood(filterset: SupporterFilter) -> tuple[list[str], str] | None:
     return wider, label
 
 
-def _condition(data: QueryDict, queryset) -> Q:
+def _subset(data: QueryDict, queryset) -> SupporterFilter:
     filterset = SupporterFilter(data, queryset=queryset)
     filterset.is_valid()  # a subset of a valid search is valid
-    return filterset.condition() or Q(pk__isnull=False)
-
-
-def _cleaned(data: QueryDict) -> dict:
-    filterset = SupporterFilter(data, queryset=Supporter.objects.none())
-    filterset.is_valid()  # a subset of a valid search is valid
-    return filterset.form.cleaned_data
+    return filterset
 
 
 def widenings(filterset: SupporterFilter, directory=None) -> list[Widening]:
@@ -153,13 +147,14 @@ def widenings(filterset: SupporterFilter, directory=None) -> list[Widening]:
         return []
     if directory is not None:
         # A subset of a search the index answered is one it answers too.
-        counts = [directory.count(_cleaned(option)) for _, option in options]
+        none = Supporter.objects.none()
+        counts = [directory.count(_subset(option, none).form.cleaned_data) for _, option in options]
     else:
         published = Supporter.objects.published()
         # One pass over the published entries counts every option (a CASE per option).
         found = published.aggregate(
             **{
-                f"option_{i}": Count("pk", filter=_condition(option, published))
+                f"option_{i}": Count("pk", filter=_subset(option, published).condition() or Q(pk__isnull=False))
                 for i, (_, option) in enumerate(options)
             }
         )
