@@ -1,18 +1,25 @@
-"""The Jinja2 environment, for the few templates rendered thousands of times.
+"""The Jinja2 environment, for the parts of pages rendered thousands of times.
 
-Pages are Django templates. A part of a page that is drawn once per entry of
-a long list (the directory's rows and cards, supporters/templatetags) is a
-Jinja2 template: Jinja2 compiles a template to Python, about twice as fast as
-Django's engine for such a part (docs/decisions/0840). Autoescaping is on, and
-Django's safe strings stay safe (they carry ``__html__``).
+Pages are Django templates. A part drawn once per entry of a long list (the
+directory's rows and cards), the list's results and the page links of every
+list (config/paging.py) are Jinja2 templates: Jinja2 compiles a template to
+Python, several times faster than Django's engine for such parts
+(docs/decisions/0840, 0850). Autoescaping is on, and Django's safe strings
+stay safe (they carry ``__html__``). The helpers are the kernel's, named as
+in Django templates: ``url`` (a URL without arguments), ``intcomma``,
+``japanese`` and ``pagination``.
 """
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from jinja2 import Environment
 
 from .dates import japanese
+from .navigation import url_of
+from .paging import pagination
 
 
 def environment(**options) -> Environment:
     env = Environment(**options)
-    env.filters["japanese"] = japanese
+    env.filters.update(japanese=japanese, intcomma=intcomma)
+    env.globals.update(url=url_of, pagination=pagination)
     return env

@@ -43,10 +43,15 @@ STAFF_ACCOUNT = "staff_account"
 Held = frozenset[str]
 
 
+def url_of(url_name: str) -> str:
+    """``reverse(url_name)`` for a URL without arguments, reversed once per process."""
+    return _reversed(get_script_prefix(), url_name)
+
+
 @functools.lru_cache(maxsize=256)
 def _reversed(script_prefix: str, url_name: str) -> str:
-    # Every page draws the menu; URL patterns do not change while a process
-    # runs, and the prefix (the site's path behind a proxy) is part of the key.
+    # Every page draws the menu and its links; URL patterns do not change while
+    # a process runs, and the prefix (the site's path behind a proxy) is part of the key.
     return reverse(url_name)
 
 
@@ -61,7 +66,7 @@ class MenuItem:
     current_for: tuple[str, ...] = ()
 
     def url(self) -> str:
-        return _reversed(get_script_prefix(), self.url_name)
+        return url_of(self.url_name)
 
     def is_current(self, request) -> bool:
         match = getattr(request, "resolver_match", None)

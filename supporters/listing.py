@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.http import urlencode
+
+from config.navigation import url_of
 
 from . import guide
 from .filters import SupporterFilter
@@ -45,19 +48,20 @@ class Widening:
 
 
 def _url(data: QueryDict) -> str:
-    data = data.copy()
-    data.pop("page", None)
-    query = data.urlencode()
-    return reverse("supporters:list") + (f"?{query}" if query else "")
+    query = urlencode([(name, values) for name, values in data.lists() if name != "page"], doseq=True)
+    return url_of("supporters:list") + (f"?{query}" if query else "")
 
 
 def _without(data: QueryDict, name: str, value: str | None = None) -> QueryDict:
-    data = data.copy()
-    if value is None:
-        data.pop(name, None)
-    else:
-        data.setlist(name, [v for v in data.getlist(name) if v != value])
-    return data
+    # A new QueryDict rather than data.copy(): copy() deep-copies every value,
+    # and a list page builds one of these for each of its filter tags.
+    kept = QueryDict(mutable=True)
+    for key, values in data.lists():
+        if key == name:
+            values = [] if value is None else [v for v in values if v != value]
+        if values:
+            kept.setlist(key, list(values))
+    return kept
 
 
 def _choice_labels(filterset: SupporterFilter, name: str) -> dict[str, str]:

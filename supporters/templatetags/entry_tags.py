@@ -1,4 +1,4 @@
-"""Template filters for a directory entry's published fields."""
+"""Template helpers of the directory: an entry's published fields, its kept markup, the list's results."""
 
 import json
 
@@ -63,6 +63,20 @@ def entry_fragments(template_name: str, entries, **varying) -> str:
     return mark_safe(html)
 
 
+@register.simple_tag(takes_context=True)
+def results_section(context) -> str:
+    """The list page's results, from the Jinja2 template supporters/_results.html.
+
+    Every distinct search renders this part anew (the page cache cannot hold
+    the tail of searches): in Jinja2 it takes a fraction of the time of
+    Django's engine (docs/decisions/0850). It sees the list view's context.
+    """
+    names = ["page", "supporters", "tags", "guided", "places", "sorts", "sort", "kept", "querystring", "widenings"]
+    values = {name: context.get(name) for name in names}
+    values.update(query=context.request.GET, entry_fragments=entry_fragments)
+    return mark_safe(get_template("supporters/_results.html", using="jinja2").render(values))
+
+
 def _version(entry):
     version = getattr(entry, "fragment_version", None)  # index.EntryStub: no row needed
     if version is None:
@@ -74,38 +88,24 @@ def _placeholder(name: str) -> str:
     return f"\ue000{name}\ue001"
 
 
-@register.tag
-def rendered_once(parser, token):
-    """Render the enclosed markup once per process for each set of values.
+@register.simple_tag
+def field_once(form, name: str, template_name: str = "_field.html") -> str:
+    """A form field's markup, from ``template_name`` (which sees it as ``field``),
+    rendered once per process for each value submitted and each error.
 
-        {% rendered_once field.name field.data form.errors %}…{% endrendered_once %}
+        {% field_once form "region" "supporters/_filter_group.html" %}
 
-    The arguments are everything the markup depends on (values whose repr
-    tells them apart: strings, numbers, lists of them); it is kept in the page
-    cache's memory (off with it, under DEBUG) under their values and where the
-    tag stands. For parts of a page that vary with few values, such as one
-    group of the list's filters, whose markup is the same on every page that
-    selects the same values.
+    For fields whose markup depends on nothing else, such as one group of the
+    list's filters: it is the same on every page that selects the same values.
+    Kept in the memory for parts of pages (off with the page cache, under DEBUG).
     """
-    bits = token.split_contents()
-    if len(bits) < 2:
-        raise template.TemplateSyntaxError("rendered_once needs the values the markup depends on")
-    nodelist = parser.parse(("endrendered_once",))
-    parser.delete_first_token()
-    where = f"{parser.origin.name if parser.origin else ''}:{token.lineno}"
-    return RenderedOnceNode(nodelist, [parser.compile_filter(bit) for bit in bits[1:]], where)
-
-
-class RenderedOnceNode(template.Node):
-    def __init__(self, nodelist, values, where):
-        self.nodelist = nodelist
-        self.values = values
-        self.where = where
-
-    def render(self, context):
-        # By repr (fingerprint): a form's errors hold ErrorLists, whose str() renders a template.
-        key = "once:" + fingerprint(self.where, *(value.resolve(context) for value in self.values))
-        return mark_safe(cached_fragment(key, lambda: self.nodelist.render(context)))
+    html_name = form.add_prefix(name)
+    values = form.data.getlist(html_name) if hasattr(form.data, "getlist") else form.data.get(html_name)
+    # By repr (fingerprint): an ErrorList's str() renders a template.
+    key = "field:" + fingerprint(
+        template_name, type(form).__qualname__, html_name, form.is_bound, values, form.errors.get(name)
+    )
+    return mark_safe(cached_fragment(key, lambda: get_template(template_name).render({"field": form[name]})))
 
 
 # The characters that could end the script element or start markup, escaped

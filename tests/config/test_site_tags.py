@@ -1,10 +1,15 @@
-"""Template helpers of the kernel (config/templatetags/site_tags.py)."""
+"""Page links of every list (config/paging.py, ``{% pagination page %}``)."""
+
+import re
 
 import pytest
+from django.core.paginator import Paginator
 from django.template import engines
 from django.test import RequestFactory
+from django.utils.html import escape
 
-PAGE_LINKS = "{% load site_tags %}{% page_url 1 %}|{% page_url 7 %}"
+from config.paging import page_url_maker
+
 DJANGOS = "{% querystring page=1 %}|{% querystring page=7 %}"
 
 
@@ -22,6 +27,28 @@ DJANGOS = "{% querystring page=1 %}|{% querystring page=7 %}"
 def test_page_links_are_what_djangos_querystring_gives(query):
     # The same links, with the rest of the query encoded once per page instead of per link.
     request = RequestFactory().get("/supporters/?" + query)
-    django = engines["django"]
-    ours = django.from_string(PAGE_LINKS).render({}, request)
-    assert ours == django.from_string(DJANGOS).render({}, request)
+    page_url = page_url_maker(request.GET)
+    expected = engines["django"].from_string(DJANGOS).render({}, request)
+    assert f"{escape(page_url(1))}|{escape(page_url(7))}" == expected  # escaped in the markup, as Django's tag does
+
+
+def _links(number: int, of: int, query: str = "") -> str:
+    request = RequestFactory().get("/cases/?" + query)
+    page = Paginator(range(of * 10), 10).get_page(number)
+    return engines["django"].from_string("{% load site_tags %}{% pagination page %}").render({"page": page}, request)
+
+
+def test_the_links_surround_the_current_page_deep_in_a_long_list():
+    html = _links(9, 50, "region=kanto&page=9")
+    current = re.findall(r'<a href="([^"]+)" aria-current="page">(\d+)', html)
+    assert current == [("?region=kanto&amp;page=9", "9")]
+    numbers = [int(n) for n in re.findall(r">(\d+)<span", html)]
+    # Three on each side of the current page, two at each end, the gaps elided.
+    assert numbers == [1, 2, 6, 7, 8, 9, 10, 11, 12, 49, 50]
+    assert html.count("…") == 2
+    assert 'href="?region=kanto&amp;page=8" rel="prev">前のページ' in html
+    assert 'href="?region=kanto&amp;page=10" rel="next">次のページ' in html
+
+
+def test_a_single_page_has_no_links():
+    assert _links(1, 1).strip() == ""
