@@ -68,14 +68,11 @@ class MenuItem:
     def url(self) -> str:
         return url_of(self.url_name)
 
-    def is_current(self, request) -> bool:
-        match = getattr(request, "resolver_match", None)
-        if match is None:
+    def is_current(self, view_name: str | None) -> bool:
+        if view_name is None:
             return False
         names = self.current_for or (self.url_name,)
-        return any(
-            match.view_name == name or (name.endswith(":") and match.view_name.startswith(name)) for name in names
-        )
+        return any(view_name == name or (name.endswith(":") and view_name.startswith(name)) for name in names)
 
 
 @dataclass(frozen=True)
@@ -160,8 +157,15 @@ def menu_for(request) -> list[dict]:
     except DatabaseError:  # the error pages must render even without a database
         logger.exception("menu: roles unavailable")
         held = frozenset({Role.PUBLIC})
+    match = getattr(request, "resolver_match", None)
+    return list(_menu(tuple(registry.menu), held, match.view_name if match else None, get_script_prefix()))
+
+
+@functools.lru_cache(maxsize=1024)
+def _menu(registered: tuple[MenuItem, ...], held: Held, view_name: str | None, script_prefix: str) -> tuple[dict, ...]:
+    # Every page draws the menu, and it depends on nothing else.
     items = []
-    for item in registry.menu:
+    for item in registered:
         if not item.visible(held):
             continue
         try:
@@ -169,8 +173,8 @@ def menu_for(request) -> list[dict]:
         except NoReverseMatch:
             logger.error("menu item %s names no URL", item.url_name)
             continue
-        items.append({"label": item.label, "url": url, "current": item.is_current(request)})
-    return items
+        items.append({"label": item.label, "url": url, "current": item.is_current(view_name)})
+    return tuple(items)
 
 
 def menu(request) -> dict:

@@ -39,9 +39,8 @@ def pagination(page: Page, query: QueryDict) -> SafeString:
         return mark_safe("")
     context = {
         "page": page,
-        # Around the current page: 1 2 … 6 7 8 [9] 10 11 12 … 49 50.
-        "numbers": page.paginator.get_elided_page_range(page.number),
-        "ellipsis": page.paginator.ELLIPSIS,
+        # Around the current page: 1 2 … 6 7 8 [9] 10 11 12 … 49 50 (None for each gap).
+        "numbers": [n if isinstance(n, int) else None for n in page.paginator.get_elided_page_range(page.number)],
         "page_url": page_url_maker(query),
     }
     return mark_safe(get_template("_pagination.html", using="jinja2").render(context))

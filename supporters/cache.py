@@ -38,7 +38,6 @@ import functools
 import hashlib
 import pickle
 import uuid
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
@@ -164,13 +163,17 @@ def reduce_query(request, view_name: str) -> str:
     The view then sees exactly what the key holds, so a hit and a miss give
     the same page whatever else the URL carried.
     """
-    pairs = []
+    reduced = QueryDict(mutable=True)
     if view_name in ("supporters:list", "supporters:detail"):
         order = _param_order()
-        kept = sorted((item for item in request.GET.lists() if item[0] in order), key=lambda item: order[item[0]])
-        pairs = [(name, value) for name, values in kept for value in values if value]
-    query = urlencode(pairs)
-    request.GET = QueryDict(query)
+        for name, values in sorted(
+            (item for item in request.GET.lists() if item[0] in order), key=lambda item: order[item[0]]
+        ):
+            if values := [value for value in values if value]:
+                reduced.setlist(name, values)
+    reduced._mutable = False  # as request.GET always is; built, not parsed again from the query
+    query = reduced.urlencode()
+    request.GET = reduced
     request.META["QUERY_STRING"] = query
     return query
 

@@ -93,6 +93,13 @@ def applied_filters(filterset: SupporterFilter) -> list[Tag]:
     return tags
 
 
+def title(tags: list[Tag], page) -> str:
+    """The page title of a search: what it looks for, how many it found, which page."""
+    what = "・".join(tag.value for tag in tags) + "の" if tags else ""
+    which = f"({page.number}ページ目)" if page.number > 1 else ""
+    return f"{what}専門家 {page.paginator.count:,}件{which}"
+
+
 def kept_params(filterset: SupporterFilter) -> list[tuple[str, str]]:
     """The narrowing parameters of the search (and a guided search's answers), to carry through the sort form."""
     names = [*NARROWING, *guide.ANSWER_PARAMS]

@@ -101,7 +101,8 @@ def supporter_list(request):
         searched=True,
         page=page,
         supporters=page.object_list,
-        tags=listing.applied_filters(filterset),
+        tags=(tags := listing.applied_filters(filterset)),
+        title=listing.title(tags, page),
         places=filterset.keyword_places(),
         # Only a search that found nobody pays for the counts of wider ones.
         widenings=[] if paginator.count else listing.widenings(filterset, directory=_directory_of(results)),
