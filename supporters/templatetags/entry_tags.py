@@ -64,17 +64,20 @@ def entry_fragments(template_name: str, entries, **varying) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def results_section(context) -> str:
-    """The list page's results, from the Jinja2 template supporters/_results.html.
+def list_part(context, template_name: str) -> str:
+    """A part of the list page from a Jinja2 template, with the page's context.
 
-    Every distinct search renders this part anew (the page cache cannot hold
-    the tail of searches): in Jinja2 it takes a fraction of the time of
-    Django's engine (docs/decisions/0850). It sees the list view's context.
+        {% list_part "supporters/_results.html" %}
+
+    Every distinct search draws the filter panel and the results anew (the
+    page cache cannot hold the tail of searches): in Jinja2 they take a
+    fraction of the time of Django's engine (docs/decisions/0850). Besides
+    the context the part sees the request's ``query`` and the helpers
+    ``entry_fragments`` and ``field_once``.
     """
-    names = ["page", "supporters", "tags", "guided", "places", "sorts", "sort", "kept", "querystring", "widenings"]
-    values = {name: context.get(name) for name in names}
-    values.update(query=context.request.GET, entry_fragments=entry_fragments)
-    return mark_safe(get_template("supporters/_results.html", using="jinja2").render(values))
+    values = context.flatten()
+    values.update(query=context.request.GET, entry_fragments=entry_fragments, field_once=field_once)
+    return mark_safe(get_template(template_name, using="jinja2").render(values))
 
 
 def _version(entry):
