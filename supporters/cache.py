@@ -26,10 +26,9 @@ The rules, each tested in tests/supporters/test_page_cache.py:
   ``Cache-Control`` that shared caches may honour (``public_cache_control()``).
 
 A second bounded memory (``caches["fragments"]``) keeps parts of pages that
-outlive a version: each list row per entry version (``{% entry_fragments %}``,
-supporters/templatetags), each filter group per selection (``{% rendered_once
-%}``) and each filter widget per value (``RenderedOnceMixin``), through
-``cached_fragment``.
+outlive a version: each list row per entry version (``entry_fragments``,
+supporters/templatetags), each filter field per value (``field_once``) and each
+filter widget per value (``RenderedOnceMixin``), through ``cached_fragment``.
 """
 
 from __future__ import annotations

@@ -288,7 +288,7 @@ class EntryStub:
     """An entry of a page known by its key and version. Anything else asked
     of it comes from its full row, read with the page's other rows that are
     needed (``read_rows``); a page whose rows are all rendered already
-    (``{% entry_fragments %}``) reads none."""
+    (``entry_fragments``) reads none."""
 
     __slots__ = ("pk", "fragment_version", "_rows")
 

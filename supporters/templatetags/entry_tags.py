@@ -24,13 +24,12 @@ def public_value(supporter, field_name: str):
     return supporter.public(field_name)
 
 
-@register.simple_tag
 def entry_fragments(template_name: str, entries, **varying) -> str:
     """The markup of each entry, from a Jinja2 template, rendered once per version of the entry.
 
-        {% entry_fragments "supporters/_row.html" supporters querystring=querystring %}
+        {{ entry_fragments("supporters/_row.html", supporters, querystring=querystring) }}
 
-    The template (templates/jinja2/, config/jinja2.py) sees one entry as
+    (in a Jinja2 part of the list page, ``list_part`` below). The template (templates/jinja2/, config/jinja2.py) sees one entry as
     ``s``. Its HTML is kept in this process's memory for parts of pages under
     the entry's primary key, its version (``modified_at`` from the list's
     index, else a digest of its loaded field values), today's date (marks
@@ -91,12 +90,11 @@ def _placeholder(name: str) -> str:
     return f"\ue000{name}\ue001"
 
 
-@register.simple_tag
 def field_once(form, name: str, template_name: str = "_field.html") -> str:
     """A form field's markup, from ``template_name`` (which sees it as ``field``),
     rendered once per process for each value submitted and each error.
 
-        {% field_once form "region" "supporters/_filter_group.html" %}
+        {{ field_once(form, "region", "supporters/_filter_group.html") }}
 
     For fields whose markup depends on nothing else, such as one group of the
     list's filters: it is the same on every page that selects the same values.

@@ -122,3 +122,18 @@ def test_a_filter_the_index_does_not_know_falls_back_to_sql():
     assert plain.is_valid() and index.can_answer(plain)
     extra = WithResidence(QueryDict("region=kanto&residence=osaka"), queryset=Supporter.objects.published())
     assert extra.is_valid() and not index.can_answer(extra)
+
+
+def test_the_rows_a_page_reads_are_the_full_model_rows(varied_directory):
+    # The page's missing rows are read with SQL compiled once per count (index._rows_sql).
+    pks = list(Supporter.objects.order_by("?").values_list("pk", flat=True)[:7])
+    gone = max(pks) + 1000  # deleted since the index was built
+    rows = index._PageRows([*pks, gone])
+    rows.read([*pks, gone])
+    expected = Supporter.objects.defer("search_text").in_bulk(pks)
+    fields = [f.attname for f in Supporter._meta.concrete_fields if f.attname != "search_text"]
+    for pk in pks:
+        row = rows.get(pk)
+        assert isinstance(row, Supporter) and row.get_deferred_fields() == {"search_text"}
+        assert [getattr(row, name) for name in fields] == [getattr(expected[pk], name) for name in fields]
+    assert rows.get(gone).pk == gone and rows.get(gone).name == ""
