@@ -6,7 +6,7 @@ list (config/paging.py) are Jinja2 templates: Jinja2 compiles a template to
 Python, several times faster than Django's engine for such parts
 (docs/decisions/0840, 0850). Autoescaping is on, and Django's safe strings
 stay safe (they carry ``__html__``). The helpers are the kernel's, named as
-in Django templates: ``url`` (a URL without arguments), ``intcomma``,
+in Django templates: ``url`` (reversed once per process), ``intcomma``,
 ``japanese`` and ``pagination``.
 """
 

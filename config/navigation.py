@@ -43,16 +43,20 @@ STAFF_ACCOUNT = "staff_account"
 Held = frozenset[str]
 
 
-def url_of(url_name: str) -> str:
-    """``reverse(url_name)`` for a URL without arguments, reversed once per process."""
-    return _reversed(get_script_prefix(), url_name)
+def url_of(url_name: str, *args: str) -> str:
+    """``reverse(url_name, args=args)``, reversed once per process for each.
+
+    For links drawn on every page (the menu, the list's own links) or for every
+    entry of a long list (an entry's detail page, twice per row and card).
+    """
+    return _reversed(get_script_prefix(), url_name, args)
 
 
-@functools.lru_cache(maxsize=256)
-def _reversed(script_prefix: str, url_name: str) -> str:
-    # Every page draws the menu and its links; URL patterns do not change while
-    # a process runs, and the prefix (the site's path behind a proxy) is part of the key.
-    return reverse(url_name)
+@functools.lru_cache(maxsize=65_536)  # every entry of the directory, a few MB at most
+def _reversed(script_prefix: str, url_name: str, args: tuple[str, ...]) -> str:
+    # URL patterns do not change while a process runs, and the prefix (the
+    # site's path behind a proxy) is part of the key.
+    return reverse(url_name, args=args)
 
 
 @dataclass(frozen=True)
