@@ -2,7 +2,7 @@
 
 from django import forms, template
 
-from config import paging
+from config import navigation, paging
 
 register = template.Library()
 
@@ -30,3 +30,11 @@ def described_widget(field):
 def pagination(context, page):
     """The page links of ``page`` (config/paging.py), keeping the rest of the request's query."""
     return paging.pagination(page, context.request.GET)
+
+
+@register.simple_tag
+def url_of(url_name: str) -> str:
+    """``{% url url_name %}`` for a link without arguments, reversed once per
+    process (config.navigation.url_of): for the links of the layout, drawn on
+    every page."""
+    return navigation.url_of(url_name)

@@ -6,6 +6,7 @@ import pytest
 from django.core.paginator import Paginator
 from django.template import engines
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils.html import escape
 
 from config.paging import page_url_maker
@@ -52,3 +53,9 @@ def test_the_links_surround_the_current_page_deep_in_a_long_list():
 
 def test_a_single_page_has_no_links():
     assert _links(1, 1).strip() == ""
+
+
+def test_url_of_gives_what_url_gives():
+    # The layout's links, reversed once per process.
+    template = "{% load site_tags %}{% url_of 'supporters:help' %}|{% url_of 'login' %}"
+    assert engines["django"].from_string(template).render({}) == f"{reverse('supporters:help')}|{reverse('login')}"
