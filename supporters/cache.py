@@ -36,10 +36,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import pickle
+import sys
 import uuid
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import DatabaseError, connections, router, transaction
@@ -105,15 +107,20 @@ def _stored_form(key: str) -> str | None:
     date comparison for every call (0.1 ms of each page served from memory).
     Any text that changes when the version does serves as the version; it is
     never set to expire, and ``add`` above covers a missing row."""
-    shared = caches["default"]
-    connection = connections[router.db_for_read(shared.cache_model_class)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT value FROM {connection.ops.quote_name(shared._table)} WHERE cache_key = %s",
-            [shared.make_and_validate_key(key)],
-        )
+    alias, sql, stored_key = _stored_form_query(caches["default"], key)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [stored_key])
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+@functools.lru_cache(maxsize=8)
+def _stored_form_query(shared: DatabaseCache, key: str) -> tuple[str, str, str]:
+    # The database, the SQL and the key as stored, once per cache (a test may
+    # configure another): validating a key checks each of its characters.
+    alias = router.db_for_read(shared.cache_model_class)
+    table = connections[alias].ops.quote_name(shared._table)
+    return alias, f"SELECT value FROM {table} WHERE cache_key = %s", shared.make_and_validate_key(key)
 
 
 def request_version(request) -> str:
@@ -162,19 +169,30 @@ def reduce_query(request, view_name: str) -> str:
     The view then sees exactly what the key holds, so a hit and a miss give
     the same page whatever else the URL carried.
     """
-    reduced = QueryDict(mutable=True)
-    if view_name in ("supporters:list", "supporters:detail"):
-        order = _param_order()
-        for name, values in sorted(
-            (item for item in request.GET.lists() if item[0] in order), key=lambda item: order[item[0]]
-        ):
-            if values := [value for value in values if value]:
-                reduced.setlist(name, values)
-    reduced._mutable = False  # as request.GET always is; built, not parsed again from the query
-    query = reduced.urlencode()
-    request.GET = reduced
+    raw = request.META.get("QUERY_STRING", "")  # WSGI's: UTF-8 bytes as Latin-1 characters
+    query = _reduced(view_name, raw) if len(raw) <= _MEMO_QUERY_LENGTH else _reduced.__wrapped__(view_name, raw)
     request.META["QUERY_STRING"] = query
+    request.__dict__.pop("GET", None)  # read again, from the reduced query, if the page is drawn
     return query
+
+
+# Popular pages come back with the same query: a hit reduces it once per
+# process. Longer queries (any can be sent) are reduced every time, so the
+# memory stays within 1,024 x 2 KB.
+_MEMO_QUERY_LENGTH = 2048
+
+
+@functools.lru_cache(maxsize=1024)
+def _reduced(view_name: str, raw: str) -> str:
+    if view_name not in ("supporters:list", "supporters:detail"):
+        return ""
+    order = _param_order()
+    given = QueryDict(raw.encode("iso-8859-1").decode(errors="replace"))  # as WSGIRequest.GET reads it
+    reduced = QueryDict(mutable=True)
+    for name, values in sorted((item for item in given.lists() if item[0] in order), key=lambda item: order[item[0]]):
+        if values := [value for value in values if value]:
+            reduced.setlist(name, values)
+    return reduced.urlencode()
 
 
 @functools.cache
@@ -182,9 +200,9 @@ def _param_order() -> dict[str, int]:
     return {name: i for i, name in enumerate(page_params())}
 
 
-def page_key(request, query: str) -> str:
+def page_key(request, query: str, host: str) -> str:
     # The date is part of the key: marks such as "updated over a year ago" change daily.
-    raw = f"{request_version(request)}|{timezone.localdate()}|{request.scheme}://{request.get_host()}{request.path}?{query}"
+    raw = f"{request_version(request)}|{timezone.localdate()}|{request.scheme}://{host}{request.path}?{query}"
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -244,17 +262,38 @@ class BoundedMemoryCache(LocMemCache):
     def _set(self, key, value, timeout=None):
         ledger = self._sizes
         self._delete(key)
-        if len(value) > self._max_bytes:
+        # A text is kept as it is (below): its size is the memory it takes.
+        size = sys.getsizeof(value) if isinstance(value, str) else len(value)
+        if size > self._max_bytes:
             return
-        while self._cache and (ledger["total"] + len(value) > self._max_bytes or len(self._cache) >= self._max_entries):
+        while self._cache and (ledger["total"] + size > self._max_bytes or len(self._cache) >= self._max_entries):
             self._delete(next(reversed(self._cache)))  # the least recently used
         super()._set(key, value, timeout)
-        ledger["sizes"][key] = len(value)
-        ledger["total"] += len(value)
+        ledger["sizes"][key] = size
+        ledger["total"] += size
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        """Texts (the parts of pages, up to 80 of a list page) are kept
+        unpickled: a ``str`` cannot be changed in place, so every reader may
+        share it, and a page skips a ``pickle.loads`` for each. Keys are not
+        checked for memcached, which never sees them."""
+        if not isinstance(value, str):  # SafeString too
+            return super().set(key, value, timeout, version)
+        key = self.make_key(key, version=version)
+        with self._lock:
+            self._set(key, value, timeout)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        for key, value in data.items():
+            self.set(key, value, timeout, version)
+        return []
+
+    def get(self, key, default=None, version=None):
+        return self.get_many([key], version=version).get(key, default)
 
     def get_many(self, keys, version=None):
         """Django's ``get_many`` asks ``get`` for each key, checking each
-        character of each key for memcached's sake: a list page asks for 40."""
+        character of each key for memcached's sake: a list page asks for 80."""
         found = {}
         with self._lock:
             for key in keys:
@@ -266,7 +305,7 @@ class BoundedMemoryCache(LocMemCache):
                 else:
                     self._cache.move_to_end(internal, last=False)
                     found[key] = self._cache[internal]
-        return {key: pickle.loads(pickled) for key, pickled in found.items()}
+        return {key: value if isinstance(value, str) else pickle.loads(value) for key, value in found.items()}
 
     def _delete(self, key):
         size = self._sizes["sizes"].pop(key, 0)

@@ -32,8 +32,8 @@ class PublicPageCacheMiddleware:
             response = self.get_response(request)
             patch_cache_control(response, private=True)
             return response
-        request.get_host()  # DisallowedHost (400) before anything is served
-        key = cache.page_key(request, cache.reduce_query(request, view_name))
+        host = request.get_host()  # DisallowedHost (400) before anything is served
+        key = cache.page_key(request, cache.reduce_query(request, view_name), host)
         pages = caches["pages"]
         entry = pages.get(key)
         if entry is not None:

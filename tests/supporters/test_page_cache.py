@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from supporters import cache
 from supporters.models import Supporter
@@ -160,6 +161,30 @@ def test_the_order_of_parameters_does_not_matter(client):
     first = client.get(f"{LIST}?region=kanto&industry=finance").content
     assert client.get(f"{LIST}?industry=finance&region=kanto").content == first
     assert entries() == 1
+
+
+def test_a_long_query_is_reduced_as_a_short_one(client):
+    # Queries over 2 KB are not memoised (any can be sent), but reduced all the same.
+    SupporterFactory(name="関東の人", regions=("kanto",))
+    SupporterFactory(name="近畿の人", regions=("kinki",))
+    padding = "x" * 3000
+    page = client.get(LIST, {"utm_content": padding, "region": "kanto", "q": "関東"}).content.decode()
+    assert "関東の人" in page and "近畿の人" not in page and padding not in page
+    assert client.get(LIST, {"region": "kanto", "q": "関東"}).content.decode() == page
+    assert entries() == 1
+
+
+def test_a_text_is_kept_as_it_is_and_counted_by_its_memory():
+    # Parts of pages are texts: shared by every reader rather than unpickled per use.
+    store = cache.BoundedMemoryCache("text-test", {"OPTIONS": {"MAX_BYTES": 50_000}})
+    store.clear()
+    text = mark_safe("<li>専門家</li>" * 100)
+    store.set("part", text)
+    assert store.get("part") is text and store.get_many(["part"]) == {"part": text}
+    assert store.bytes_used == sys.getsizeof(text)
+    store.set("list", ["a"])
+    assert store.get("list") == ["a"] and store.get("list") is not store.get("list")  # others are still pickled
+    store.clear()
 
 
 def test_memory_is_bounded_in_bytes():
