@@ -211,8 +211,11 @@ class DirectoryIndex:
     def search(self, data: dict) -> np.ndarray:
         """Positions of the matching entries, in the requested order."""
         sort = (data.get("sort") or [""])[0]
+        selected = self.matches(data)
+        if SORTS.get(sort, ("registration_no", False)) == ("registration_no", False):
+            return np.flatnonzero(selected)  # the rows' own order: no reordering
         ordered = self.order(sort)
-        return ordered[self.matches(data)[ordered]]
+        return ordered[selected[ordered]]
 
     def count(self, data: dict) -> int:
         """How many entries match the cleaned filter values."""

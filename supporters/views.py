@@ -1,3 +1,4 @@
+import functools
 import json
 from urllib.parse import quote
 
@@ -30,7 +31,14 @@ def _tile_map(request, *, on_list: bool = False) -> str:
 
 
 def _filterset(request) -> SupporterFilter:
-    return SupporterFilter(request.GET, queryset=Supporter.objects.published())
+    return SupporterFilter(request.GET, queryset=_published())
+
+
+@functools.cache
+def _published():
+    # Built once per process: django-filter filters a clone of it (``.all()``),
+    # so it is never evaluated itself and holds no rows.
+    return Supporter.objects.published()
 
 
 def _list_querystring(filterset: SupporterFilter) -> str:

@@ -45,8 +45,9 @@ def entry_fragments(template_name: str, entries, **varying) -> str:
     entries = list(entries)
     # A falsy value is rendered as itself ({% if querystring %} must see it).
     stand_ins = {name: _placeholder(name) if value else value for name, value in varying.items()}
-    today = timezone.localdate()
-    keys = ["entry:" + fingerprint(template_name, entry.pk, _version(entry), today, stand_ins) for entry in entries]
+    # One digest for what all the page's entries share, then each entry's own part.
+    shared = fingerprint(template_name, timezone.localdate(), stand_ins)
+    keys = [f"entry:{shared}:{entry.pk}:{_version(entry)}" for entry in entries]
     kept = kept_fragments(keys)
     missing = [(key, entry) for key, entry in zip(keys, entries, strict=True) if key not in kept]
     if missing:
@@ -79,11 +80,11 @@ def list_part(context, template_name: str) -> str:
     return mark_safe(get_template(template_name, using="jinja2").render(values))
 
 
-def _version(entry):
+def _version(entry) -> str:
     version = getattr(entry, "fragment_version", None)  # index.EntryStub: no row needed
     if version is None:
-        version = [entry.__dict__.get(field.attname) for field in entry._meta.concrete_fields]
-    return version
+        return fingerprint([entry.__dict__.get(field.attname) for field in entry._meta.concrete_fields])
+    return str(version)
 
 
 def _placeholder(name: str) -> str:
