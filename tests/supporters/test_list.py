@@ -154,6 +154,8 @@ def test_sort_by_last_update(client):
         ("sort=name", "sort"),
         ("first_free=yes", "first_free"),
         ("theme=<script>", "theme"),
+        ("prefecture=atlantis", "prefecture"),  # among grouped choices
+        ("region=kanto&region=nowhere", "region"),  # one good value does not carry a bad one
     ],
 )
 def test_unknown_values_get_a_clear_message_not_a_500(client, directory, query, field):
