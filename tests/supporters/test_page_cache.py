@@ -245,6 +245,14 @@ def test_public_pages_carry_an_etag_and_answer_304(client):
     assert changed.status_code == 200 and changed["ETag"] != etag
 
 
+def test_a_shared_cache_keeps_one_copy_whatever_the_browsers_language(client):
+    # One language: the answer does not vary by Accept-Language (only by Cookie, for the header).
+    SupporterFactory()
+    english = client.get(LIST, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert [part.strip() for part in english["Vary"].split(",")] == ["Cookie"]
+    assert 'lang="ja"' in english.content.decode() and "専門家を探す" in english.content.decode()
+
+
 def test_shared_caches_may_be_allowed_a_max_age(client, settings):
     settings.PAGE_CACHE_SHARED_MAX_AGE = 60
     assert client.get(reverse("supporters:home"))["Cache-Control"] == "public, max-age=0, s-maxage=60"
