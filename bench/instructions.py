@@ -1,0 +1,71 @@
+"""Instructions per list page, counted by valgrind (callgrind): a measure that a busy machine does not move.
+
+    .venv/bin/python bench/instructions.py            # the database of bench/throughput.py --sqlite
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_shienlist .venv/bin/python bench/instructions.py
+
+A clock on a shared 2-core machine moves by a third between runs of the same
+code; the number of instructions a process executes does not (for the same
+code, inputs and Python). This runs the WSGI application (as
+bench/tail_in_process.py does) twice under ``valgrind --tool=callgrind``:
+once to start and serve 100 distinct filter URLs (the index built, their rows
+drawn), once doing the same and then the same 100 URLs three times more with
+only the whole pages forgotten (every row and filter part kept). The
+difference, divided by 300, is the cost of a kept list page. Each run takes
+one to two minutes (valgrind runs Python about 50 times slower). Run it from
+another checkout (``git worktree add``) against the same database to compare
+two versions; docs/performance.md quotes it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+URLS = 100
+ROUNDS = 3
+
+
+def serve(rounds: int) -> None:
+    """The measured process: start, serve the URLs, then ``rounds`` more times from kept parts."""
+    sys.path.insert(0, str(Path.cwd()))
+    from django.core.cache import caches
+
+    import bench.tail_in_process as tail  # production settings (DEBUG=0), the bench database
+    from bench.tail_urls import distinct_list_urls
+
+    tail.get("/supporters/")
+    urls = distinct_list_urls(URLS, seed=16)
+    for path in urls:
+        tail.get(path)
+    for _ in range(rounds):
+        caches["pages"].clear()
+        for path in urls:
+            tail.get(path)
+
+
+def instructions(rounds: int) -> int:
+    result = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__, str(rounds)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(re.search(r"Collected : (\d+)", result.stderr).group(1))
+
+
+def main() -> None:
+    started = instructions(0)
+    kept = (instructions(ROUNDS) - started) / (URLS * ROUNDS)
+    print(f"\n== instructions, {Path.cwd().name}, {os.environ.get('DATABASE_URL', 'SQLite (bench database)')}")
+    print(f"start and {URLS} distinct list pages drawn for the first time: {started / 1e9:.2f} G")
+    print(f"a list page whose rows and filter parts are kept:            {kept / 1e6:.2f} M")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        serve(int(sys.argv[1]))
+    else:
+        main()
