@@ -108,7 +108,34 @@ def _stored_form(key: str) -> str | None:
     Any text that changes when the version does serves as the version; it is
     never set to expire, and ``add`` above covers a missing row."""
     alias, sql, stored_key = _stored_form_query(caches["default"], key)
-    with connections[alias].cursor() as cursor:
+    connection = connections[alias]
+    if _health_check_due(connection):
+        # Django would first ask a connection kept from an earlier request
+        # whether it still works (CONN_HEALTH_CHECKS: a "SELECT 1", a round
+        # trip on PostgreSQL), then read. This read asks that too: if it
+        # fails, the connection is closed and the read made again on a new
+        # one, as after a failed health check. A page-cache hit thus costs
+        # one round trip instead of two.
+        connection.health_check_done = True
+        try:
+            return _read_stored(connection, sql, stored_key)
+        except DatabaseError:
+            connection.close()
+    return _read_stored(connection, sql, stored_key)
+
+
+def _health_check_due(connection) -> bool:
+    # Never inside a transaction: a failed read would have broken it.
+    return (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+
+
+def _read_stored(connection, sql: str, stored_key: str) -> str | None:
+    with connection.cursor() as cursor:
         cursor.execute(sql, [stored_key])
         row = cursor.fetchone()
     return row[0] if row else None

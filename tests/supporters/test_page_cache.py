@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import caches
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -114,6 +115,42 @@ def test_a_hit_still_checks_the_host(client, settings):
     SupporterFactory()
     assert client.get(LIST, HTTP_HOST="shien.example.jp").status_code == 200  # stored
     assert client.get(LIST, HTTP_HOST="evil.example").status_code == 400
+
+
+# What a hit costs -----------------------------------------------------------------
+
+
+def _kept_connection_due_for_a_check():
+    """The state of a connection kept from an earlier request (CONN_HEALTH_CHECKS)."""
+    connection.ensure_connection()
+    assert connection.health_check_enabled
+    connection.health_check_done = False
+    return connection
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hit_asks_the_database_once(client, monkeypatch):
+    """The version read tells whether a kept connection works: no "SELECT 1"
+    before it, a round trip of each hit on PostgreSQL."""
+    SupporterFactory(name="一度だけ")
+    client.get(LIST)  # stored
+    checks = []
+    monkeypatch.setattr(_kept_connection_due_for_a_check(), "is_usable", lambda: checks.append(1) or True)
+    response = client.get(LIST)
+    assert "一度だけ" in response.content.decode()
+    assert checks == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hit_on_a_connection_that_died_reads_again_on_a_new_one(client):
+    if connection.vendor != "postgresql":
+        pytest.skip("an in-memory SQLite database cannot be reconnected to; PostgreSQL runs this in CI")
+    SupporterFactory(name="再接続")
+    client.get(LIST)  # stored
+    _kept_connection_due_for_a_check().connection.close()  # as when the database server restarts
+    response = client.get(LIST)
+    assert response.status_code == 200 and "再接続" in response.content.decode()
+    assert connection.is_usable()
 
 
 # What is cached -----------------------------------------------------------------
