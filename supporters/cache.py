@@ -47,8 +47,9 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import DatabaseError, connections, router, transaction
 from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
-from django.utils import timezone
 from django.utils.safestring import mark_safe
+
+from config import dates
 
 VERSION_KEY = "supporters:directory-version"
 # Pages whose anonymous answers depend only on the directory's data.
@@ -229,7 +230,7 @@ def _param_order() -> dict[str, int]:
 
 def page_key(request, query: str, host: str) -> str:
     # The date is part of the key: marks such as "updated over a year ago" change daily.
-    raw = f"{request_version(request)}|{timezone.localdate()}|{request.scheme}://{host}{request.path}?{query}"
+    raw = f"{request_version(request)}|{dates.today()}|{request.scheme}://{host}{request.path}?{query}"
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -26,7 +26,8 @@ import threading
 
 import numpy as np
 from django.db import connections
-from django.utils import timezone
+
+from config import dates
 
 from . import search
 from .models import Supporter, stale_cutoff
@@ -328,7 +329,7 @@ def index_for(version: str, today: datetime.date | None = None) -> DirectoryInde
     version it is kept under (supporters/cache.py publishes after commit).
     """
     global _current
-    today = today or timezone.localdate()
+    today = today or dates.today()
     key = (version, today)
     current = _current
     if current is not None and current[0] == key:

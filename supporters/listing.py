@@ -4,6 +4,7 @@ search built, which answers led to which filters."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -65,8 +66,15 @@ def _without(data: QueryDict, name: str, value: str | None = None) -> QueryDict:
 
 
 def _choice_labels(filterset: SupporterFilter, name: str) -> dict[str, str]:
+    return _labels_of(filterset.form.fields[name])
+
+
+@functools.lru_cache(maxsize=32)
+def _labels_of(field) -> dict[str, str]:
+    # The list's form fields are built once and shared (filters.py), and
+    # django-filter rebuilds a field's choices on every access: once per field.
     labels = {}
-    for value, label in filterset.form.fields[name].choices:
+    for value, label in field.choices:
         if isinstance(label, list | tuple):  # a group of choices
             labels.update((str(v), str(text)) for v, text in label)
         else:

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from config import dates
 from config.navigation import url_of
 from config.transitions import TransitionRefused
 
@@ -36,7 +37,7 @@ STALE_AFTER = datetime.timedelta(days=365)
 
 def stale_cutoff(today: datetime.date | None = None) -> datetime.date:
     """The oldest 最終更新日 that is still fresh."""
-    return (today or timezone.localdate()) - STALE_AFTER
+    return (today or dates.today()) - STALE_AFTER
 
 
 def serving_regions_q(region_slugs) -> Q:

@@ -4,10 +4,10 @@ import json
 
 from django import template
 from django.template.loader import get_template
-from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
+from config import dates
 from supporters.cache import cached_fragment, fingerprint, keep_fragments, kept_fragments
 from supporters.index import read_rows
 
@@ -46,7 +46,7 @@ def entry_fragments(template_name: str, entries, **varying) -> str:
     # A falsy value is rendered as itself ({% if querystring %} must see it).
     stand_ins = {name: _placeholder(name) if value else value for name, value in varying.items()}
     # One digest for what all the page's entries share, then each entry's own part.
-    shared = fingerprint(template_name, timezone.localdate(), stand_ins)
+    shared = fingerprint(template_name, dates.today(), stand_ins)
     keys = [f"entry:{shared}:{entry.pk}:{_version(entry)}" for entry in entries]
     kept = kept_fragments(keys)
     missing = [(key, entry) for key, entry in zip(keys, entries, strict=True) if key not in kept]

@@ -96,3 +96,19 @@ def test_the_form_field_names_itself_in_its_messages(text, message):
 def test_the_field_is_a_text_box_not_a_date_picker():
     assert isinstance(ValidityForm().fields["valid_until"].widget, forms.TextInput)
     assert 'type="text"' in str(ValidityForm()["valid_until"])
+
+
+@pytest.mark.parametrize(
+    "utc, expected",
+    [
+        (datetime.datetime(2026, 11, 30, 14, 59, tzinfo=datetime.UTC), datetime.date(2026, 11, 30)),
+        (datetime.datetime(2026, 11, 30, 15, 0, tzinfo=datetime.UTC), datetime.date(2026, 12, 1)),  # midnight in Tokyo
+    ],
+)
+def test_today_is_the_date_in_the_sites_time_zone(monkeypatch, utc, expected):
+    from django.utils import timezone
+
+    from config import dates
+
+    monkeypatch.setattr(timezone, "now", lambda: utc)
+    assert dates.today() == expected == timezone.localdate()

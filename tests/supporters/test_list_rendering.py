@@ -83,8 +83,8 @@ def test_rows_are_marked_stale_by_the_date_of_the_request(client, directory, mon
     # Each entry is drawn twice, as a card (phones) and as a table row (CSS shows one).
     body = client.get(LIST, {"sort": "updated"}).content.decode()
     assert body.count("badge-stale") == 2
-    later = timezone.localdate() + datetime.timedelta(days=400)
-    monkeypatch.setattr(timezone, "localdate", lambda *args: later)
+    later = timezone.now() + datetime.timedelta(days=400)
+    monkeypatch.setattr(timezone, "now", lambda: later)
     drop_pages()  # rows kept from yesterday must not keep yesterday's marks
     body = client.get(LIST, {"sort": "updated"}).content.decode()
     assert body.count("badge-stale") == 40
