@@ -10,8 +10,10 @@ bench/tail_in_process.py does) twice under ``valgrind --tool=callgrind``:
 once to start and serve 100 distinct filter URLs (the index built, their rows
 drawn), once doing the same and then the same 100 URLs three times more with
 only the whole pages forgotten (every row and filter part kept). The
-difference, divided by 300, is the cost of a kept list page. Each run takes
-one to two minutes (valgrind runs Python about 50 times slower). Run it from
+difference, divided by 300, is the cost of a kept list page. Two more runs
+do the same for a page-cache hit: start and serve the popular page once,
+then 1,000 times more. Each run takes up to two minutes (valgrind runs
+Python about 50 times slower). Run it from
 another checkout (``git worktree add``) against the same database to compare
 two versions; docs/performance.md quotes it.
 """
@@ -26,10 +28,13 @@ from pathlib import Path
 
 URLS = 100
 ROUNDS = 3
+HITS = 1_000
 
 
-def serve(rounds: int) -> None:
-    """The measured process: start, serve the URLs, then ``rounds`` more times from kept parts."""
+def serve(rounds: int, hits: int) -> None:
+    """The measured process: start, serve the URLs, then ``rounds`` more times
+    from kept parts; or (``hits``) the popular page once, then ``hits`` times
+    from the page cache."""
     sys.path.insert(0, str(Path.cwd()))
     from django.core.cache import caches
 
@@ -37,6 +42,10 @@ def serve(rounds: int) -> None:
     from bench.tail_urls import distinct_list_urls
 
     tail.get("/supporters/")
+    if hits >= 0:
+        for _ in range(hits + 1):
+            tail.get(tail.POPULAR)
+        return
     urls = distinct_list_urls(URLS, seed=16)
     for path in urls:
         tail.get(path)
@@ -46,9 +55,12 @@ def serve(rounds: int) -> None:
             tail.get(path)
 
 
-def instructions(rounds: int) -> int:
+def instructions(rounds: int = 0, hits: int = -1) -> int:
     result = subprocess.run(
-        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__, str(rounds)],
+        [
+            *("valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"),
+            *(sys.executable, __file__, str(rounds), str(hits)),
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -59,13 +71,15 @@ def instructions(rounds: int) -> int:
 def main() -> None:
     started = instructions(0)
     kept = (instructions(ROUNDS) - started) / (URLS * ROUNDS)
+    hit = (instructions(hits=HITS) - instructions(hits=0)) / HITS
     print(f"\n== instructions, {Path.cwd().name}, {os.environ.get('DATABASE_URL', 'SQLite (bench database)')}")
     print(f"start and {URLS} distinct list pages drawn for the first time: {started / 1e9:.2f} G")
     print(f"a list page whose rows and filter parts are kept:            {kept / 1e6:.2f} M")
+    print(f"a page-cache hit:                                             {hit / 1e6:.3f} M")
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1:
-        serve(int(sys.argv[1]))
+        serve(int(sys.argv[1]), int(sys.argv[2]))
     else:
         main()
