@@ -38,6 +38,7 @@ import hashlib
 import pickle
 import sys
 import uuid
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import caches
@@ -260,13 +261,29 @@ def public_cache_control() -> str:
     return "public, no-cache"
 
 
-def freeze(response) -> tuple:
-    return response.status_code, list(response.items()), response.content
+class FrozenPage(NamedTuple):
+    """A kept answer. Nothing in it can be changed in place, so the page
+    memory keeps it as it is and every hit shares it, rather than unpickling
+    76 KB per hit; each hit gets its own ``HttpResponse`` (``thaw``)."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+    def memory(self) -> int:
+        return sys.getsizeof(self.body) + sum(len(name) + len(value) for name, value in self.headers)
 
 
-def thaw(entry) -> HttpResponse:
-    status, headers, body = entry
-    return HttpResponse(body, status=status, headers=dict(headers))
+def freeze(response) -> FrozenPage:
+    return FrozenPage(response.status_code, tuple(response.items()), response.content)
+
+
+def thaw(entry: FrozenPage) -> HttpResponse:
+    return HttpResponse(entry.body, status=entry.status, headers=dict(entry.headers))
+
+
+# Values the memory caches keep unpickled: they cannot be changed in place.
+_KEPT_AS_THEY_ARE = (str, FrozenPage)  # str: SafeString too
 
 
 class BoundedMemoryCache(LocMemCache):
@@ -290,8 +307,7 @@ class BoundedMemoryCache(LocMemCache):
     def _set(self, key, value, timeout=None):
         ledger = self._sizes
         self._delete(key)
-        # A text is kept as it is (below): its size is the memory it takes.
-        size = sys.getsizeof(value) if isinstance(value, str) else len(value)
+        size = _memory_of(value)
         if size > self._max_bytes:
             return
         while self._cache and (ledger["total"] + size > self._max_bytes or len(self._cache) >= self._max_entries):
@@ -301,11 +317,11 @@ class BoundedMemoryCache(LocMemCache):
         ledger["total"] += size
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        """Texts (the parts of pages, up to 80 of a list page) are kept
-        unpickled: a ``str`` cannot be changed in place, so every reader may
-        share it, and a page skips a ``pickle.loads`` for each. Keys are not
-        checked for memcached, which never sees them."""
-        if not isinstance(value, str):  # SafeString too
+        """Texts (the parts of pages, up to 80 of a list page) and whole
+        pages are kept unpickled: they cannot be changed in place, so every
+        reader may share them, and a page skips a ``pickle.loads`` for each.
+        Keys are not checked for memcached, which never sees them."""
+        if not isinstance(value, _KEPT_AS_THEY_ARE):
             return super().set(key, value, timeout, version)
         key = self.make_key(key, version=version)
         with self._lock:
@@ -333,7 +349,9 @@ class BoundedMemoryCache(LocMemCache):
                 else:
                     self._cache.move_to_end(internal, last=False)
                     found[key] = self._cache[internal]
-        return {key: value if isinstance(value, str) else pickle.loads(value) for key, value in found.items()}
+        return {
+            key: value if isinstance(value, _KEPT_AS_THEY_ARE) else pickle.loads(value) for key, value in found.items()
+        }
 
     def _delete(self, key):
         size = self._sizes["sizes"].pop(key, 0)
@@ -346,6 +364,15 @@ class BoundedMemoryCache(LocMemCache):
             self._expire_info.clear()
             self._sizes["sizes"].clear()
             self._sizes["total"] = 0
+
+
+def _memory_of(value) -> int:
+    # What a kept value takes: a text or page as it is, else its pickle.
+    if isinstance(value, str):
+        return sys.getsizeof(value)
+    if isinstance(value, FrozenPage):
+        return value.memory()
+    return len(value)
 
 
 def cached_fragment(key: str, render) -> str:

@@ -46,4 +46,10 @@ class PublicPageCacheMiddleware:
             set_response_etag(response)
             if request.method == "GET":
                 pages.set(key, cache.freeze(response), cache.PAGE_TTL)
+        if not any(header in request.META for header in _CONDITIONAL):
+            return response  # nothing to compare: the page itself (most requests)
         return get_conditional_response(request, etag=response["ETag"], response=response)
+
+
+# The request headers that can turn an answer into 304 or 412.
+_CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")

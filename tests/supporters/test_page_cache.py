@@ -224,6 +224,15 @@ def test_a_text_is_kept_as_it_is_and_counted_by_its_memory():
     store.clear()
 
 
+def test_a_page_is_kept_as_it_is_and_counted_by_its_memory(client):
+    # A hit shares the kept page rather than unpickling 76 KB.
+    SupporterFactory()
+    client.get(LIST)
+    (kept,) = [value for key, value in caches["pages"]._cache.items() if key.startswith(":1:page:")]
+    assert isinstance(kept, cache.FrozenPage) and kept.body == client.get(LIST).content
+    assert caches["pages"].bytes_used >= len(kept.body)
+
+
 def test_memory_is_bounded_in_bytes():
     store = cache.BoundedMemoryCache("bounded-test", {"OPTIONS": {"MAX_BYTES": 50_000}})
     store.clear()
@@ -280,6 +289,14 @@ def test_public_pages_carry_an_etag_and_answer_304(client):
     SupporterFactory(name="新しい専門家")
     changed = client.get(LIST, HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_the_other_conditions_are_still_honoured(client):
+    SupporterFactory()
+    etag = client.get(LIST)["ETag"]
+    assert client.get(LIST, HTTP_IF_MATCH='"another-version"').status_code == 412
+    assert client.get(LIST, HTTP_IF_MATCH=etag).status_code == 200
+    assert client.get(LIST, HTTP_IF_NONE_MATCH="*").status_code == 304
 
 
 def test_a_shared_cache_keeps_one_copy_whatever_the_browsers_language(client):
