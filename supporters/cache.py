@@ -289,7 +289,7 @@ _KEPT_AS_THEY_ARE = (str, FrozenPage)  # str: SafeString too
 class BoundedMemoryCache(LocMemCache):
     """Django's local-memory cache, also bounded in bytes.
 
-    ``OPTIONS["MAX_BYTES"]`` caps the pickled values kept by this process;
+    ``OPTIONS["MAX_BYTES"]`` caps the memory of the values kept by this process;
     the least recently used go first, as with ``MAX_ENTRIES``.
     """
 
