@@ -1,7 +1,8 @@
 # Production image: gunicorn + whitenoise, configuration from the environment.
 #   docker build -t shienlist .
 #   docker run -e SECRET_KEY=... -e ALLOWED_HOSTS=example.jp -e DATABASE_URL=postgres://... -p 8000:8000 shienlist
-# Run migrations as a release step: docker run ... shienlist python manage.py migrate --noinput
+# Release steps (docs/deployment.md): docker run ... shienlist python manage.py migrate --noinput,
+# then ... python manage.py render_entries
 FROM python:3.11-slim AS base
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -22,6 +22,7 @@ migrate: install
 
 demo: migrate
 	$(PY) manage.py load_demo --if-empty
+	$(PY) manage.py render_entries
 
 run: demo
 	$(PY) manage.py runserver 127.0.0.1:8000

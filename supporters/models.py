@@ -527,6 +527,29 @@ ENTRY_FIELDS = [
 ]
 
 
+class EntryMarkup(models.Model):
+    """An entry's markup in one of the list's templates, rendered once per
+    change of the entry and shared by every process and host
+    (supporters/markup.py). Valid while the entry's ``modified_at`` equals
+    ``version``, the template's source still has ``digest`` and the entry's
+    情報更新から1年以上 mark is still ``stale``; anything else is rendered anew."""
+
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="+")
+    template = models.CharField(max_length=100)
+    digest = models.CharField(max_length=32)
+    version = models.DateTimeField()
+    stale = models.BooleanField()
+    html = models.TextField()
+
+    class Meta:
+        verbose_name = "一覧の表示(描画済み)"
+        verbose_name_plural = "一覧の表示(描画済み)"
+        constraints = [models.UniqueConstraint(fields=["supporter", "template"], name="entry_markup_per_template")]
+
+    def __str__(self):
+        return f"{self.supporter_id} {self.template}"
+
+
 def entry_values(supporter: Supporter) -> dict:
     """ENTRY_FIELDS of an entry as JSON-ready values."""
     out = {}

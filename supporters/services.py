@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history
 from config.mail import queue_mail
 from config.transitions import TransitionRefused
 
+from . import markup
 from .models import (
     ENTRY_FIELDS,
     LIVE_STATUSES,
@@ -133,6 +134,8 @@ def import_supporters(*, rows: list[ParsedRow], dry_run: bool = False) -> Import
     bulk_create_with_history(to_create, Supporter, batch_size=BATCH, default_change_reason="一括取込")
     Supporter.objects.update_each(to_update, [*IMPORTED_FIELDS, "status", "search_text", "modified_at"])
     Supporter.history.bulk_history_create(to_update, update=True, default_change_reason="一括取込")
+    # Bulk writes send no post_save: the list's markup of the entries written, after the commit.
+    markup.refresh_after_commit([s.pk for s in [*to_create, *to_update] if s.status == Supporter.Status.PUBLISHED])
     return summary
 
 

@@ -8,8 +8,9 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from config import dates
+from supporters import markup
 from supporters.cache import cached_fragment, fingerprint, keep_fragments, kept_fragments
-from supporters.index import read_rows
+from supporters.index import EntryStub, read_rows
 
 register = template.Library()
 
@@ -33,8 +34,10 @@ def entry_fragments(template_name: str, entries, **varying) -> str:
     ``s``. Its HTML is kept in this process's memory for parts of pages under
     the entry's primary key, its version (``modified_at`` from the list's
     index, else a digest of its loaded field values), today's date (marks
-    such as 情報更新から1年以上) and the template. Only the entries not kept
-    yet have their rows read (together, supporters/index.py) and rendered.
+    such as 情報更新から1年以上) and the template. Of the entries not kept
+    yet, those of the list's index take the markup stored when they changed
+    (supporters/markup.py) where it is still valid; only the rest have their
+    rows read (together, supporters/index.py) and rendered.
     The keyword arguments are values that differ from request to request:
     the markup is rendered with a placeholder for each and the value is put
     in on every use, escaped as ``{{ name }}`` would be. Works whatever the
@@ -44,22 +47,32 @@ def entry_fragments(template_name: str, entries, **varying) -> str:
     """
     entries = list(entries)
     # A falsy value is rendered as itself ({% if querystring %} must see it).
-    stand_ins = {name: _placeholder(name) if value else value for name, value in varying.items()}
+    stand_ins = {name: markup.placeholder(name) if value else value for name, value in varying.items()}
     # One digest for what all the page's entries share, then each entry's own part.
     shared = fingerprint(template_name, dates.today(), stand_ins)
     keys = [f"entry:{shared}:{entry.pk}:{_version(entry)}" for entry in entries]
     kept = kept_fragments(keys)
     missing = [(key, entry) for key, entry in zip(keys, entries, strict=True) if key not in kept]
+    found = {}
+    if missing and markup.storable(template_name, varying):
+        # Markup rendered when the entry changed, by any process (supporters/markup.py);
+        # only for entries of the index, whose rows this page has not read.
+        stubs = [(key, entry) for key, entry in missing if isinstance(entry, EntryStub)]
+        by_pk = markup.stored(template_name, [entry.pk for _, entry in stubs]) if stubs else {}
+        found = {key: by_pk[entry.pk] for key, entry in stubs if entry.pk in by_pk}
+        missing = [(key, entry) for key, entry in missing if key not in found]
     if missing:
         rows = read_rows([entry for _, entry in missing])
-        template = get_template(template_name, using="jinja2")
-        rendered = {key: template.render({"s": row, **stand_ins}) for (key, _), row in zip(missing, rows, strict=True)}
-        keep_fragments(rendered)
-        kept.update(rendered)
+        found.update(
+            (key, markup.render(template_name, row, stand_ins)) for (key, _), row in zip(missing, rows, strict=True)
+        )
+    if found:
+        keep_fragments(found)
+        kept.update(found)
     html = "".join(kept[key] for key in keys)
     for name, value in varying.items():
         if value:
-            html = html.replace(_placeholder(name), conditional_escape(value))
+            html = html.replace(markup.placeholder(name), conditional_escape(value))
     return mark_safe(html)
 
 
@@ -85,10 +98,6 @@ def _version(entry) -> str:
     if version is None:
         return fingerprint([entry.__dict__.get(field.attname) for field in entry._meta.concrete_fields])
     return str(version)
-
-
-def _placeholder(name: str) -> str:
-    return f"\ue000{name}\ue001"
 
 
 def field_once(form, name: str, template_name: str = "_field.html") -> str:

@@ -1,8 +1,9 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-# Rebuilt by migrate on the target database; dumping them would clash.
-EXCLUDED = ["contenttypes", "auth.permission", "sessions", "admin.logentry"]
+# Rebuilt by migrate on the target database; dumping them would clash. The
+# list's rendered markup is rebuilt by restore_data (supporters/markup.py).
+EXCLUDED = ["contenttypes", "auth.permission", "sessions", "admin.logentry", "supporters.entrymarkup"]
 
 
 class Command(BaseCommand):

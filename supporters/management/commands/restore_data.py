@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from supporters import markup
 from supporters.cache import bump_version
 from supporters.models import Supporter
 
@@ -19,4 +20,6 @@ class Command(BaseCommand):
             raise CommandError("データベースが空ではありません。空のデータベースに migrate してから実行してください。")
         call_command("loaddata", file, stdout=self.stdout)
         bump_version()
+        # loaddata's saves are raw (supporters/markup.py renders none of them).
+        markup.refresh_after_commit(list(Supporter.objects.published().values_list("pk", flat=True)))
         self.stdout.write(self.style.SUCCESS(f"{file} を読み込みました。"))

@@ -1,0 +1,162 @@
+"""Each entry's markup on the list, rendered once per change and shared by every process.
+
+A list page draws each of its 20 entries twice (a card for phones, a row of
+the table), and a search nobody made before meets entries this process has
+not drawn yet: drawing them was the largest part of such a page right after
+a start, and a sixth of it after thousands of searches (docs/performance.md).
+So the markup is rendered when an entry changes (after the commit), stored
+in ``EntryMarkup`` and read with the page (``entry_fragments``,
+supporters/templatetags/entry_tags.py), one query per template for the
+entries this process has not kept yet. ``manage.py render_entries`` renders
+what is missing or outdated, after a deploy (docs/deployment.md).
+
+Stored markup is used only while it is exactly what rendering now would
+give: the entry's ``modified_at`` is the version it was rendered from, the
+template and its includes have the same source, and the 情報更新から1年以上
+mark (which depends on today's date) is the same. Otherwise, and for an entry
+changed by a bulk update that rendered nothing, the page renders it as before.
+Values that differ between requests (``STORED``) are stored as placeholders.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.conf import settings
+from django.db import connections, router, transaction
+from django.template import engines
+from django.template.loader import get_template
+from jinja2 import meta
+
+from .cache import fingerprint
+from .models import EntryMarkup, Supporter, stale_cutoff
+
+# The templates whose markup is stored, with the names of the values each
+# takes from the request (rendered as placeholders, put in on every use).
+STORED = {
+    "supporters/_card.html": ("querystring",),
+    "supporters/_row.html": ("querystring",),
+}
+BATCH = 500
+
+
+def placeholder(name: str) -> str:
+    """Where a value of the request goes in kept markup (characters of the
+    private use area, which no entry or template contains)."""
+    return f"\ue000{name}\ue001"
+
+
+def render(template_name: str, entry, stand_ins: dict) -> str:
+    """One entry's markup: the template sees the entry as ``s``."""
+    return get_template(template_name, using="jinja2").render({"s": entry, **stand_ins})
+
+
+def storable(template_name: str, varying: dict) -> bool:
+    """Whether stored markup can serve this use of the template: every value
+    from the request is set (an empty one is rendered as itself, which a
+    template may test with ``{% if %}``). Off with the page cache (DEBUG), so
+    that a template edited under runserver shows at once."""
+    return settings.PAGE_CACHE and STORED.get(template_name) == tuple(sorted(varying)) and all(varying.values())
+
+
+@functools.cache
+def digest(template_name: str) -> str:
+    """A digest of the template's source and of every template it includes,
+    once per process: stored markup from another source is not used."""
+    env = engines["jinja2"].env
+    sources, todo = {}, [template_name]
+    while todo:
+        name = todo.pop()
+        if name in sources:
+            continue
+        sources[name] = env.loader.get_source(env, name)[0]
+        todo.extend(n for n in meta.find_referenced_templates(env.parse(sources[name])) if n)
+    return fingerprint(sorted(sources.items()))
+
+
+def stored(template_name: str, pks: list[int]) -> dict[int, str]:
+    """The stored markup of these entries in the template that is still
+    valid (``EntryMarkup``), with one query."""
+    alias = router.db_for_read(EntryMarkup)
+    connection = connections[alias]
+    sql = _valid_sql(alias, "m.supporter_id, m.html", len(pks))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*_valid_params(connection, template_name), *pks])
+        return dict(cursor.fetchall())
+
+
+def outdated() -> list[int]:
+    """The published entries whose markup in some template is missing or no longer valid."""
+    alias = router.db_for_read(EntryMarkup)
+    connection = connections[alias]
+    published = list(Supporter.objects.published().order_by("pk").values_list("pk", flat=True))
+    valid = set(published)
+    for template_name in STORED:
+        with connection.cursor() as cursor:
+            cursor.execute(_valid_sql(alias, "m.supporter_id", None), _valid_params(connection, template_name))
+            valid &= {pk for (pk,) in cursor.fetchall()}
+    return [pk for pk in published if pk not in valid]
+
+
+def _valid_params(connection, template_name: str) -> list:
+    return [template_name, digest(template_name), connection.ops.adapt_datefield_value(stale_cutoff())]
+
+
+@functools.lru_cache(maxsize=64)
+def _valid_sql(alias: str, columns: str, count: int | None) -> str:
+    # Built once per number of entries: the rule of validity above, in SQL.
+    quote = connections[alias].ops.quote_name
+    sql = (
+        f"SELECT {columns} FROM {quote(EntryMarkup._meta.db_table)} m"
+        f" INNER JOIN {quote(Supporter._meta.db_table)} s ON s.id = m.supporter_id"
+        " WHERE m.template = %s AND m.digest = %s AND m.version = s.modified_at"
+        " AND m.stale = (s.updated_on < %s)"
+    )
+    if count is not None:
+        sql += f" AND m.supporter_id IN ({', '.join(['%s'] * count)})"
+    return sql
+
+
+def refresh(pks: list[int]) -> int:
+    """Render and store the markup of the published entries among ``pks``
+    (as they are in the database now); the number of entries rendered."""
+    rendered = 0
+    for start in range(0, len(pks), BATCH):
+        rows = list(Supporter.objects.published().filter(pk__in=pks[start : start + BATCH]).defer("search_text"))
+        markup = [
+            EntryMarkup(
+                supporter_id=row.pk,
+                template=name,
+                digest=digest(name),
+                version=row.modified_at,
+                stale=row.is_stale,
+                html=render(name, row, {value: placeholder(value) for value in varying}),
+            )
+            for row in rows
+            for name, varying in STORED.items()
+        ]
+        # An upsert: two processes rendering the same entry at once both succeed,
+        # and markup from an older state of it is never valid (its version).
+        EntryMarkup.objects.bulk_create(
+            markup,
+            update_conflicts=True,
+            unique_fields=["supporter", "template"],
+            update_fields=["digest", "version", "stale", "html"],
+        )
+        rendered += len(rows)
+    return rendered
+
+
+def refresh_after_commit(pks: list[int]) -> None:
+    """Render the entries' markup once the transaction that changed them has
+    committed. A failure is logged, not raised: the change is saved, and the
+    list renders an entry whose stored markup is not valid."""
+    if pks:
+        transaction.on_commit(lambda: refresh(pks), robust=True)
+
+
+def refresh_saved(sender, instance: Supporter, raw: bool = False, **kwargs) -> None:
+    """post_save of an entry: its markup once the change is committed (not
+    for loaddata's raw saves: restore_data renders every entry at the end)."""
+    if not raw and instance.status == Supporter.Status.PUBLISHED:
+        refresh_after_commit([instance.pk])
