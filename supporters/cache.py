@@ -48,6 +48,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import DatabaseError, connections, router, transaction
 from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
+from django.utils.http import quote_etag
 from django.utils.safestring import mark_safe
 
 from config import dates
@@ -259,6 +260,15 @@ def public_cache_control() -> str:
     if seconds > 0:
         return f"public, max-age=0, s-maxage={seconds}"
     return "public, no-cache"
+
+
+def set_etag(response) -> None:
+    """The page's validator: a digest of its bytes, so the same page has the
+    same ETag in every process and after a restart. SHA-1 rather than the MD5
+    of Django's ``set_response_etag``: a third of the time for a 76 KB page on
+    processors with SHA instructions (0.03 against 0.09 ms here), and no
+    slower without them. Not a security measure."""
+    response["ETag"] = quote_etag(hashlib.sha1(response.content, usedforsecurity=False).hexdigest())
 
 
 class FrozenPage(NamedTuple):

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import MiddlewareNotUsed
-from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.cache import get_conditional_response, patch_cache_control
 
 from . import cache
 
@@ -43,7 +43,7 @@ class PublicPageCacheMiddleware:
             if not cache.is_cacheable_response(response):
                 return response
             response["Cache-Control"] = cache.public_cache_control()
-            set_response_etag(response)
+            cache.set_etag(response)
             if request.method == "GET":
                 pages.set(key, cache.freeze(response), cache.PAGE_TTL)
         if not any(header in request.META for header in _CONDITIONAL):
