@@ -30,8 +30,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError
 from django.shortcuts import redirect, resolve_url
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, get_script_prefix, reverse
-from django.utils.functional import SimpleLazyObject
 
 from .access import Role, grant_access, is_staff
 
@@ -181,9 +181,31 @@ def _menu(registered: tuple[MenuItem, ...], held: Held, view_name: str | None, s
     return tuple(items)
 
 
-def menu(request) -> dict:
-    """Context processor: ``site_menu`` (computed only if a template shows it)."""
-    return {"site_menu": SimpleLazyObject(lambda: menu_for(request))}
+def site_nav(request) -> str:
+    """The layout's menu (templates/_site_nav.html: the links this request's
+    user can use, and login or logout).
+
+    A visitor who is not signed in sees the same menu on every page of a
+    view, so it is rendered once per process for each view (every time under
+    DEBUG, so that template edits show at once): on a list page nobody asked
+    for before, drawing it was a tenth of the time. A signed-in user's menu
+    holds a CSRF token and is drawn each time.
+    """
+    match = getattr(request, "resolver_match", None)
+    view_name = match.view_name if match else None
+    login_current = bool(match) and match.url_name == "login"
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        context = {"items": menu_for(request), "signed_in": True, "login_current": login_current}
+        return render_to_string("_site_nav.html", context, request=request)
+    drawn = _anonymous_nav.__wrapped__ if settings.DEBUG else _anonymous_nav
+    return drawn(tuple(registry.menu), view_name, login_current, get_script_prefix())
+
+
+@functools.lru_cache(maxsize=1024)
+def _anonymous_nav(registered: tuple[MenuItem, ...], view_name: str | None, login_current: bool, prefix: str) -> str:
+    items = _menu(registered, frozenset({Role.PUBLIC}), view_name, prefix)
+    return render_to_string("_site_nav.html", {"items": items, "signed_in": False, "login_current": login_current})
 
 
 def start_url(request) -> str:

@@ -98,8 +98,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                # The menu of what the signed-in role can use (apps register it: config/navigation.py).
-                "config.navigation.menu",
             ],
         },
     },

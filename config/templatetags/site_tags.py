@@ -38,3 +38,9 @@ def url_of(url_name: str) -> str:
     process (config.navigation.url_of): for the links of the layout, drawn on
     every page."""
     return navigation.url_of(url_name)
+
+
+@register.simple_tag(takes_context=True)
+def site_nav(context) -> str:
+    """The layout's menu (config.navigation.site_nav)."""
+    return navigation.site_nav(context.request)
