@@ -62,7 +62,9 @@ SORTS = {
     "cases": ("support_cases", False),
     "-cases": ("support_cases", True),
 }
-KEYWORD_MEMO = 256
+# How many filters' matching rows an index keeps (a boolean per entry each:
+# about 12 MB at 25,000 entries when full; then it starts again).
+PREDICATE_MEMO = 512
 
 
 class DirectoryIndex:
@@ -112,7 +114,7 @@ class DirectoryIndex:
         self.fresh = self.updated >= np.datetime64(stale_cutoff(today), "D").astype(np.int64)
         self.texts = texts  # folded public text, for the keyword search
         self._orders: dict[str, np.ndarray] = {}
-        self._keywords: dict[str, np.ndarray] = {}
+        self._predicates: dict[tuple, np.ndarray] = {}
         self._counts: dict[str, dict[str, int]] = {}
         self._lock = threading.Lock()
 
@@ -137,44 +139,50 @@ class DirectoryIndex:
             | self._has_any("prefectures", PREFECTURES, slugs)
         )
 
+    def _fee(self, slugs) -> np.ndarray:
+        return np.isin(self.fee, [self.fee_codes[slug] for slug in slugs])
+
     def _contains(self, values, text: str) -> np.ndarray:
         return np.fromiter((text in value for value in values), dtype=bool, count=self.size)
 
-    def _keyword(self, word: str, token: str) -> np.ndarray:
-        """One word of ``q``, as models.search_q reads it (a place, a 登録番号 or text)."""
-        key = f"{word}\x00{token}"  # a place word's name test uses the word as typed
-        found = self._keywords.get(key)
+    def _kept(self, key: tuple, compute, *args) -> np.ndarray:
+        """``compute(*args)``, the rows matching one filter's values, worked out once
+        per index: a search nobody made before mostly combines filter values
+        met before, and each costs a few passes over every entry."""
+        found = self._predicates.get(key)
         if found is None:
-            # Substring tests per row, as SQL's LIKE does (a few ms at 25,000
-            # rows); each word's rows are kept for this version.
-            place = place_named(word)
-            if place is not None:
-                serving = self._prefecture if place.kind == "prefecture" else self._region
-                found = serving([place.slug]) | self._contains(self.names, word)
-            elif token.isdigit() and len(token) <= 6:
-                found = (self.registration_no == token.zfill(6)) | self._contains(self.texts, token)
-            else:
-                found = self._contains(self.texts, token)
+            found = compute(*args)
             with self._lock:
-                if len(self._keywords) >= KEYWORD_MEMO:
-                    self._keywords.clear()
-                self._keywords[key] = found
+                if len(self._predicates) >= PREDICATE_MEMO:
+                    self._predicates.clear()
+                self._predicates[key] = found
         return found
+
+    def _keyword(self, word: str, token: str) -> np.ndarray:
+        """One word of ``q``, as models.search_q reads it (a place, a 登録番号 or text):
+        substring tests per row, as SQL's LIKE does (a few ms at 25,000 rows)."""
+        place = place_named(word)
+        if place is not None:
+            # A place word's name test uses the word as typed.
+            serving = self._prefecture if place.kind == "prefecture" else self._region
+            return serving([place.slug]) | self._contains(self.names, word)
+        if token.isdigit() and len(token) <= 6:
+            return (self.registration_no == token.zfill(6)) | self._contains(self.texts, token)
+        return self._contains(self.texts, token)
 
     def matches(self, data: dict) -> np.ndarray:
         """Rows matching the cleaned filter values (a boolean array)."""
         selected = np.ones(self.size, dtype=bool)
         for word, token in search.query_words(data.get("q") or ""):
-            selected &= self._keyword(word, token)
-        if data.get("prefecture"):
-            selected &= self._prefecture(data["prefecture"])
-        if data.get("region"):
-            selected &= self._region(data["region"])
+            selected &= self._kept(("q", word, token), self._keyword, word, token)
+        for name, predicate in (("prefecture", self._prefecture), ("region", self._region)):
+            if values := data.get(name):
+                selected &= self._kept((name, *sorted(values)), predicate, values)
         for name, (column, taxonomy) in HAS_ANY.items():
-            if data.get(name):
-                selected &= self._has_any(column, taxonomy, data[name])
-        if data.get("fee"):
-            selected &= np.isin(self.fee, [self.fee_codes[f] for f in data["fee"]])
+            if values := data.get(name):
+                selected &= self._kept((name, *sorted(values)), self._has_any, column, taxonomy, values)
+        if values := data.get("fee"):
+            selected &= self._kept(("fee", *sorted(values)), self._fee, values)
         if data.get("first_free"):
             selected &= self.first_free
         if data.get("fresh"):

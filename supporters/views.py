@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from config.access import Role, grant_access
 from config.client import client_ip
+from config.navigation import url_of
 from config.ratelimit import ACCOUNT, TOO_MANY, limit, over_limit
 from config.spreadsheets import csv_response
 
@@ -98,7 +99,7 @@ def supporter_list(request):
     context = {
         "filterset": filterset,
         "querystring": _list_querystring(filterset),
-        "breadcrumbs": [("トップ", reverse("supporters:home")), ("専門家を探す", None)],
+        "breadcrumbs": [("トップ", url_of("supporters:home")), ("専門家を探す", None)],
     }
     if not filterset.is_valid():
         return render(request, "supporters/list.html", context, status=400)

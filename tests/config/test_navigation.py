@@ -162,3 +162,21 @@ def test_an_app_plugs_its_own_menu_item_in(monkeypatch):
     request.user = AnonymousUser()
     labels = [item["label"] for item in menu_for(request)]
     assert labels.index("ヘルスチェック") == 1  # ordered between 専門家を探す (10) and セミナー (20)
+
+
+def test_a_visitors_menu_is_drawn_once_per_view_and_a_signed_in_users_every_time(client, demo):
+    from config import navigation
+
+    navigation._anonymous_nav.cache_clear()
+    nav = "_site_nav.html"
+    first, again = client.get("/seminars/"), client.get("/seminars/")
+    assert [t.name for t in first.templates].count(nav) == 1 and nav not in [t.name for t in again.templates]
+    assert first.content == again.content
+    assert re.search(r'<a href="/seminars/" aria-current="page">セミナー</a>', again.content.decode())
+    login = client.get("/accounts/login/").content.decode()  # another view: its own menu
+    assert re.search(r'<a href="/accounts/login/" aria-current="page">ログイン</a>', login)
+    _log_in(client, "expert")
+    for _ in range(2):
+        response = client.get("/seminars/")
+        assert nav in [t.name for t in response.templates]
+        assert 'name="csrfmiddlewaretoken"' in response.content.decode() and "マイページ" in response.content.decode()
