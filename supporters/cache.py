@@ -410,6 +410,15 @@ def fingerprint(*parts) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
+def selection_key(widget, value):
+    """A widget's value as part of a key for its markup: the chosen values of a
+    multiple choice in one order, since the widget marks them in the order of
+    its choices whatever their order in the URL (kanto+kinki is kinki+kanto)."""
+    if getattr(widget, "allow_multiple_selected", False) and isinstance(value, list | tuple):
+        return sorted(map(str, value))
+    return value
+
+
 class RenderedOnceMixin:
     """For a form widget: its HTML for one name, value and set of attributes
     is rendered once per process and then reused (a filter form of ~60
@@ -418,7 +427,12 @@ class RenderedOnceMixin:
 
     def render(self, name, value, attrs=None, renderer=None):
         key = "widget:" + fingerprint(
-            type(self).__qualname__, name, value, attrs, self.attrs, list(getattr(self, "choices", ()))
+            type(self).__qualname__,
+            name,
+            selection_key(self, value),
+            attrs,
+            self.attrs,
+            list(getattr(self, "choices", ())),
         )
         return mark_safe(
             cached_fragment(key, lambda: super(RenderedOnceMixin, self).render(name, value, attrs, renderer))

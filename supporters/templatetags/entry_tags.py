@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 
 from config import dates
 from supporters import markup
-from supporters.cache import cached_fragment, fingerprint, keep_fragments, kept_fragments
+from supporters.cache import cached_fragment, fingerprint, keep_fragments, kept_fragments, selection_key
 from supporters.index import EntryStub, read_rows
 
 register = template.Library()
@@ -112,6 +112,7 @@ def field_once(form, name: str, template_name: str = "_field.html") -> str:
     """
     html_name = form.add_prefix(name)
     values = form.data.getlist(html_name) if hasattr(form.data, "getlist") else form.data.get(html_name)
+    values = selection_key(form.fields[name].widget, values)
     # By repr (fingerprint): an ErrorList's str() renders a template.
     key = "field:" + fingerprint(
         template_name, type(form).__qualname__, html_name, form.is_bound, values, form.errors.get(name)

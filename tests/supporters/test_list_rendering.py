@@ -137,6 +137,22 @@ def test_each_filter_group_is_rendered_once_per_selection(client, directory):
     assert "(1つ選択中)" in body
 
 
+def test_a_selection_is_rendered_once_whatever_the_order_of_its_values(client, directory):
+    group = "supporters/_filter_group.html"
+    first = client.get(LIST, {"region": ["kanto", "kinki"], "industry": ["finance", "retail"]})
+    drop_pages()
+    again = client.get(LIST, {"region": ["kinki", "kanto"], "industry": ["retail", "finance"], "q": "姓"})
+    assert [t.name for t in first.templates].count(group) == 6
+    assert group not in [t.name for t in again.templates]
+    assert again.content.decode().count("(2つ選択中)") == 2
+    drop_pages()
+    caches["fragments"].clear()
+    assert (
+        client.get(LIST, {"region": ["kinki", "kanto"], "industry": ["retail", "finance"], "q": "姓"}).content
+        == again.content
+    )
+
+
 def test_filter_forms_share_their_fields_but_not_their_data(directory):
     from django.http import QueryDict
 
