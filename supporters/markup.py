@@ -21,6 +21,7 @@ Values that differ between requests (``STORED``) are stored as placeholders.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 
 from django.conf import settings
 from django.db import connections, router, transaction
@@ -74,15 +75,19 @@ def digest(template_name: str) -> str:
     return fingerprint(sorted(sources.items()))
 
 
-def stored(template_name: str, pks: list[int]) -> dict[int, str]:
-    """The stored markup of these entries in the template that is still
-    valid (``EntryMarkup``), with one query."""
+def stored(pks: list[int]) -> dict[str, dict[int, str]]:
+    """The stored markup of these entries that is still valid, for each
+    template of ``STORED`` (the page draws each entry in each), with one query."""
     alias = router.db_for_read(EntryMarkup)
     connection = connections[alias]
-    sql = _valid_sql(alias, "m.supporter_id, m.html", len(pks))
+    found: dict[str, dict[int, str]] = {name: {} for name in STORED}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*_valid_params(connection, template_name), *pks])
-        return dict(cursor.fetchall())
+        cursor.execute(
+            _valid_sql(alias, "m.template, m.supporter_id, m.html", len(pks)), [*_valid_params(connection), *pks]
+        )
+        for template_name, pk, html in cursor.fetchall():
+            found[template_name][pk] = html
+    return found
 
 
 def outdated() -> list[int]:
@@ -90,27 +95,26 @@ def outdated() -> list[int]:
     alias = router.db_for_read(EntryMarkup)
     connection = connections[alias]
     published = list(Supporter.objects.published().order_by("pk").values_list("pk", flat=True))
-    valid = set(published)
-    for template_name in STORED:
-        with connection.cursor() as cursor:
-            cursor.execute(_valid_sql(alias, "m.supporter_id", None), _valid_params(connection, template_name))
-            valid &= {pk for (pk,) in cursor.fetchall()}
-    return [pk for pk in published if pk not in valid]
+    with connection.cursor() as cursor:
+        cursor.execute(_valid_sql(alias, "m.supporter_id", None), _valid_params(connection))
+        valid = Counter(pk for (pk,) in cursor.fetchall())
+    return [pk for pk in published if valid[pk] < len(STORED)]
 
 
-def _valid_params(connection, template_name: str) -> list:
-    return [template_name, digest(template_name), connection.ops.adapt_datefield_value(stale_cutoff())]
+def _valid_params(connection) -> list:
+    by_template = [value for name in STORED for value in (name, digest(name))]
+    return [*by_template, connection.ops.adapt_datefield_value(stale_cutoff())]
 
 
 @functools.lru_cache(maxsize=64)
 def _valid_sql(alias: str, columns: str, count: int | None) -> str:
     # Built once per number of entries: the rule of validity above, in SQL.
     quote = connections[alias].ops.quote_name
+    templates = " OR ".join(["(m.template = %s AND m.digest = %s)"] * len(STORED))
     sql = (
         f"SELECT {columns} FROM {quote(EntryMarkup._meta.db_table)} m"
         f" INNER JOIN {quote(Supporter._meta.db_table)} s ON s.id = m.supporter_id"
-        " WHERE m.template = %s AND m.digest = %s AND m.version = s.modified_at"
-        " AND m.stale = (s.updated_on < %s)"
+        f" WHERE ({templates}) AND m.version = s.modified_at AND m.stale = (s.updated_on < %s)"
     )
     if count is not None:
         sql += f" AND m.supporter_id IN ({', '.join(['%s'] * count)})"

@@ -48,18 +48,24 @@ def entry_fragments(template_name: str, entries, **varying) -> str:
     entries = list(entries)
     # A falsy value is rendered as itself ({% if querystring %} must see it).
     stand_ins = {name: markup.placeholder(name) if value else value for name, value in varying.items()}
-    # One digest for what all the page's entries share, then each entry's own part.
-    shared = fingerprint(template_name, dates.today(), stand_ins)
-    keys = [f"entry:{shared}:{entry.pk}:{_version(entry)}" for entry in entries]
+    versions = [f"{entry.pk}:{_version(entry)}" for entry in entries]
+    keys = _entry_keys(template_name, stand_ins, versions)
     kept = kept_fragments(keys)
     missing = [(key, entry) for key, entry in zip(keys, entries, strict=True) if key not in kept]
     found = {}
     if missing and markup.storable(template_name, varying):
         # Markup rendered when the entry changed, by any process (supporters/markup.py);
-        # only for entries of the index, whose rows this page has not read.
+        # only for entries of the index, whose rows this page has not read. One
+        # read brings the entries' markup in every stored template the page draws.
         stubs = [(key, entry) for key, entry in missing if isinstance(entry, EntryStub)]
-        by_pk = markup.stored(template_name, [entry.pk for _, entry in stubs]) if stubs else {}
-        found = {key: by_pk[entry.pk] for key, entry in stubs if entry.pk in by_pk}
+        for name, by_pk in (markup.stored([entry.pk for _, entry in stubs]) if stubs else {}).items():
+            if name == template_name:
+                found = {key: by_pk[entry.pk] for key, entry in stubs if entry.pk in by_pk}
+            elif markup.STORED[name] == markup.STORED[template_name]:  # kept for its own call
+                named = _entry_keys(name, stand_ins, versions)
+                keep_fragments(
+                    {key: by_pk[entry.pk] for key, entry in zip(named, entries, strict=True) if entry.pk in by_pk}
+                )
         missing = [(key, entry) for key, entry in missing if key not in found]
     if missing:
         rows = read_rows([entry for _, entry in missing])
@@ -91,6 +97,12 @@ def list_part(context, template_name: str) -> str:
     values = context.flatten()
     values.update(query=context.request.GET, entry_fragments=entry_fragments, field_once=field_once)
     return mark_safe(get_template(template_name, using="jinja2").render(values))
+
+
+def _entry_keys(template_name: str, stand_ins: dict, versions: list[str]) -> list[str]:
+    # One digest for what all the page's entries share, then each entry's own part.
+    shared = fingerprint(template_name, dates.today(), stand_ins)
+    return [f"entry:{shared}:{version}" for version in versions]
 
 
 def _version(entry) -> str:

@@ -42,9 +42,11 @@ def new_process():
     caches["fragments"].clear()
 
 
-def page(client, query=SEARCH):
+def page(client, query=SEARCH, reads=None):
     with CaptureQueriesContext(connection) as queries:
         body = client.get(LIST, query).content.decode()
+    if reads is not None:
+        reads.extend(q["sql"] for q in queries.captured_queries if "supporters_entrymarkup" in q["sql"])
     return body, [q["sql"] for q in queries.captured_queries if ROW_READ in q["sql"]]
 
 
@@ -61,8 +63,10 @@ def test_a_new_process_draws_the_entries_from_their_stored_markup(client, settin
     assert EntryMarkup.objects.count() == 12  # a card and a table row each
     expected = rendered_here(client, settings)
     new_process()
-    body, row_reads = page(client)
+    markup_reads = []
+    body, row_reads = page(client, reads=markup_reads)
     assert row_reads == []  # no entry's row read, none rendered
+    assert len(markup_reads) == 1  # the cards' and the table rows' markup together
     assert body == expected
     assert "&lt;b&gt;古い&lt;/b&gt;" in body and body.count("badge-stale") == 2
     assert "?region=kanto&amp;sort=updated" in body  # the request's search, put in the placeholders
