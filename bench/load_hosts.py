@@ -137,7 +137,18 @@ def start_haproxy(workdir: Path) -> subprocess.Popen:
 
 def start_host(port: int) -> subprocess.Popen:
     return subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "config.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "-c",
+            "config/gunicorn.py",
+            "config.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+        ]
         + ["--log-level", "warning"],
         cwd=ROOT,
         env={**os.environ, **ENV},

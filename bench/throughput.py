@@ -71,9 +71,21 @@ def prepare(database_url: str, size: int) -> None:
         subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-def start_gunicorn(app: str, port: int, env: dict) -> subprocess.Popen:
+def start_gunicorn(app: str, port: int, env: dict, config: tuple[str, ...] = ()) -> subprocess.Popen:
     process = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", app, "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            *config,
+            app,
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
         env={**os.environ, **env},
     )
@@ -175,7 +187,8 @@ def main() -> None:
 
     env = {**ENV, "DATABASE_URL": database_url}
     load = load_with_wrk if shutil.which("wrk") else load_with_threads
-    app = start_gunicorn("config.wsgi:application", 8101, env)
+    # As deployed (Dockerfile): each worker serves its first pages before it takes visitors.
+    app = start_gunicorn("config.wsgi:application", 8101, env, ("-c", "config/gunicorn.py"))
     try:
         body = urllib.request.urlopen(f"http://127.0.0.1:8101{PATH}").read()
         (RESULTS / "page.html").write_bytes(body)

@@ -215,6 +215,9 @@ else:
 # edits show at once. The parts of pages that outlive a version (each entry's
 # list row, each filter group) have their own bound, so that a stream of
 # distinct searches, each stored whole, does not push them out.
+# Pages each web process serves itself before it takes visitors (config/warmup.py):
+# the list builds its index of every entry and its templates are compiled.
+WARM_UP_PATHS = env_list("WARM_UP_PATHS", "/,/supporters/")
 PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
 for _alias, _variable in (("pages", "PAGE_CACHE_MAX_BYTES"), ("fragments", "PAGE_FRAGMENTS_MAX_BYTES")):
     CACHES[_alias] = {

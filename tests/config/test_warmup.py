@@ -1,0 +1,53 @@
+"""Each gunicorn worker serves its first pages itself before it takes visitors (config/warmup.py)."""
+
+import logging
+from types import SimpleNamespace
+
+import pytest
+from django.core.cache import caches
+from django.core.wsgi import get_wsgi_application
+
+from config import gunicorn, warmup
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_worker_serves_the_warm_up_pages_to_itself_as_an_anonymous_https_visitor(settings):
+    settings.ALLOWED_HOSTS = [".example.jp", "www.example.jp"]
+    settings.WARM_UP_PATHS = ["/", "/supporters/"]
+    asked = []
+
+    def application(environ, start_response):
+        asked.append((environ["PATH_INFO"], environ["HTTP_HOST"], environ["wsgi.url_scheme"]))
+        start_response("200 OK", [])
+        return [b"page"]
+
+    gunicorn.post_worker_init(SimpleNamespace(wsgi=application))
+    assert asked == [("/", "example.jp", "https"), ("/supporters/", "example.jp", "https")]
+
+
+def test_the_list_is_drawn_and_kept_before_the_first_visitor(client, settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    settings.SECURE_SSL_REDIRECT = True  # as in production: the warm-up asks over HTTPS
+    caches["pages"].clear()
+    warmup.warm(get_wsgi_application())
+    response = client.get("/supporters/", secure=True)
+    assert response.status_code == 200
+    assert "supporters/list.html" not in [t.name for t in response.templates]  # served from memory
+
+
+def test_a_page_that_fails_does_not_stop_the_worker(settings, caplog):
+    settings.WARM_UP_PATHS = ["/broken/", "/fine/"]
+    asked = []
+
+    def application(environ, start_response):
+        asked.append(environ["PATH_INFO"])
+        if environ["PATH_INFO"] == "/broken/":
+            raise RuntimeError("no database yet")
+        start_response("200 OK", [])
+        return [b"page"]
+
+    with caplog.at_level(logging.INFO, logger="config.warmup"):
+        warmup.warm(application)
+    assert asked == ["/broken/", "/fine/"]
+    assert "warm-up of /broken/ failed" in caplog.text and "warm-up of /fine/: 200 OK" in caplog.text
