@@ -5,7 +5,9 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import caches
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 
 from config import gunicorn, warmup
 
@@ -30,7 +32,14 @@ def test_the_list_is_drawn_and_kept_before_the_first_visitor(client, settings):
     settings.ALLOWED_HOSTS = ["testserver"]
     settings.SECURE_SSL_REDIRECT = True  # as in production: the warm-up asks over HTTPS
     caches["pages"].clear()
-    warmup.warm(get_wsgi_application())
+    # As Django's test client does: the test's transaction keeps its connection open.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        warmup.warm(get_wsgi_application())
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
     response = client.get("/supporters/", secure=True)
     assert response.status_code == 200
     assert "supporters/list.html" not in [t.name for t in response.templates]  # served from memory
