@@ -6,8 +6,8 @@ not drawn yet: drawing them was the largest part of such a page right after
 a start, and a sixth of it after thousands of searches (docs/performance.md).
 So the markup is rendered when an entry changes (after the commit), stored
 in ``EntryMarkup`` and read with the page (``entry_fragments``,
-supporters/templatetags/entry_tags.py), one query per template for the
-entries this process has not kept yet. ``manage.py render_entries`` renders
+supporters/templatetags/entry_tags.py), one query for the cards and rows of
+the entries this process has not kept yet. ``manage.py render_entries`` renders
 what is missing or outdated, after a deploy (docs/deployment.md).
 
 Stored markup is used only while it is exactly what rendering now would

@@ -22,12 +22,6 @@ SEARCH = {"region": "kanto", "sort": "updated"}
 ROW_READ = '"supporters_supporter"."id" IN ('
 
 
-@pytest.fixture(autouse=True)
-def _empty():
-    caches["pages"].clear()
-    caches["fragments"].clear()
-
-
 @pytest.fixture
 def directory():
     old = datetime.date.today() - datetime.timedelta(days=400)
@@ -40,6 +34,11 @@ def new_process():
     """What another process (or this one after a restart) holds: nothing rendered."""
     caches["pages"].clear()
     caches["fragments"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _nothing_rendered_yet():
+    new_process()
 
 
 def page(client, query=SEARCH, reads=None):
