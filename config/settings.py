@@ -124,8 +124,12 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A busy timeout lets concurrent development requests wait instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # A busy timeout lets concurrent development requests wait instead of failing;
+    # IMMEDIATE transactions take the write lock when they begin, so that two
+    # writers (a page saving an entry and the outbox's sender thread, say) wait
+    # for each other instead of one failing at once with "database is locked"
+    # (a deferred transaction cannot wait to turn its read into a write).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 
 # Behind PgBouncer in transaction pooling: no server-side cursors (exports
 # stream with .iterator()), which would outlive the transaction that opened them.

@@ -45,6 +45,22 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_sqlite_transactions_take_the_write_lock_when_they_begin(tmp_path):
+    # Two writers (a page saving an entry, the outbox's sender thread under make run) then wait
+    # for each other; a deferred transaction that reads first failed at once with "database is locked".
+    script = (
+        "from django.db import connection, transaction\n"
+        "seen = []\n"
+        "with connection.execute_wrapper(lambda run, sql, *rest: seen.append(sql) or run(sql, *rest)):\n"
+        "    with transaction.atomic():\n"
+        "        connection.cursor().execute('SELECT 1')\n"
+        "print(seen[0], connection.settings_dict['OPTIONS']['timeout'])\n"
+    )
+    result = manage("shell", "-c", script, env={"DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-3:] == ["BEGIN", "IMMEDIATE", "20"]
+
+
 @pytest.mark.django_db
 def test_healthz_checks_the_database(client, monkeypatch):
     response = client.get("/healthz")
