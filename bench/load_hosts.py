@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import http.client
 import http.cookiejar
 import json
 import os
@@ -245,7 +246,8 @@ def worker(stop: threading.Event, stats: Stats, seed: int, write_share: float) -
                 continue
             path = rng.choice(READS)
             stats.record(call(opener, PROXY, path)[0] == 200, path)
-        except OSError:
+        except (OSError, http.client.HTTPException):
+            # A host killed mid-answer cuts the body (IncompleteRead): a failed request, not a dead client.
             stats.record(False, "connection")
 
 
