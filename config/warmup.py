@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import sys
 import time
 
@@ -60,7 +61,9 @@ def _environ(path: str, host: str) -> dict:
         "REQUEST_METHOD": "GET",
         "PATH_INFO": path,
         "QUERY_STRING": "",
-        "SCRIPT_NAME": "",
+        # The site's path, as gunicorn gives it to every request (its SCRIPT_NAME
+        # setting); Django's FORCE_SCRIPT_NAME, if set, wins over both.
+        "SCRIPT_NAME": os.environ.get("SCRIPT_NAME", ""),
         "SERVER_NAME": host,
         "SERVER_PORT": "443",
         "SERVER_PROTOCOL": "HTTP/1.1",

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import connections, router, transaction
 from django.template import engines
 from django.template.loader import get_template
+from django.urls import get_script_prefix
 from jinja2 import meta
 
 from .cache import fingerprint
@@ -60,10 +61,15 @@ def storable(template_name: str, varying: dict) -> bool:
     return settings.PAGE_CACHE and STORED.get(template_name) == tuple(sorted(varying)) and all(varying.values())
 
 
-@functools.cache
 def digest(template_name: str) -> str:
     """A digest of the template's source and of every template it includes,
-    once per process: stored markup from another source is not used."""
+    and of the site's path (its links start with it): stored markup from
+    another source, or rendered for the site at another path, is not used."""
+    return _digest(template_name, get_script_prefix())
+
+
+@functools.cache
+def _digest(template_name: str, script_prefix: str) -> str:
     env = engines["jinja2"].env
     sources, todo = {}, [template_name]
     while todo:
@@ -72,7 +78,7 @@ def digest(template_name: str) -> str:
             continue
         sources[name] = env.loader.get_source(env, name)[0]
         todo.extend(n for n in meta.find_referenced_templates(env.parse(sources[name])) if n)
-    return fingerprint(sorted(sources.items()))
+    return fingerprint(script_prefix, sorted(sources.items()))
 
 
 def stored(pks: list[int]) -> dict[str, dict[int, str]]:

@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString
 
 from .index import DirectoryIndex, index_for
@@ -165,7 +165,8 @@ def html(version: str, *, on_list: bool) -> SafeString:
     if _rendered is None or _rendered[0] is not directory:
         _rendered = (directory, {})
     pages = _rendered[1]
-    if on_list not in pages:
+    key = (on_list, get_script_prefix())  # its links start with the site's path
+    if key not in pages:
         context = {"tile_map": tile_map(directory), "on_list": on_list}
-        pages[on_list] = SafeString(render_to_string("supporters/_tile_map.html", context))
-    return pages[on_list]
+        pages[key] = SafeString(render_to_string("supporters/_tile_map.html", context))
+    return pages[key]

@@ -4,6 +4,7 @@ import json
 
 from django import template
 from django.template.loader import get_template
+from django.urls import get_script_prefix
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -100,8 +101,9 @@ def list_part(context, template_name: str) -> str:
 
 
 def _entry_keys(template_name: str, stand_ins: dict, versions: list[str]) -> list[str]:
-    # One digest for what all the page's entries share, then each entry's own part.
-    shared = fingerprint(template_name, dates.today(), stand_ins)
+    # One digest for what all the page's entries share (their links start with
+    # the site's path), then each entry's own part.
+    shared = fingerprint(template_name, dates.today(), get_script_prefix(), stand_ins)
     return [f"entry:{shared}:{version}" for version in versions]
 
 

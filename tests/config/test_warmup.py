@@ -14,18 +14,19 @@ from config import gunicorn, warmup
 pytestmark = pytest.mark.django_db
 
 
-def test_a_worker_serves_the_warm_up_pages_to_itself_as_an_anonymous_https_visitor(settings):
+def test_a_worker_serves_the_warm_up_pages_to_itself_as_an_anonymous_https_visitor(settings, monkeypatch):
+    monkeypatch.setenv("SCRIPT_NAME", "/shien")  # gunicorn's: the site's path behind a proxy
     settings.ALLOWED_HOSTS = [".example.jp", "www.example.jp"]
     settings.WARM_UP_PATHS = ["/", "/supporters/"]
     asked = []
 
     def application(environ, start_response):
-        asked.append((environ["PATH_INFO"], environ["HTTP_HOST"], environ["wsgi.url_scheme"]))
+        asked.append((environ["SCRIPT_NAME"], environ["PATH_INFO"], environ["HTTP_HOST"], environ["wsgi.url_scheme"]))
         start_response("200 OK", [])
         return [b"page"]
 
     gunicorn.post_worker_init(SimpleNamespace(wsgi=application))
-    assert asked == [("/", "example.jp", "https"), ("/supporters/", "example.jp", "https")]
+    assert asked == [("/shien", "/", "example.jp", "https"), ("/shien", "/supporters/", "example.jp", "https")]
 
 
 def test_the_list_is_drawn_and_kept_before_the_first_visitor(client, settings):

@@ -8,7 +8,7 @@ from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
 from supporters import markup
@@ -99,6 +99,22 @@ def test_stored_markup_of_another_template_source_is_not_used(client, directory)
     new_process()
     body, row_reads = page(client)
     assert "古い表示" not in body and len(row_reads) == 1  # the rows rendered, the cards from storage
+
+
+def test_stored_markup_of_the_site_at_another_path_is_not_used(client, directory):
+    # Rendered by a command (the site's path "/"); this request reaches the site under /shien/.
+    markup.refresh(list(Supporter.objects.values_list("pk", flat=True)))
+    new_process()
+    set_script_prefix("/shien/")  # what Django's WSGI handler sets from SCRIPT_NAME (the test client does not)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(LIST, SEARCH, SCRIPT_NAME="/shien").content.decode()
+    finally:
+        set_script_prefix("/")
+    entry = Supporter.objects.published().first()
+    assert f'href="/shien/supporters/{entry.registration_no}/?region=kanto' in body
+    assert f'href="/supporters/{entry.registration_no}/' not in body
+    assert any(ROW_READ in q["sql"] for q in queries.captured_queries)  # rendered here, not taken
 
 
 def test_stored_markup_is_not_used_under_debug(client, settings, directory):

@@ -153,6 +153,24 @@ def test_a_selection_is_rendered_once_whatever_the_order_of_its_values(client, d
     )
 
 
+def test_kept_parts_follow_the_sites_path(client, directory):
+    # One process reached under two paths (behind a proxy, or warmed up before): no kept row or map
+    # may carry the other path's links.
+    from django.urls import set_script_prefix
+
+    entry = Supporter.objects.published().order_by("registration_no").first()
+    client.get(LIST, {"region": "kanto"})
+    drop_pages()
+    set_script_prefix("/shien/")  # what Django's WSGI handler sets from SCRIPT_NAME
+    try:
+        body = client.get(LIST, {"region": "kanto"}, SCRIPT_NAME="/shien").content.decode()
+    finally:
+        set_script_prefix("/")
+    assert f'href="/shien/supporters/{entry.registration_no}/?region=kanto"' in body
+    assert 'href="/shien/supporters/?prefecture=kyoto"' in body  # the map below the results
+    assert 'href="/supporters/' not in body
+
+
 def test_filter_forms_share_their_fields_but_not_their_data(directory):
     from django.http import QueryDict
 
