@@ -171,6 +171,9 @@ def test_render_entries_renders_what_is_missing_or_outdated(directory):
     out = io.StringIO()
     call_command("render_entries", "--all", stdout=out)
     assert "6件" in out.getvalue()
+    out = io.StringIO()
+    call_command("render_entries", stdout=out)
+    assert "すべて描画済みで、最新です" in out.getvalue()
 
 
 def test_rendering_the_same_entries_twice_replaces_their_markup(directory):

@@ -23,4 +23,7 @@ class Command(BaseCommand):
         else:
             pks = markup.outdated()
         rendered = markup.refresh(pks)
-        self.stdout.write(self.style.SUCCESS(f"{rendered}件の専門家の表示を描画しました。"))
+        if rendered:
+            self.stdout.write(self.style.SUCCESS(f"{rendered}件の専門家の表示を描画しました。"))
+        else:
+            self.stdout.write(self.style.SUCCESS("掲載中の専門家の表示はすべて描画済みで、最新です。"))
