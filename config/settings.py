@@ -232,6 +232,10 @@ for _alias, _variable in (("pages", "PAGE_CACHE_MAX_BYTES"), ("fragments", "PAGE
 # How long a CDN or reverse proxy may serve a public page without asking
 # again; 0 (the default): it may store pages but revalidates each reuse (ETag).
 PAGE_CACHE_SHARED_MAX_AGE = int(os.environ.get("PAGE_CACHE_SHARED_MAX_AGE", "0"))
+# A WSGI layer around Django's application (config/wsgi.py), named here as
+# MIDDLEWARE names its classes: the page cache's hits answered before Django's
+# request handling (supporters/front.py; itself only while PAGE_CACHE is on).
+WSGI_FRONT = "supporters.front.wrap"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)

@@ -25,6 +25,11 @@ The rules, each tested in tests/supporters/test_page_cache.py:
 - an ETag on every cached page and 304 to a matching ``If-None-Match``; a
   ``Cache-Control`` that shared caches may honour (``public_cache_control()``).
 
+In production the WSGI layer around Django (supporters/front.py) then answers
+the same request again with a copy of Django's final answer, before Django's
+request handling, while the version and the day are those of the copy; it
+decides none of the rules above (decision 0890).
+
 A second bounded memory (``caches["fragments"]``) keeps parts of pages that
 outlive a version: each list row per entry version (``entry_fragments``,
 supporters/templatetags), each filter field per value (``field_once``) and each
@@ -50,8 +55,6 @@ from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils.http import quote_etag
 from django.utils.safestring import mark_safe
-
-from config import dates
 
 VERSION_KEY = "supporters:directory-version"
 # Pages whose anonymous answers depend only on the directory's data.
@@ -171,20 +174,21 @@ def page_params() -> tuple[str, ...]:
     return (*SupporterFilter.base_filters, *ANSWER_PARAMS, "page")
 
 
-def is_personal(request) -> bool:
+def is_personal(cookies) -> bool:
     """Sessions, messages and the like make a page personal; a CSRF cookie alone does not."""
-    return any(name != settings.CSRF_COOKIE_NAME for name in request.COOKIES)
+    return any(name != settings.CSRF_COOKIE_NAME for name in cookies)
 
 
 def directory_view(request) -> str | None:
     """The name of the cached view a GET or HEAD is for, if any."""
     if request.method not in ("GET", "HEAD"):
         return None
-    return _cached_view_of(request.path_info)
+    return cached_view_of(request.path_info)
 
 
 @functools.lru_cache(maxsize=4096)
-def _cached_view_of(path: str) -> str | None:
+def cached_view_of(path: str) -> str | None:
+    """The name of the cached view for a path, if any."""
     # URL patterns do not change while a process runs; a hit skips resolving.
     try:
         view_name = resolve(path).view_name
@@ -199,11 +203,15 @@ def reduce_query(request, view_name: str) -> str:
     The view then sees exactly what the key holds, so a hit and a miss give
     the same page whatever else the URL carried.
     """
-    raw = request.META.get("QUERY_STRING", "")  # WSGI's: UTF-8 bytes as Latin-1 characters
-    query = _reduced(view_name, raw) if len(raw) <= _MEMO_QUERY_LENGTH else _reduced.__wrapped__(view_name, raw)
+    query = reduced_query(view_name, request.META.get("QUERY_STRING", ""))
     request.META["QUERY_STRING"] = query
     request.__dict__.pop("GET", None)  # read again, from the reduced query, if the page is drawn
     return query
+
+
+def reduced_query(view_name: str, raw: str) -> str:
+    """``raw`` (WSGI's: UTF-8 bytes as Latin-1 characters) reduced for ``view_name``."""
+    return _reduced(view_name, raw) if len(raw) <= _MEMO_QUERY_LENGTH else _reduced.__wrapped__(view_name, raw)
 
 
 # Popular pages come back with the same query: a hit reduces it once per
@@ -230,9 +238,13 @@ def _param_order() -> dict[str, int]:
     return {name: i for i, name in enumerate(page_params())}
 
 
-def page_key(request, query: str, host: str) -> str:
+# The request headers that can turn an answer into 304 or 412.
+CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
+
+
+def page_key(request, query: str, host: str, day) -> str:
     # The date is part of the key: marks such as "updated over a year ago" change daily.
-    raw = f"{request_version(request)}|{dates.today()}|{request.scheme}://{host}{request.path}?{query}"
+    raw = f"{request_version(request)}|{day}|{request.scheme}://{host}{request.path}?{query}"
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -292,8 +304,23 @@ def thaw(entry: FrozenPage) -> HttpResponse:
     return HttpResponse(entry.body, status=entry.status, headers=dict(entry.headers))
 
 
+class AnswerCopy(NamedTuple):
+    """Django's final answer to a plain GET of a kept page, as the WSGI server
+    got it (every header, the security headers too), for supporters/front.py
+    to replay to the same request while ``version`` and ``day`` hold."""
+
+    version: str
+    day: object  # a date
+    status: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+    def memory(self) -> int:
+        return sys.getsizeof(self.body) + sum(len(name) + len(value) for name, value in self.headers)
+
+
 # Values the memory caches keep unpickled: they cannot be changed in place.
-_KEPT_AS_THEY_ARE = (str, FrozenPage)  # str: SafeString too
+_KEPT_AS_THEY_ARE = (str, FrozenPage, AnswerCopy)  # str: SafeString too
 
 
 class BoundedMemoryCache(LocMemCache):
@@ -380,7 +407,7 @@ def _memory_of(value) -> int:
     # What a kept value takes: a text or page as it is, else its pickle.
     if isinstance(value, str):
         return sys.getsizeof(value)
-    if isinstance(value, FrozenPage):
+    if isinstance(value, FrozenPage | AnswerCopy):
         return value.memory()
     return len(value)
 

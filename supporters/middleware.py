@@ -5,6 +5,8 @@ from django.core.cache import caches
 from django.core.exceptions import MiddlewareNotUsed
 from django.utils.cache import get_conditional_response, patch_cache_control
 
+from config import dates
+
 from . import cache
 
 
@@ -15,7 +17,8 @@ class PublicPageCacheMiddleware:
     first, the host is checked here before any lookup, and the security
     headers of the middleware inside (CSP, X-Frame-Options) are stored with
     the page while ``SecurityMiddleware``'s are added to every answer, so a
-    hit is the same answer as a miss.
+    hit is the same answer as a miss. A plain GET's answer is marked
+    ``replayable`` for the WSGI layer before Django (supporters/front.py).
     """
 
     def __init__(self, get_response):
@@ -27,13 +30,14 @@ class PublicPageCacheMiddleware:
         view_name = cache.directory_view(request)
         if view_name is None:
             return self.get_response(request)
-        if cache.is_personal(request):
+        if cache.is_personal(request.COOKIES):
             # Someone signed in sees their own header: no shared cache may keep it.
             response = self.get_response(request)
             patch_cache_control(response, private=True)
             return response
         host = request.get_host()  # DisallowedHost (400) before anything is served
-        key = cache.page_key(request, cache.reduce_query(request, view_name), host)
+        day = dates.today()
+        key = cache.page_key(request, cache.reduce_query(request, view_name), host, day)
         pages = caches["pages"]
         entry = pages.get(key)
         if entry is not None:
@@ -46,10 +50,10 @@ class PublicPageCacheMiddleware:
             cache.set_etag(response)
             if request.method == "GET":
                 pages.set(key, cache.freeze(response), cache.PAGE_TTL)
-        if not any(header in request.META for header in _CONDITIONAL):
+        if not any(header in request.META for header in cache.CONDITIONAL):
+            if request.method == "GET":
+                # The page itself for this version and day: the front before
+                # Django (supporters/front.py) may keep a copy of the answer.
+                response.replayable = (request.directory_version, day)
             return response  # nothing to compare: the page itself (most requests)
         return get_conditional_response(request, etag=response["ETag"], response=response)
-
-
-# The request headers that can turn an answer into 304 or 412.
-_CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
