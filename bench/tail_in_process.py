@@ -70,7 +70,8 @@ def get(path: str) -> bytes:
     status = []
     body = application(environ, lambda line, headers, exc_info=None: status.append(line))
     content = b"".join(body)
-    body.close()
+    if hasattr(body, "close"):  # a page-cache hit answered before Django is a plain list (supporters/front.py)
+        body.close()
     assert status[0].startswith("200"), (status, path)
     return content
 
