@@ -20,6 +20,7 @@ from django.urls import reverse
 from config import dates
 from supporters import cache, front
 from tests.factories import SupporterFactory
+from tests.supporters.test_page_cache import SECURITY_HEADERS
 
 pytestmark = pytest.mark.django_db
 
@@ -102,16 +103,7 @@ def test_the_same_request_again_is_answered_with_djangos_own_answer(app, django_
     assert django_app.calls == 1
     assert first.status == second.status == "200 OK"
     assert second == first and "関東の専門家" in second.body.decode()
-    for header in (
-        "Content-Security-Policy",
-        "X-Frame-Options",
-        "X-Content-Type-Options",
-        "Referrer-Policy",
-        "Cross-Origin-Opener-Policy",
-        "Strict-Transport-Security",
-        "ETag",
-        "Cache-Control",
-    ):
+    for header in (*SECURITY_HEADERS, "ETag", "Cache-Control"):
         assert header in second.headers, header
 
 
