@@ -14,7 +14,7 @@ import pytest
 from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connection
 from django.urls import reverse
 
 from config import dates
@@ -263,3 +263,20 @@ def test_the_site_runs_behind_the_layer_only_with_the_page_cache(settings):
     assert isinstance(application, front.PageCacheFront)
     settings.PAGE_CACHE = False
     assert front.wrap(application.application) is application.application
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_that_died_between_requests_is_replaced(django_app):
+    if connection.vendor != "postgresql":
+        pytest.skip("an in-memory SQLite database cannot be reconnected to; PostgreSQL runs this in CI")
+    # As in production: Django's handler checks its kept connection at each request.
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+    app = front.PageCacheFront(django_app)
+    SupporterFactory(name="再接続")
+    get(app)  # copied
+    get(app)  # replayed: its version read counted as the connection's check
+    connection.connection.close()  # as when the database server restarts
+    answer = get(app)
+    assert answer.status == "200 OK" and "再接続" in answer.body.decode()
+    assert connection.is_usable()
