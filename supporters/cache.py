@@ -292,9 +292,6 @@ class FrozenPage(NamedTuple):
     headers: tuple[tuple[str, str], ...]
     body: bytes
 
-    def memory(self) -> int:
-        return sys.getsizeof(self.body) + sum(len(name) + len(value) for name, value in self.headers)
-
 
 def freeze(response) -> FrozenPage:
     return FrozenPage(response.status_code, tuple(response.items()), response.content)
@@ -314,9 +311,6 @@ class AnswerCopy(NamedTuple):
     status: str
     headers: tuple[tuple[str, str], ...]
     body: bytes
-
-    def memory(self) -> int:
-        return sys.getsizeof(self.body) + sum(len(name) + len(value) for name, value in self.headers)
 
 
 # Values the memory caches keep unpickled: they cannot be changed in place.
@@ -407,8 +401,8 @@ def _memory_of(value) -> int:
     # What a kept value takes: a text or page as it is, else its pickle.
     if isinstance(value, str):
         return sys.getsizeof(value)
-    if isinstance(value, FrozenPage | AnswerCopy):
-        return value.memory()
+    if isinstance(value, FrozenPage | AnswerCopy):  # a page: its body and headers
+        return sys.getsizeof(value.body) + sum(len(name) + len(text) for name, text in value.headers)
     return len(value)
 
 
