@@ -10,11 +10,15 @@ in Django templates: ``url`` (reversed once per process), ``intcomma``,
 ``japanese`` and ``pagination``.
 """
 
+from types import MappingProxyType
+
 from django.contrib.humanize.templatetags import humanize
+from django.template.loader import render_to_string
+from django.templatetags.static import static
 from jinja2 import Environment
 
 from .dates import japanese
-from .navigation import url_of
+from .navigation import site_nav, url_of
 from .paging import pagination
 
 
@@ -24,8 +28,27 @@ def intcomma(value) -> str:
     return f"{value:,}" if isinstance(value, int) else humanize.intcomma(value)
 
 
+def breadcrumb_nav(items) -> str:
+    """A Jinja2 page's breadcrumbs: the partial every Django page includes (templates/_breadcrumbs.html)."""
+    return render_to_string("_breadcrumbs.html", {"items": items})
+
+
+def error_summary(form) -> str:
+    """A form's errors at the top of a Jinja2 page: the Django pages' partial (templates/_error_summary.html)."""
+    return render_to_string("_error_summary.html", {"form": form})
+
+
 def environment(**options) -> Environment:
     env = Environment(**options)
     env.filters.update(japanese=japanese, intcomma=intcomma)
-    env.globals.update(url=url_of, pagination=pagination)
+    env.globals.update(
+        url=url_of,
+        pagination=pagination,
+        static=static,
+        site_nav=site_nav,
+        breadcrumb_nav=breadcrumb_nav,
+        error_summary=error_summary,
+        # What a Django page's {% layout %} passes to templates/jinja2/layout.html; a Jinja2 page overrides blocks itself.
+        blocks=MappingProxyType({}),
+    )
     return env

@@ -107,7 +107,11 @@ TEMPLATES = [
         "NAME": "jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": False,
-        "OPTIONS": {"environment": "config.jinja2.environment"},
+        "OPTIONS": {
+            "environment": "config.jinja2.environment",
+            # A whole Jinja2 page (the list) draws the layout, which shows the messages.
+            "context_processors": ["django.contrib.messages.context_processors.messages"],
+        },
     },
 ]
 

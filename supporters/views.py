@@ -25,6 +25,7 @@ from .models import Supporter
 from .structured import person_jsonld
 from .tabular import HEADERS, supporter_to_json, supporter_to_row
 from .taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, PREFECTURES, REGIONS, THEMES, prefectures_of
+from .templatetags.entry_tags import entry_fragments, field_once
 
 
 def _tile_map(request, *, on_list: bool = False) -> str:
@@ -102,7 +103,7 @@ def supporter_list(request):
         "breadcrumbs": [("トップ", url_of("supporters:home")), ("専門家を探す", None)],
     }
     if not filterset.is_valid():
-        return render(request, "supporters/list.html", context, status=400)
+        return _list_page(request, context, status=400)
     results = _results(request, filterset)
     paginator = Paginator(results, settings.SUPPORTERS_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -121,7 +122,16 @@ def supporter_list(request):
         guided=listing.guided(filterset.data, paginator.count),
         tile_map=_tile_map(request, on_list=True),
     )
-    return render(request, "supporters/list.html", context)
+    return _list_page(request, context)
+
+
+def _list_page(request, context, status=200):
+    """The list page: a Jinja2 template throughout, because every distinct
+    search draws it anew (docs/decisions/0850, 0900). Besides the view's
+    context it sees the request's ``query`` and the helpers that keep the
+    entries' and the filters' markup (supporters/templatetags/entry_tags.py)."""
+    context.update(query=request.GET, entry_fragments=entry_fragments, field_once=field_once)
+    return render(request, "supporters/list.html", context, status=status, using="jinja2")
 
 
 def _results(request, filterset):

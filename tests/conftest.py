@@ -47,6 +47,27 @@ def _no_kept_fragments():
     caches["fragments"].clear()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _jinja2_pages_seen_by_the_test_client():
+    """Django's test client gives a response's templates and context for
+    Django templates only (setup_test_environment instruments their
+    rendering); the list page is a Jinja2 template (docs/decisions/0900).
+    Its rendering sends the same signal, with the view's context."""
+    from django.template.backends import jinja2 as backend
+    from django.test.signals import template_rendered
+
+    original = backend.Template.render
+
+    def render(self, context=None, request=None):
+        context = {} if context is None else context
+        template_rendered.send(sender=self, template=self.template, context=context)
+        return original(self, context, request)
+
+    backend.Template.render = render
+    yield
+    backend.Template.render = original
+
+
 def pytest_collection_modifyitems(items):
     """Run tests that flush the database (transaction=True, e.g. browser tests)
     after the others, as Django's runner does: a flush also removes the rows

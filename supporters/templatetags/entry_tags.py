@@ -31,8 +31,8 @@ def entry_fragments(template_name: str, entries, **varying) -> str:
 
         {{ entry_fragments("supporters/_row.html", supporters, querystring=querystring) }}
 
-    (in a Jinja2 part of the list page, ``list_part`` below). The template (templates/jinja2/, config/jinja2.py) sees one entry as
-    ``s``. Its HTML is kept in this process's memory for parts of pages under
+    (in the list page, a Jinja2 template: supporters.views._list_page). The
+    template (templates/jinja2/, config/jinja2.py) sees one entry as ``s``. Its HTML is kept in this process's memory for parts of pages under
     the entry's primary key, its version (``modified_at`` from the list's
     index, else a digest of its loaded field values), today's date (marks
     such as 情報更新から1年以上) and the template. Of the entries not kept
@@ -81,23 +81,6 @@ def entry_fragments(template_name: str, entries, **varying) -> str:
         if value:
             html = html.replace(markup.placeholder(name), conditional_escape(value))
     return mark_safe(html)
-
-
-@register.simple_tag(takes_context=True)
-def list_part(context, template_name: str) -> str:
-    """A part of the list page from a Jinja2 template, with the page's context.
-
-        {% list_part "supporters/_results.html" %}
-
-    Every distinct search draws the filter panel and the results anew (the
-    page cache cannot hold the tail of searches): in Jinja2 they take a
-    fraction of the time of Django's engine (docs/decisions/0850). Besides
-    the context the part sees the request's ``query`` and the helpers
-    ``entry_fragments`` and ``field_once``.
-    """
-    values = context.flatten()
-    values.update(query=context.request.GET, entry_fragments=entry_fragments, field_once=field_once)
-    return mark_safe(get_template(template_name, using="jinja2").render(values))
 
 
 def _entry_keys(template_name: str, stand_ins: dict, versions: list[str]) -> list[str]:
