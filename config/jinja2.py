@@ -10,8 +10,10 @@ in Django templates: ``url`` (reversed once per process), ``intcomma``,
 ``japanese`` and ``pagination``.
 """
 
+import functools
 from types import MappingProxyType
 
+from django.conf import settings
 from django.contrib.humanize.templatetags import humanize
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -29,7 +31,16 @@ def intcomma(value) -> str:
 
 
 def breadcrumb_nav(items) -> str:
-    """A Jinja2 page's breadcrumbs: the partial every Django page includes (templates/_breadcrumbs.html)."""
+    """A Jinja2 page's breadcrumbs: the partial every Django page includes
+    (templates/_breadcrumbs.html), drawn once per process for each trail (the
+    list page's is always the same; every time under DEBUG, so that template
+    edits show at once)."""
+    drawn = _breadcrumb_nav.__wrapped__ if settings.DEBUG else _breadcrumb_nav
+    return drawn(tuple((label, url) for label, url in items))
+
+
+@functools.lru_cache(maxsize=256)
+def _breadcrumb_nav(items: tuple[tuple[str, str | None], ...]) -> str:
     return render_to_string("_breadcrumbs.html", {"items": items})
 
 

@@ -28,7 +28,7 @@ def page_url_maker(query: QueryDict) -> Callable[[int], str]:
     before, after = urlencode(before), urlencode(after)
 
     def page_url(number: int) -> str:
-        return "?" + "&".join(part for part in (before, urlencode([("page", number)]), after) if part)
+        return "?" + "&".join(part for part in (before, f"page={number:d}", after) if part)
 
     return page_url
 

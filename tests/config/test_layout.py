@@ -75,3 +75,17 @@ def test_messages_show_on_jinja2_and_django_pages(client, url_name):
     client.cookies["messages"] = storage._encode([Message(constants.SUCCESS, "登録を受け付けました。")])
     html = client.get(reverse(url_name)).content.decode()
     assert '<li class="message message-success">登録を受け付けました。</li>' in html
+
+
+@pytest.mark.django_db
+def test_the_list_pages_breadcrumbs_are_drawn_once_per_process(client, settings):
+    from config import jinja2
+
+    jinja2._breadcrumb_nav.cache_clear()
+    trail = "_breadcrumbs.html"
+    first, again = (client.get(reverse("supporters:list"), {"sort": sort}) for sort in ("cases", "updated"))
+    assert [t.name for t in first.templates].count(trail) == 1 and trail not in [t.name for t in again.templates]
+    crumbs = '<nav class="breadcrumbs" aria-label="現在位置">'
+    assert between(first.content.decode(), crumbs, "</nav>") == between(again.content.decode(), crumbs, "</nav>")
+    settings.DEBUG = True  # template edits show at once
+    assert trail in [t.name for t in client.get(reverse("supporters:list"), {"sort": "-cases"}).templates]
