@@ -1,13 +1,17 @@
-"""The Jinja2 environment, for the parts of pages rendered thousands of times.
+"""The Jinja2 environment, for the layout and the pages and parts drawn thousands of times.
 
-Pages are Django templates. A part drawn once per entry of a long list (the
-directory's rows and cards), the list's results and the page links of every
-list (config/paging.py) are Jinja2 templates: Jinja2 compiles a template to
-Python, several times faster than Django's engine for such parts
+Most pages are Django templates. The layout of every page
+(templates/jinja2/layout.html: Django pages reach it through base.html's
+``{% layout %}``, docs/decisions/0900), the list page, a part drawn once per
+entry of a long list (the directory's rows and cards) and the page links of
+every list (config/paging.py) are Jinja2 templates: Jinja2 compiles a
+template to Python, several times faster than Django's engine for such parts
 (docs/decisions/0840, 0850). Autoescaping is on, and Django's safe strings
 stay safe (they carry ``__html__``). The helpers are the kernel's, named as
-in Django templates: ``url`` (reversed once per process), ``intcomma``,
-``japanese`` and ``pagination``.
+in Django templates: ``url`` (reversed once per process), ``static``,
+``intcomma``, ``japanese`` and ``pagination``; and the layout's own:
+``site_nav``, ``breadcrumb_nav`` and ``error_summary`` (the Django partials
+every page shares).
 """
 
 import functools
