@@ -37,10 +37,16 @@ def pagination(page: Page, query: QueryDict) -> SafeString:
     """The page links of ``page``: previous, next, and the numbers around the current one."""
     if not page.has_other_pages():
         return mark_safe("")
+    page_url = page_url_maker(query)
+    # Every link's address is made here: a call from a Jinja2 template costs
+    # more than the call itself, and a list page drew up to a dozen.
     context = {
-        "page": page,
-        # Around the current page: 1 2 … 6 7 8 [9] 10 11 12 … 49 50 (None for each gap).
-        "numbers": [n if isinstance(n, int) else None for n in page.paginator.get_elided_page_range(page.number)],
-        "page_url": page_url_maker(query),
+        "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
+        "next": page_url(page.next_page_number()) if page.has_next() else None,
+        # Around the current page: 1 2 … 6 7 8 [9] 10 11 12 … 49 50 (a gap has no link).
+        "links": [
+            (n, page_url(n), n == page.number) if isinstance(n, int) else (None, None, False)
+            for n in page.paginator.get_elided_page_range(page.number)
+        ],
     }
     return mark_safe(get_template("_pagination.html", using="jinja2").render(context))

@@ -26,19 +26,24 @@ def public_value(supporter, field_name: str):
     return supporter.public(field_name)
 
 
-def entry_fragments(template_name: str, entries, **varying) -> str:
-    """The markup of each entry, from a Jinja2 template, rendered once per version of the entry.
+def entry_fragments(template_names: list[str], entries, **varying) -> list[str]:
+    """The markup of each entry in each of ``template_names`` (Jinja2
+    templates), rendered once per version of the entry; one markup per template.
 
-        {{ entry_fragments("supporters/_row.html", supporters, querystring=querystring) }}
+        {% set cards, rows = entry_fragments(["supporters/_card.html", "supporters/_row.html"],
+                                             supporters, querystring=querystring) %}
 
-    (in the list page, a Jinja2 template: supporters.views._list_page). The
-    template (templates/jinja2/, config/jinja2.py) sees one entry as ``s``. Its HTML is kept in this process's memory for parts of pages under
-    the entry's primary key, its version (``modified_at`` from the list's
-    index, else a digest of its loaded field values), today's date (marks
-    such as 情報更新から1年以上) and the template. Of the entries not kept
-    yet, those of the list's index take the markup stored when they changed
+    (in the list page, a Jinja2 template: supporters.views._list_page). Each
+    template (templates/jinja2/, config/jinja2.py) sees one entry as ``s``.
+    Its HTML is kept in this process's memory for parts of pages under the
+    entry's primary key, its version (``modified_at`` from the list's index,
+    else a digest of its loaded field values), today's date (marks such as
+    情報更新から1年以上) and the template. Of the entries not kept yet, those
+    of the list's index take the markup stored when they changed
     (supporters/markup.py) where it is still valid; only the rest have their
-    rows read (together, supporters/index.py) and rendered.
+    rows read (together, supporters/index.py) and rendered. The templates a
+    page draws for the same entries are served together: one lookup in
+    memory, one read of the stored markup, one read of the rows.
     The keyword arguments are values that differ from request to request:
     the markup is rendered with a placeholder for each and the value is put
     in on every use, escaped as ``{{ name }}`` would be. Works whatever the
@@ -50,37 +55,45 @@ def entry_fragments(template_name: str, entries, **varying) -> str:
     # A falsy value is rendered as itself ({% if querystring %} must see it).
     stand_ins = {name: markup.placeholder(name) if value else value for name, value in varying.items()}
     versions = [f"{entry.pk}:{_version(entry)}" for entry in entries]
-    keys = _entry_keys(template_name, stand_ins, versions)
-    kept = kept_fragments(keys)
-    missing = [(key, entry) for key, entry in zip(keys, entries, strict=True) if key not in kept]
+    keys = {name: _entry_keys(name, stand_ins, versions) for name in template_names}
+    kept = kept_fragments([key for named in keys.values() for key in named])
+    missing = {
+        name: [(key, entry) for key, entry in zip(named, entries, strict=True) if key not in kept]
+        for name, named in keys.items()
+    }
     found = {}
-    if missing and markup.storable(template_name, varying):
-        # Markup rendered when the entry changed, by any process (supporters/markup.py);
-        # only for entries of the index, whose rows this page has not read. One
-        # read brings the entries' markup in every stored template the page draws.
-        stubs = [(key, entry) for key, entry in missing if isinstance(entry, EntryStub)]
-        for name, by_pk in (markup.stored([entry.pk for _, entry in stubs]) if stubs else {}).items():
-            if name == template_name:
-                found = {key: by_pk[entry.pk] for key, entry in stubs if entry.pk in by_pk}
-            elif markup.STORED[name] == markup.STORED[template_name]:  # kept for its own call
+    if stored_ones := [name for name in template_names if missing[name] and markup.storable(name, varying)]:
+        # Markup rendered when the entry changed, by any process; only for
+        # entries of the index, whose rows this page has not read. One read
+        # brings the entries' markup in every stored template.
+        stubs = {entry.pk for name in stored_ones for _, entry in missing[name] if isinstance(entry, EntryStub)}
+        for name, by_pk in (markup.stored(sorted(stubs)) if stubs else {}).items():
+            if name in stored_ones:
+                found.update((key, by_pk[entry.pk]) for key, entry in missing[name] if entry.pk in by_pk)
+            elif markup.STORED[name] == tuple(sorted(varying)):  # kept for the page that draws it
                 named = _entry_keys(name, stand_ins, versions)
-                keep_fragments(
-                    {key: by_pk[entry.pk] for key, entry in zip(named, entries, strict=True) if entry.pk in by_pk}
+                found.update(
+                    (key, by_pk[entry.pk]) for key, entry in zip(named, entries, strict=True) if entry.pk in by_pk
                 )
-        missing = [(key, entry) for key, entry in missing if key not in found]
-    if missing:
-        rows = read_rows([entry for _, entry in missing])
+        missing = {name: [(key, entry) for key, entry in pairs if key not in found] for name, pairs in missing.items()}
+    if unread := {entry.pk: entry for pairs in missing.values() for _, entry in pairs}:
+        rows = dict(zip(unread, read_rows(list(unread.values())), strict=True))
         found.update(
-            (key, markup.render(template_name, row, stand_ins)) for (key, _), row in zip(missing, rows, strict=True)
+            (key, markup.render(name, rows[entry.pk], stand_ins))
+            for name, pairs in missing.items()
+            for key, entry in pairs
         )
     if found:
         keep_fragments(found)
         kept.update(found)
-    html = "".join(kept[key] for key in keys)
-    for name, value in varying.items():
-        if value:
-            html = html.replace(markup.placeholder(name), conditional_escape(value))
-    return mark_safe(html)
+    drawn = []
+    for name in template_names:
+        html = "".join(kept[key] for key in keys[name])
+        for value_name, value in varying.items():
+            if value:
+                html = html.replace(markup.placeholder(value_name), conditional_escape(value))
+        drawn.append(mark_safe(html))
+    return drawn
 
 
 def _entry_keys(template_name: str, stand_ins: dict, versions: list[str]) -> list[str]:

@@ -181,3 +181,11 @@ def test_rendering_the_same_entries_twice_replaces_their_markup(directory):
     markup.refresh(pks)
     markup.refresh(pks)  # as two processes would, one after the other
     assert EntryMarkup.objects.count() == 12
+
+
+def test_a_pages_cards_and_rows_take_one_read_of_stored_markup_and_one_of_rows(client, settings, directory):
+    EntryMarkup.objects.all().delete()  # nothing stored: the page renders its entries itself
+    reads = []
+    body, row_reads = page(client, reads=reads)
+    assert len(reads) == 1 and len(row_reads) == 1
+    assert body == rendered_here(client, settings)  # what a page that keeps nothing draws
