@@ -53,8 +53,18 @@ def error_summary(form) -> str:
     return render_to_string("_error_summary.html", {"form": form})
 
 
+class SiteEnvironment(Environment):
+    def make_globals(self, d):
+        """A template's globals as one dict rather than Jinja2's ChainMap over
+        the environment's: every render copies them into its context, and
+        copying a ChainMap cost 28 µs a render, two or more per list page.
+        The environment's globals are set once, below, before any template
+        is loaded (as Jinja2 asks), so a template sees them all the same."""
+        return {**self.globals, **(d or {})}
+
+
 def environment(**options) -> Environment:
-    env = Environment(**options)
+    env = SiteEnvironment(**options)
     env.filters.update(japanese=japanese, intcomma=intcomma)
     env.globals.update(
         url=url_of,

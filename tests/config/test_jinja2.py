@@ -9,3 +9,11 @@ from django.template import engines
 def test_intcomma_writes_numbers_as_django_does(value):
     template = engines["jinja2"].from_string("{{ value|intcomma }}件")
     assert template.render({"value": value}) == f"{django_intcomma(value)}件"
+
+
+def test_a_templates_globals_are_one_dict_with_the_environments_helpers():
+    # Every render copies a template's globals into its context; a ChainMap cost 28 µs to copy.
+    env = engines["jinja2"].env
+    template = env.get_template("_pagination.html")
+    assert type(template.globals) is dict
+    assert {name: template.globals[name] for name in env.globals} == dict(env.globals)
