@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from urllib.parse import quote_plus
 
 from django.db.models import Count, Q
 from django.http import QueryDict
@@ -85,19 +86,35 @@ def _labels_of(field) -> dict[str, str]:
 def applied_filters(filterset: SupporterFilter) -> list[Tag]:
     """Each applied filter value, with the URL of the same search without it."""
     data, cleaned = filterset.data, filterset.form.cleaned_data
+    # Each parameter encoded once, as _url(_without(...)) would encode it; a
+    # tag's link leaves its own out (a search shows up to a dozen tags).
+    pairs = [
+        (key, value, quote_plus(key) + "=" + quote_plus(value))
+        for key, values in data.lists()
+        if key != "page"
+        for value in values
+    ]
+    base = url_of("supporters:list")
+
+    def without(name: str, slug: str | None = None) -> str:
+        query = "&".join(
+            encoded for key, value, encoded in pairs if key != name or (slug is not None and value != slug)
+        )
+        return base + (f"?{query}" if query else "")
+
     tags = []
     for name in NARROWING:
         value = cleaned.get(name)
         if not value:
             continue
         if name == "q":
-            tags.append(Tag(SHORT_LABELS[name], value, _url(_without(data, name))))
+            tags.append(Tag(SHORT_LABELS[name], value, without(name)))
         elif name in FLAG_TAGS:
-            tags.append(Tag("条件", FLAG_TAGS[name], _url(_without(data, name))))
+            tags.append(Tag("条件", FLAG_TAGS[name], without(name)))
         else:
             labels = _choice_labels(filterset, name)
             for slug in dict.fromkeys(value):
-                tags.append(Tag(SHORT_LABELS[name], labels.get(slug, slug), _url(_without(data, name, slug))))
+                tags.append(Tag(SHORT_LABELS[name], labels.get(slug, slug), without(name, slug)))
     return tags
 
 
