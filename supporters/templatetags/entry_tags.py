@@ -65,16 +65,12 @@ def entry_fragments(template_names: list[str], entries, **varying) -> list[str]:
     if stored_ones := [name for name in template_names if missing[name] and markup.storable(name, varying)]:
         # Markup rendered when the entry changed, by any process; only for
         # entries of the index, whose rows this page has not read. One read
-        # brings the entries' markup in every stored template.
+        # brings the entries' markup in every template the page draws.
         stubs = {entry.pk for name in stored_ones for _, entry in missing[name] if isinstance(entry, EntryStub)}
-        for name, by_pk in (markup.stored(sorted(stubs)) if stubs else {}).items():
-            if name in stored_ones:
-                found.update((key, by_pk[entry.pk]) for key, entry in missing[name] if entry.pk in by_pk)
-            elif markup.STORED[name] == tuple(sorted(varying)):  # kept for the page that draws it
-                named = _entry_keys(name, stand_ins, versions)
-                found.update(
-                    (key, by_pk[entry.pk]) for key, entry in zip(named, entries, strict=True) if entry.pk in by_pk
-                )
+        by_template = markup.stored(sorted(stubs)) if stubs else {}
+        for name in stored_ones:
+            by_pk = by_template.get(name, {})
+            found.update((key, by_pk[entry.pk]) for key, entry in missing[name] if entry.pk in by_pk)
         missing = {name: [(key, entry) for key, entry in pairs if key not in found] for name, pairs in missing.items()}
     if unread := {entry.pk: entry for pairs in missing.values() for _, entry in pairs}:
         rows = dict(zip(unread, read_rows(list(unread.values())), strict=True))
