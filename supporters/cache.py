@@ -43,6 +43,7 @@ import hashlib
 import pickle
 import sys
 import uuid
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.conf import settings
@@ -444,17 +445,87 @@ class RenderedOnceMixin:
     """For a form widget: its HTML for one name, value and set of attributes
     is rendered once per process and then reused (a filter form of ~60
     checkboxes costs ~5 ms to render through templates). Whatever the
-    widget's templates produce is what is kept."""
+    widget's templates produce is what is kept.
+
+    A group of checkboxes goes further: every search may choose another set,
+    and the first drawing of each set through the templates was a quarter of
+    a new process's list pages. Its markup is drawn from parts rendered once
+    per process (``SelectionPlan``): no template runs for a set not seen
+    before."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        key = "widget:" + fingerprint(
-            type(self).__qualname__,
-            name,
-            selection_key(self, value),
-            attrs,
-            self.attrs,
-            list(getattr(self, "choices", ())),
-        )
+        shape = (type(self).__qualname__, name, attrs, self.attrs, list(getattr(self, "choices", ())))
+        if settings.PAGE_CACHE and getattr(self, "allow_multiple_selected", False):
+            plan = _plans.get(shape_key := fingerprint(*shape), _UNKNOWN)
+            if plan is _UNKNOWN:
+                plan = _plans.keep(shape_key, SelectionPlan.of(self, name, attrs, renderer))
+            if plan is not None:
+                return mark_safe(plan.draw(self.format_value(value)))
+        key = "widget:" + fingerprint(*shape, selection_key(self, value))
         return mark_safe(
             cached_fragment(key, lambda: super(RenderedOnceMixin, self).render(name, value, attrs, renderer))
         )
+
+
+@dataclass(frozen=True, slots=True)
+class SelectionPlan:
+    """A multiple-choice widget's markup as its markup with nothing chosen, cut
+    around each option's own markup: a set of choices is the cuts joined with
+    each option's markup, checked or not. Made from the widget's own
+    templates, and used only where that gives, for nothing chosen, one
+    choice and all of them, exactly what the templates give (``of``); a
+    widget whose markup depends on the set in any other way
+    keeps being rendered through its templates."""
+
+    cuts: tuple[str, ...]
+    options: tuple[tuple[str, str, str], ...]  # (value, markup unchecked, markup checked)
+
+    @classmethod
+    def of(cls, widget, name, attrs, renderer) -> SelectionPlan | None:
+        def options(values):
+            context = widget.get_context(name, values, attrs)
+            return [option for _, group, _ in context["widget"]["optgroups"] for option in group]
+
+        def markup(option):
+            # As the widget's template includes it: ``{% include option.template_name with widget=option %}``.
+            return widget._render(option["template_name"], {"widget": option}, renderer)
+
+        plain, checked = options([]), options([str(option["value"]) for option in options([])])
+        whole = super(RenderedOnceMixin, widget).render
+        base, cuts, cursor = whole(name, [], attrs, renderer), [], 0
+        for option in plain:
+            found = base.find(text := markup(option), cursor)
+            if found < 0:
+                return None
+            cuts.append(base[cursor:found])
+            cursor = found + len(text)
+        cuts.append(base[cursor:])
+        plan = cls(
+            tuple(cuts),
+            tuple((str(p["value"]), markup(p), markup(c)) for p, c in zip(plain, checked, strict=True)),
+        )
+        every = [value for value, _, _ in plan.options]
+        checks = [[], every[:1], every]
+        return plan if all(plan.draw(chosen) == whole(name, chosen, attrs, renderer) for chosen in checks) else None
+
+    def draw(self, values: list[str]) -> str:
+        chosen = set(values)
+        parts = [self.cuts[0]]
+        for (value, plain, checked), cut in zip(self.options, self.cuts[1:], strict=True):
+            parts += (checked if value in chosen else plain, cut)
+        return "".join(parts)
+
+
+class _Plans(dict):
+    """This process's ``SelectionPlan`` for each widget shape (a form's few groups
+    of checkboxes); bounded, since a shape comes from code, not from requests."""
+
+    def keep(self, key, plan):
+        if len(self) >= 256:
+            self.clear()
+        self[key] = plan
+        return plan
+
+
+_plans = _Plans()
+_UNKNOWN = object()

@@ -185,3 +185,62 @@ def test_filter_forms_share_their_fields_but_not_their_data(directory):
     assert "「atlantis」は選択できない値です。" in wrong.form.errors["region"]
     assert kanto.filters["region"].parent is kanto and wrong.filters["region"].parent is wrong
     assert kanto.qs.count() == 31
+
+
+def test_a_set_of_choices_not_seen_before_is_drawn_without_the_widget_templates(client, directory):
+    client.get(LIST, {"region": "kanto", "theme": "policy"})
+    drop_pages()
+    caches["fragments"].clear()  # no group's markup kept: each is drawn again
+    response = client.get(LIST, {"region": ["hokkaido", "kinki"], "theme": ["policy", "incident-response"]})
+    names = [t.name for t in response.templates]
+    assert names.count("supporters/_filter_group.html") == 6
+    checkbox_templates = {
+        "django/forms/widgets/checkbox_select.html",
+        "django/forms/widgets/multiple_input.html",
+        "django/forms/widgets/checkbox_option.html",
+        "django/forms/widgets/input_option.html",
+        "supporters/widgets/described_option.html",
+    }
+    assert not checkbox_templates & set(names)
+    body = response.content.decode()
+    assert '<input type="checkbox" name="region" value="hokkaido" id="id_region_0" checked>' in body
+    assert 'value="incident-response" id="id_theme_' in body and "(2つ選択中)" in body
+
+
+@pytest.mark.parametrize("name", ["region", "industry", "theme", "form", "period", "fee"])
+def test_every_set_of_one_or_two_choices_is_drawn_as_the_widget_templates_draw_it(name, settings):
+    from itertools import combinations
+
+    from django.forms import CheckboxSelectMultiple
+
+    from supporters.cache import _plans
+    from supporters.filters import SupporterFilter
+
+    _plans.clear()
+    widget = SupporterFilter().form.fields[name].widget
+    values = [str(value) for value, _ in widget.choices]
+    sets = [[], values, *([v] for v in values), *(list(pair) for pair in combinations(values, 2))]
+    attrs = {"id": f"id_{name}"}
+    for chosen in sets:
+        settings.PAGE_CACHE = True
+        drawn = widget.render(name, chosen, attrs)
+        assert drawn == CheckboxSelectMultiple.render(widget, name, chosen, attrs), chosen
+    assert len(_plans) == 1 and None not in _plans.values()  # drawn from its parts, not its templates
+
+
+def test_a_widget_whose_markup_depends_on_the_set_otherwise_is_drawn_by_its_templates():
+    from supporters.cache import _plans
+    from supporters.filters import FilterCheckboxes
+
+    class Counting(FilterCheckboxes):
+        def get_context(self, name, value, attrs):
+            context = super().get_context(name, value, attrs)
+            context["widget"]["attrs"]["class"] = f"chosen-{len(context['widget']['value'])}"
+            return context
+
+    widget = Counting(choices=[("a", "A"), ("b", "B"), ("c", "C")])
+    _plans.clear()
+    drawn = widget.render("letters", ["a", "c"], {"id": "id_letters"})
+    assert 'class="chosen-2"' in drawn and drawn.count(" checked") == 2
+    assert list(_plans.values()) == [None]  # found out once; drawn through the templates
+    assert 'class="chosen-1"' in widget.render("letters", ["b"], {"id": "id_letters"})
