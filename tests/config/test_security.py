@@ -26,6 +26,84 @@ def test_csp_has_no_unsafe_inline(client):
     assert "frame-ancestors 'none'" in policy
 
 
+def csp_of(middleware, request, response):
+    middleware.process_request(request)
+    return middleware.process_response(request, response)
+
+
+def test_csp_is_built_once_for_plain_answers_and_equals_django_csps(rf, monkeypatch):
+    import csp.middleware
+    import csp.utils
+    from django.http import HttpResponse
+
+    from config.middleware import CSPMiddleware, _constant_policies
+
+    _constant_policies.cache_clear()
+    library = csp_of(csp.middleware.CSPMiddleware(HttpResponse), rf.get("/"), HttpResponse())
+    builds = []
+
+    def counted(*args, **kwargs):
+        builds.append(kwargs)
+        return build_policy(*args, **kwargs)
+
+    build_policy = csp.utils.build_policy
+    monkeypatch.setattr(csp.utils, "build_policy", counted)
+    monkeypatch.setattr(csp.middleware, "build_policy", counted)
+    middleware = CSPMiddleware(HttpResponse)
+    answers = [csp_of(middleware, rf.get(path), HttpResponse()) for path in ("/", "/supporters/", "/help/")]
+    assert len(builds) == 2  # the policy and the report-only one, once
+    for answer in answers:
+        assert answer["Content-Security-Policy"] == library["Content-Security-Policy"]
+        assert "Content-Security-Policy-Report-Only" not in answer
+
+
+def test_csp_of_an_answer_with_its_own_policy_or_a_nonce_is_django_csps(rf, settings):
+    from csp.constants import NONCE
+    from csp.decorators import csp_exempt, csp_update
+    from csp.exceptions import CSPNonceError
+    from django.http import HttpResponse
+
+    from config.middleware import CSPMiddleware, _constant_policies
+
+    _constant_policies.cache_clear()
+    middleware = CSPMiddleware(HttpResponse)
+    updated = csp_update({"img-src": "https://example.jp"})(lambda request: HttpResponse())
+    assert (
+        "img-src 'self' data: https://example.jp"
+        in csp_of(middleware, rf.get("/"), updated(None))["Content-Security-Policy"]
+    )
+    exempt = csp_exempt()(lambda request: HttpResponse())
+    assert "Content-Security-Policy" not in csp_of(middleware, rf.get("/"), exempt(None))
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"script-src": ["'self'", NONCE]}}
+    request = rf.get("/")
+    middleware.process_request(request)
+    nonce = str(request.csp_nonce)
+    assert f"'nonce-{nonce}'" in middleware.process_response(request, HttpResponse())["Content-Security-Policy"]
+    plain = rf.get("/")
+    csp_of(middleware, plain, HttpResponse())
+    with pytest.raises(CSPNonceError):
+        str(plain.csp_nonce)  # asked for after the header was written
+
+
+def test_csp_follows_the_settings(rf, settings):
+    from django.http import HttpResponse
+
+    from config.middleware import CSPMiddleware
+
+    middleware = CSPMiddleware(HttpResponse)
+    csp_of(middleware, rf.get("/"), HttpResponse())
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert csp_of(middleware, rf.get("/"), HttpResponse())["Content-Security-Policy"] == "default-src 'none'"
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"img-src": ["'self'"]}}
+    assert "img-src 'self'" in csp_of(middleware, rf.get("/"), HttpResponse())["Content-Security-Policy-Report-Only"]
+    settings.CONTENT_SECURITY_POLICY = {
+        "EXCLUDE_URL_PREFIXES": ["/admin/"],
+        "DIRECTIVES": {"default-src": ["'none'"]},
+    }
+    assert "Content-Security-Policy" not in csp_of(middleware, rf.get("/admin/x"), HttpResponse())
+    assert csp_of(middleware, rf.get("/help/"), HttpResponse())["Content-Security-Policy"] == "default-src 'none'"
+
+
 def login(client, email, password):
     return client.post("/accounts/login/", {"username": email, "password": password})
 
