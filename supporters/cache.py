@@ -31,8 +31,8 @@ request handling, while the version and the day are those of the copy; it
 decides none of the rules above (decision 0890).
 
 A second bounded memory (``caches["fragments"]``) keeps parts of pages that
-outlive a version: each list row per entry version (``entry_fragments``,
-supporters/templatetags), each filter field per value (``field_once``) and each
+outlive a version: each entry's markup in the list's cards and rows per entry
+version (``entry_fragments``, supporters/templatetags), each filter field per value (``field_once``) and each
 filter widget per value (``RenderedOnceMixin``), through ``cached_fragment``.
 """
 
@@ -315,7 +315,12 @@ class AnswerCopy(NamedTuple):
 
 
 # Values the memory caches keep unpickled: they cannot be changed in place.
-_KEPT_AS_THEY_ARE = (str, FrozenPage, AnswerCopy)  # str: SafeString too
+class Texts(tuple):
+    """Texts kept together (an entry's markup in each template a page draws it
+    in): as unchangeable as a text, so kept as it is too."""
+
+
+_KEPT_AS_THEY_ARE = (str, Texts, FrozenPage, AnswerCopy)  # str: SafeString too
 
 
 class BoundedMemoryCache(LocMemCache):
@@ -402,6 +407,8 @@ def _memory_of(value) -> int:
     # What a kept value takes: a text or page as it is, else its pickle.
     if isinstance(value, str):
         return sys.getsizeof(value)
+    if isinstance(value, Texts):
+        return sys.getsizeof(value) + sum(map(sys.getsizeof, value))
     if isinstance(value, FrozenPage | AnswerCopy):  # a page: its body and headers
         return sys.getsizeof(value.body) + sum(len(name) + len(text) for name, text in value.headers)
     return len(value)

@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 
 from config import dates
 from supporters import markup
-from supporters.cache import cached_fragment, fingerprint, keep_fragments, kept_fragments, selection_key
+from supporters.cache import Texts, cached_fragment, fingerprint, keep_fragments, kept_fragments, selection_key
 from supporters.index import EntryStub, read_rows
 
 register = template.Library()
@@ -35,15 +35,15 @@ def entry_fragments(template_names: list[str], entries, **varying) -> list[str]:
 
     (in the list page, a Jinja2 template: supporters.views._list_page). Each
     template (templates/jinja2/, config/jinja2.py) sees one entry as ``s``.
-    Its HTML is kept in this process's memory for parts of pages under the
-    entry's primary key, its version (``modified_at`` from the list's index,
-    else a digest of its loaded field values), today's date (marks such as
-    情報更新から1年以上) and the template. Of the entries not kept yet, those
-    of the list's index take the markup stored when they changed
-    (supporters/markup.py) where it is still valid; only the rest have their
-    rows read (together, supporters/index.py) and rendered. The templates a
-    page draws for the same entries are served together: one lookup in
-    memory, one read of the stored markup, one read of the rows.
+    An entry's HTML in all the templates is kept together in this process's
+    memory for parts of pages, under the entry's primary key, its version
+    (``modified_at`` from the list's index, else a digest of its loaded field
+    values), today's date (marks such as 情報更新から1年以上) and the
+    templates: one lookup a page. Of the entries not kept yet, those of the
+    list's index take the markup stored when they changed
+    (supporters/markup.py) where it is still valid in every template; only
+    the rest have their rows read (together, supporters/index.py) and
+    rendered: one read of the stored markup, one read of the rows.
     The keyword arguments are values that differ from request to request:
     the markup is rendered with a placeholder for each and the value is put
     in on every use, escaped as ``{{ name }}`` would be. Works whatever the
@@ -54,49 +54,37 @@ def entry_fragments(template_names: list[str], entries, **varying) -> list[str]:
     entries = list(entries)
     # A falsy value is rendered as itself ({% if querystring %} must see it).
     stand_ins = {name: markup.placeholder(name) if value else value for name, value in varying.items()}
-    versions = [f"{entry.pk}:{_version(entry)}" for entry in entries]
-    keys = {name: _entry_keys(name, stand_ins, versions) for name in template_names}
-    kept = kept_fragments([key for named in keys.values() for key in named])
-    missing = {
-        name: [(key, entry) for key, entry in zip(named, entries, strict=True) if key not in kept]
-        for name, named in keys.items()
-    }
+    shared = fingerprint(tuple(template_names), dates.today(), get_script_prefix(), stand_ins)
+    keys = [f"entry:{shared}:{entry.pk}:{_version(entry)}" for entry in entries]
+    kept = kept_fragments(keys)
+    missing = [(key, entry) for key, entry in zip(keys, entries, strict=True) if key not in kept]
     found = {}
-    if stored_ones := [name for name in template_names if missing[name] and markup.storable(name, varying)]:
-        # Markup rendered when the entry changed, by any process; only for
-        # entries of the index, whose rows this page has not read. One read
-        # brings the entries' markup in every template the page draws.
-        stubs = {entry.pk for name in stored_ones for _, entry in missing[name] if isinstance(entry, EntryStub)}
-        by_template = markup.stored(sorted(stubs)) if stubs else {}
-        for name in stored_ones:
-            by_pk = by_template.get(name, {})
-            found.update((key, by_pk[entry.pk]) for key, entry in missing[name] if entry.pk in by_pk)
-        missing = {name: [(key, entry) for key, entry in pairs if key not in found] for name, pairs in missing.items()}
-    if unread := {entry.pk: entry for pairs in missing.values() for _, entry in pairs}:
-        rows = dict(zip(unread, read_rows(list(unread.values())), strict=True))
+    # Markup rendered when the entry changed, by any process; only for
+    # entries of the index, whose rows this page has not read.
+    stubs = sorted({entry.pk for _, entry in missing if isinstance(entry, EntryStub)})
+    if stubs and all(markup.storable(name, varying) for name in template_names):
+        stored = markup.stored(stubs)
+        for key, entry in missing:
+            if all(entry.pk in stored.get(name, {}) for name in template_names):
+                found[key] = Texts(stored[name][entry.pk] for name in template_names)
+        missing = [(key, entry) for key, entry in missing if key not in found]
+    if missing:
+        rows = read_rows([entry for _, entry in missing])
         found.update(
-            (key, markup.render(name, rows[entry.pk], stand_ins))
-            for name, pairs in missing.items()
-            for key, entry in pairs
+            (key, Texts(markup.render(name, row, stand_ins) for name in template_names))
+            for (key, _), row in zip(missing, rows, strict=True)
         )
     if found:
         keep_fragments(found)
         kept.update(found)
     drawn = []
-    for name in template_names:
-        html = "".join(kept[key] for key in keys[name])
+    for i in range(len(template_names)):
+        html = "".join(kept[key][i] for key in keys)
         for value_name, value in varying.items():
             if value:
                 html = html.replace(markup.placeholder(value_name), conditional_escape(value))
         drawn.append(mark_safe(html))
     return drawn
-
-
-def _entry_keys(template_name: str, stand_ins: dict, versions: list[str]) -> list[str]:
-    # One digest for what all the page's entries share (their links start with
-    # the site's path), then each entry's own part.
-    shared = fingerprint(template_name, dates.today(), get_script_prefix(), stand_ins)
-    return [f"entry:{shared}:{version}" for version in versions]
 
 
 def _version(entry) -> str:

@@ -189,3 +189,14 @@ def test_a_pages_cards_and_rows_take_one_read_of_stored_markup_and_one_of_rows(c
     body, row_reads = page(client, reads=reads)
     assert len(reads) == 1 and len(row_reads) == 1
     assert body == rendered_here(client, settings)  # what a page that keeps nothing draws
+
+
+def test_an_entrys_card_and_row_are_kept_together(client, settings, directory):
+    body, _ = page(client)  # from the stored markup
+    kept = [key for key in caches["fragments"]._cache if ":entry:" in key]
+    assert body.count('class="supporter-card"') == 6 and len(kept) == 6  # one lookup per entry for both
+    EntryMarkup.objects.all().delete()
+    new_process()
+    assert page(client)[0] == body == rendered_here(client, settings)  # rendered here: the same
+    assert len([key for key in caches["fragments"]._cache if ":entry:" in key]) == 6
+    assert page(client, {**SEARCH, "page": "1"})[1] == []  # another search, the same entries: no row read
