@@ -32,8 +32,9 @@ decides none of the rules above (decision 0890).
 
 A second bounded memory (``caches["fragments"]``) keeps parts of pages that
 outlive a version: each entry's markup in the list's cards and rows per entry
-version (``entry_fragments``, supporters/templatetags), each filter field per value (``field_once``) and each
-filter widget per value (``RenderedOnceMixin``), through ``cached_fragment``.
+version (``entry_fragments``, supporters/templatetags), each filter field per
+value (``fields_once``) and each other widget per value (``RenderedOnceMixin``;
+a group of checkboxes is drawn from its parts, ``SelectionPlan``).
 """
 
 from __future__ import annotations

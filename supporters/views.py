@@ -25,7 +25,7 @@ from .models import Supporter
 from .structured import person_jsonld
 from .tabular import HEADERS, supporter_to_json, supporter_to_row
 from .taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, PREFECTURES, REGIONS, THEMES, prefectures_of
-from .templatetags.entry_tags import entry_fragments, field_once
+from .templatetags.entry_tags import entry_fragments, fields_once
 
 
 def _tile_map(request, *, on_list: bool = False) -> str:
@@ -130,7 +130,7 @@ def _list_page(request, context, status=200):
     search draws it anew (docs/decisions/0850, 0900). Besides the view's
     context it sees the request's ``query`` and the helpers that keep the
     entries' and the filters' markup (supporters/templatetags/entry_tags.py)."""
-    context.update(query=request.GET, entry_fragments=entry_fragments, field_once=field_once)
+    context.update(query=request.GET, entry_fragments=entry_fragments, fields_once=fields_once)
     return render(request, "supporters/list.html", context, status=status, using="jinja2")
 
 

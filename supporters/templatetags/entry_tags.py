@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 
 from config import dates
 from supporters import markup
-from supporters.cache import Texts, cached_fragment, fingerprint, keep_fragments, kept_fragments, selection_key
+from supporters.cache import Texts, fingerprint, keep_fragments, kept_fragments, selection_key
 from supporters.index import EntryStub, read_rows
 
 register = template.Library()
@@ -94,24 +94,39 @@ def _version(entry) -> str:
     return str(version)
 
 
-def field_once(form, name: str, template_name: str = "_field.html") -> str:
-    """A form field's markup, from ``template_name`` (which sees it as ``field``),
-    rendered once per process for each value submitted and each error.
+def fields_once(form, fields: list) -> str:
+    """The markup of form fields, each from its template (which sees it as
+    ``field``) and rendered once per process for each value submitted and
+    each error; one lookup for them all. ``fields`` are names (drawn by
+    ``_field.html``) or (name, template) pairs:
 
-        {{ field_once(form, "region", "supporters/_filter_group.html") }}
+        {{ fields_once(form, ["q", ("region", "supporters/_filter_group.html"), "fresh"]) }}
 
     For fields whose markup depends on nothing else, such as one group of the
     list's filters: it is the same on every page that selects the same values.
     Kept in the memory for parts of pages (off with the page cache, under DEBUG).
     """
+    named = [(field, "_field.html") if isinstance(field, str) else tuple(field) for field in fields]
+    keys = [_field_key(form, name, template_name) for name, template_name in named]
+    kept = kept_fragments(keys)
+    if drawn := {
+        key: get_template(template_name).render({"field": form[name]})
+        for key, (name, template_name) in zip(keys, named, strict=True)
+        if key not in kept
+    }:
+        keep_fragments(drawn)
+        kept.update(drawn)
+    return mark_safe("\n".join(kept[key] for key in keys))
+
+
+def _field_key(form, name: str, template_name: str) -> str:
     html_name = form.add_prefix(name)
     values = form.data.getlist(html_name) if hasattr(form.data, "getlist") else form.data.get(html_name)
     values = selection_key(form.fields[name].widget, values)
     # By repr (fingerprint): an ErrorList's str() renders a template.
-    key = "field:" + fingerprint(
+    return "field:" + fingerprint(
         template_name, type(form).__qualname__, html_name, form.is_bound, values, form.errors.get(name)
     )
-    return mark_safe(cached_fragment(key, lambda: get_template(template_name).render({"field": form[name]})))
 
 
 # The characters that could end the script element or start markup, escaped

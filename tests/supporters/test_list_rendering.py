@@ -244,3 +244,20 @@ def test_a_widget_whose_markup_depends_on_the_set_otherwise_is_drawn_by_its_temp
     assert 'class="chosen-2"' in drawn and drawn.count(" checked") == 2
     assert list(_plans.values()) == [None]  # found out once; drawn through the templates
     assert 'class="chosen-1"' in widget.render("letters", ["b"], {"id": "id_letters"})
+
+
+def test_a_page_looks_up_its_kept_filter_fields_and_entries_once_each(client, directory, monkeypatch):
+    from supporters.cache import BoundedMemoryCache
+
+    client.get(LIST, {"region": "kanto", "q": "姓"})
+    drop_pages()
+    lookups = []
+    get_many = BoundedMemoryCache.get_many
+    monkeypatch.setattr(
+        BoundedMemoryCache, "get_many", lambda self, keys, **kw: lookups.append(keys) or get_many(self, keys, **kw)
+    )
+    body = client.get(LIST, {"region": "kanto", "q": "姓", "sort": "-cases"}).content.decode()
+    fields = [keys for keys in lookups if keys[0].startswith("field:")]
+    assert len(fields) == 1 and len(fields[0]) == 10  # every field of the form in one lookup
+    assert len([keys for keys in lookups if ":entry:" in keys[0] or keys[0].startswith("entry:")]) == 1
+    assert 'value="姓"' in body and "(1つ選択中)" in body
