@@ -315,12 +315,14 @@ class AnswerCopy(NamedTuple):
     body: bytes
 
 
-# Values the memory caches keep unpickled: they cannot be changed in place.
 class Texts(tuple):
     """Texts kept together (an entry's markup in each template a page draws it
     in): as unchangeable as a text, so kept as it is too."""
 
+    __slots__ = ()
 
+
+# Values the memory caches keep unpickled: they cannot be changed in place.
 _KEPT_AS_THEY_ARE = (str, Texts, FrozenPage, AnswerCopy)  # str: SafeString too
 
 
@@ -498,7 +500,8 @@ class SelectionPlan:
             # As the widget's template includes it: ``{% include option.template_name with widget=option %}``.
             return widget._render(option["template_name"], {"widget": option}, renderer)
 
-        plain, checked = options([]), options([str(option["value"]) for option in options([])])
+        plain = options([])
+        checked = options([str(option["value"]) for option in plain])
         whole = super(RenderedOnceMixin, widget).render
         base, cuts, cursor = whole(name, [], attrs, renderer), [], 0
         for option in plain:
