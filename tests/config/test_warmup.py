@@ -1,5 +1,6 @@
 """Each gunicorn worker serves its first pages itself before it takes visitors (config/warmup.py)."""
 
+import gc
 import logging
 from types import SimpleNamespace
 
@@ -12,6 +13,13 @@ from django.db import close_old_connections
 from config import gunicorn, warmup
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _unfrozen():
+    # post_worker_init freezes what the process holds; the rest of the run is not a worker.
+    yield
+    gc.unfreeze()
 
 
 def test_a_worker_serves_the_warm_up_pages_to_itself_as_an_anonymous_https_visitor(settings, monkeypatch):
@@ -27,6 +35,23 @@ def test_a_worker_serves_the_warm_up_pages_to_itself_as_an_anonymous_https_visit
 
     gunicorn.post_worker_init(SimpleNamespace(wsgi=application))
     assert asked == [("/shien", "/", "example.jp", "https"), ("/shien", "/supporters/", "example.jp", "https")]
+
+
+def test_a_worker_leaves_what_it_holds_after_the_warm_up_out_of_full_collections(settings):
+    settings.WARM_UP_PATHS = ["/"]
+    collected_before_freezing = []
+
+    def application(environ, start_response):
+        start_response("200 OK", [])
+        return [b"page"]
+
+    gc.callbacks.append(lambda phase, info: collected_before_freezing.append(gc.get_freeze_count()))
+    try:
+        gunicorn.post_worker_init(SimpleNamespace(wsgi=application))
+        assert gc.get_freeze_count() > 10_000  # Django, the apps and the test run's own objects
+        assert 0 in collected_before_freezing  # garbage collected first, not kept for good
+    finally:
+        gc.callbacks.pop()
 
 
 def test_the_list_is_drawn_and_kept_before_the_first_visitor(client, settings):
