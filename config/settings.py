@@ -226,6 +226,8 @@ else:
 # Pages each web process serves itself before it takes visitors (config/warmup.py):
 # the list builds its index of every entry and its templates are compiled.
 WARM_UP_PATHS = env_list("WARM_UP_PATHS", "/,/supporters/")
+# Then these functions (dotted paths): the entries' stored markup into memory.
+WARM_UP_TASKS = env_list("WARM_UP_TASKS", "supporters.markup.keep_stored")
 PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
 for _alias, _variable in (("pages", "PAGE_CACHE_MAX_BYTES"), ("fragments", "PAGE_FRAGMENTS_MAX_BYTES")):
     CACHES[_alias] = {

@@ -344,10 +344,14 @@ class BoundedMemoryCache(LocMemCache):
     def bytes_used(self) -> int:
         return self._sizes["total"]
 
+    @property
+    def max_bytes(self) -> int:
+        return self._max_bytes
+
     def _set(self, key, value, timeout=None):
         ledger = self._sizes
         self._delete(key)
-        size = _memory_of(value)
+        size = memory_of(value)
         if size > self._max_bytes:
             return
         while self._cache and (ledger["total"] + size > self._max_bytes or len(self._cache) >= self._max_entries):
@@ -406,7 +410,7 @@ class BoundedMemoryCache(LocMemCache):
             self._sizes["total"] = 0
 
 
-def _memory_of(value) -> int:
+def memory_of(value) -> int:
     # What a kept value takes: a text or page as it is, else its pickle.
     if isinstance(value, str):
         return sys.getsizeof(value)
@@ -433,8 +437,10 @@ def kept_fragments(keys: list[str]) -> dict[str, str]:
 
 
 def keep_fragments(fragments: dict[str, str]) -> None:
+    # Until the memory's bound pushes them out: a part's key holds everything
+    # its markup depends on (an entry's version, the day, the value chosen).
     if settings.PAGE_CACHE:
-        caches["fragments"].set_many(fragments, PAGE_TTL)
+        caches["fragments"].set_many(fragments, None)
 
 
 def fingerprint(*parts) -> str:

@@ -24,13 +24,17 @@ import functools
 from collections import Counter
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connections, router, transaction
 from django.template import engines
 from django.template.loader import get_template
 from django.urls import get_script_prefix
 from jinja2 import meta
 
-from .cache import fingerprint
+from config import dates
+
+from .cache import Texts, directory_version, fingerprint, keep_fragments, memory_of
+from .index import EntryStub, index_for
 from .models import EntryMarkup, Supporter, stale_cutoff
 
 # The templates whose markup is stored, with the names of the values each
@@ -46,6 +50,75 @@ def placeholder(name: str) -> str:
     """Where a value of the request goes in kept markup (characters of the
     private use area, which no entry or template contains)."""
     return f"\ue000{name}\ue001"
+
+
+def stand_ins(varying: dict) -> dict:
+    """What markup kept for later use is rendered with, for the values from
+    the request: a placeholder for each; a falsy value is rendered as itself
+    ({% if querystring %} must see it)."""
+    return {name: placeholder(name) if value else value for name, value in varying.items()}
+
+
+def fragment_keys(template_names, entries, stand_ins: dict) -> list[str]:
+    """The keys of these entries' markup in the memory for parts of pages,
+    drawn in ``template_names`` with ``stand_ins``: one per entry, for the
+    markup of all the templates together (``entry_fragments``)."""
+    shared = fingerprint(tuple(template_names), dates.today(), get_script_prefix(), stand_ins)
+    return [f"entry:{shared}:{entry.pk}:{_version(entry)}" for entry in entries]
+
+
+def _version(entry) -> str:
+    version = getattr(entry, "fragment_version", None)  # index.EntryStub: no row needed
+    if version is None:
+        return fingerprint([entry.__dict__.get(field.attname) for field in entry._meta.concrete_fields])
+    return str(version)
+
+
+def keep_stored(share: float = 0.9) -> int:
+    """Put the stored markup of the published entries into this process's
+    memory for parts of pages, as the list page looks it up (a card and a row
+    each, with a query string); the number of entries kept.
+
+    Run once by each web process after its warm-up (``WARM_UP_TASKS``,
+    config/warmup.py). Without it, a search meets entries this process has
+    not drawn yet on most pages right after a start and on nearly half after
+    thousands of searches, and reads their stored markup (about 0.4-0.6 ms a
+    page on SQLite). One query reads it all (0.2 s at 25,000 entries). It
+    takes up to ``share`` of that memory's bound (all 25,000 entries take
+    56 MB, more than half of the default 64 MiB), the lowest 登録番号 first:
+    they are the first shown in the list's default order. The rest of the
+    memory stays for the filter parts and the entries drawn later, which
+    push out the least used of these as they come.
+    """
+    names = list(STORED)  # the order the list page draws them in (supporters/_results.html)
+    if not all(storable(name, dict.fromkeys(STORED[name], "?")) for name in names):
+        return 0
+    directory = index_for(directory_version())
+    alias = router.db_for_read(EntryMarkup)
+    connection = connections[alias]
+    found: dict[int, dict[str, str]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_valid_sql(alias, "m.template, m.supporter_id, m.html", None), _valid_params(connection))
+        for template_name, pk, html in cursor.fetchall():
+            found.setdefault(pk, {})[template_name] = html
+    entries = [
+        EntryStub(int(pk), version, None)
+        for pk, version in zip(directory.pk, directory.modified, strict=True)
+        if len(found.get(int(pk), ())) == len(names)
+    ]
+    names_stand_ins = stand_ins(dict.fromkeys(STORED[names[0]], "?"))
+    memory = caches["fragments"]
+    room = int(memory.max_bytes * share)
+    chosen = {}
+    for key, entry in zip(fragment_keys(names, entries, names_stand_ins), entries, strict=True):
+        texts = Texts(found[entry.pk][name] for name in names)
+        room -= memory_of(texts)
+        if room < 0:
+            break
+        chosen[key] = texts
+    # The lowest 登録番号 last, so that they are the last to be pushed out.
+    keep_fragments(dict(reversed(chosen.items())))
+    return len(chosen)
 
 
 def render(template_name: str, entry, stand_ins: dict) -> str:

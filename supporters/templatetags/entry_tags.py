@@ -4,11 +4,9 @@ import json
 
 from django import template
 from django.template.loader import get_template
-from django.urls import get_script_prefix
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
-from config import dates
 from supporters import markup
 from supporters.cache import Texts, fingerprint, keep_fragments, kept_fragments, selection_key
 from supporters.index import EntryStub, read_rows
@@ -39,7 +37,8 @@ def entry_fragments(template_names: list[str], entries, **varying) -> list[str]:
     memory for parts of pages, under the entry's primary key, its version
     (``modified_at`` from the list's index, else a digest of its loaded field
     values), today's date (marks such as 情報更新から1年以上) and the
-    templates: one lookup a page. Of the entries not kept yet, those of the
+    templates (``markup.fragment_keys``): one lookup a page. Each process
+    puts the stored markup there after its warm-up (``markup.keep_stored``). Of the entries not kept yet, those of the
     list's index take the markup stored when they changed
     (supporters/markup.py) where it is still valid in every template; only
     the rest have their rows read (together, supporters/index.py) and
@@ -52,10 +51,8 @@ def entry_fragments(template_names: list[str], entries, **varying) -> list[str]:
     cache (DEBUG).
     """
     entries = list(entries)
-    # A falsy value is rendered as itself ({% if querystring %} must see it).
-    stand_ins = {name: markup.placeholder(name) if value else value for name, value in varying.items()}
-    shared = fingerprint(tuple(template_names), dates.today(), get_script_prefix(), stand_ins)
-    keys = [f"entry:{shared}:{entry.pk}:{_version(entry)}" for entry in entries]
+    stand_ins = markup.stand_ins(varying)
+    keys = markup.fragment_keys(template_names, entries, stand_ins)
     kept = kept_fragments(keys)
     missing = [(key, entry) for key, entry in zip(keys, entries, strict=True) if key not in kept]
     found = {}
@@ -85,13 +82,6 @@ def entry_fragments(template_names: list[str], entries, **varying) -> list[str]:
                 html = html.replace(markup.placeholder(value_name), conditional_escape(value))
         drawn.append(mark_safe(html))
     return drawn
-
-
-def _version(entry) -> str:
-    version = getattr(entry, "fragment_version", None)  # index.EntryStub: no row needed
-    if version is None:
-        return fingerprint([entry.__dict__.get(field.attname) for field in entry._meta.concrete_fields])
-    return str(version)
 
 
 def fields_once(form, fields: list) -> str:

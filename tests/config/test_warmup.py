@@ -9,6 +9,7 @@ from django.core.cache import caches
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.urls import get_script_prefix, set_script_prefix
 
 from config import gunicorn, warmup
 
@@ -52,6 +53,39 @@ def test_a_worker_leaves_what_it_holds_after_the_warm_up_out_of_full_collections
         assert 0 in collected_before_freezing  # garbage collected first, not kept for good
     finally:
         gc.callbacks.pop()
+
+
+TASKS_RUN = []
+
+
+def remember_the_sites_path():
+    TASKS_RUN.append(get_script_prefix())
+    return "done"
+
+
+def fail():
+    raise RuntimeError("no markup table yet")
+
+
+def test_after_its_pages_a_worker_runs_the_warm_up_tasks_at_the_sites_path(settings, monkeypatch, caplog):
+    monkeypatch.setenv("SCRIPT_NAME", "/shien")
+    settings.WARM_UP_PATHS = ["/"]
+    settings.WARM_UP_TASKS = [f"{__name__}.fail", f"{__name__}.remember_the_sites_path"]
+    TASKS_RUN.clear()
+
+    def application(environ, start_response):
+        TASKS_RUN.append(environ["PATH_INFO"])
+        start_response("200 OK", [])
+        return [b"page"]
+
+    try:
+        with caplog.at_level(logging.INFO, logger="config.warmup"):
+            warmup.warm(application)
+    finally:
+        set_script_prefix("/")
+    assert TASKS_RUN == ["/", "/shien/"]  # the pages first; a failed task stops nothing
+    assert f"warm-up of {__name__}.fail failed" in caplog.text
+    assert f"warm-up of {__name__}.remember_the_sites_path: done" in caplog.text
 
 
 def test_the_list_is_drawn_and_kept_before_the_first_visitor(client, settings):

@@ -12,6 +12,7 @@ from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
 from supporters import markup
+from supporters.cache import Texts, memory_of
 from supporters.models import EntryMarkup, Supporter
 from tests.factories import SupporterFactory
 
@@ -200,3 +201,30 @@ def test_an_entrys_card_and_row_are_kept_together(client, settings, directory):
     assert page(client)[0] == body == rendered_here(client, settings)  # rendered here: the same
     assert len([key for key in caches["fragments"]._cache if ":entry:" in key]) == 6
     assert page(client, {**SEARCH, "page": "1"})[1] == []  # another search, the same entries: no row read
+
+
+def test_a_process_keeps_every_entrys_stored_markup_after_its_warm_up(client, settings, directory):
+    markup.refresh(list(Supporter.objects.values_list("pk", flat=True)))
+    expected = rendered_here(client, settings)
+    new_process()
+    assert markup.keep_stored() == 6  # the published entries
+    reads = []
+    body, row_reads = page(client, reads=reads)
+    assert reads == [] and row_reads == []  # every entry from memory
+    assert body == expected
+    settings.PAGE_CACHE = False  # under DEBUG: nothing kept, templates render as edited
+    new_process()
+    assert markup.keep_stored() == 0
+
+
+def test_what_a_process_keeps_at_start_stays_within_its_share_lowest_numbers_first(monkeypatch, directory):
+    markup.refresh(list(Supporter.objects.values_list("pk", flat=True)))
+    by_number = list(Supporter.objects.published().order_by("registration_no"))
+    sizes = [
+        memory_of(Texts(EntryMarkup.objects.get(supporter=entry, template=name).html for name in markup.STORED))
+        for entry in by_number
+    ]
+    monkeypatch.setattr(caches["fragments"], "_max_bytes", 2 * (sizes[0] + sizes[1]) + 1)
+    assert markup.keep_stored(share=0.5) == 2
+    kept = [int(key.split(":")[4]) for key in caches["fragments"]._cache if ":entry:" in key]
+    assert kept == [by_number[0].pk, by_number[1].pk]  # the lowest number the most recent: pushed out last

@@ -4,6 +4,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -235,6 +236,16 @@ def test_a_page_is_kept_as_it_is_and_counted_by_its_memory(client):
     (kept,) = [value for key, value in caches["pages"]._cache.items() if key.startswith(":1:page:")]
     assert isinstance(kept, cache.FrozenPage) and kept.body == client.get(LIST).content
     assert caches["pages"].bytes_used >= len(kept.body)
+
+
+def test_parts_of_pages_are_kept_until_the_bound_pushes_them_out(settings, monkeypatch):
+    # A part's key holds all its markup depends on: no age makes it wrong.
+    settings.PAGE_CACHE = True
+    caches["fragments"].clear()
+    cache.keep_fragments({"part": "<li>専門家</li>"})
+    a_day_later = time.time() + 24 * 60 * 60
+    monkeypatch.setattr(time, "time", lambda: a_day_later)
+    assert cache.kept_fragments(["part"]) == {"part": "<li>専門家</li>"}
 
 
 def test_memory_is_bounded_in_bytes():
