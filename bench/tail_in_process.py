@@ -8,7 +8,7 @@ Run it from another checkout (``git worktree add /tmp/old <commit>``, then
 side by side. Prints, with production settings (``DEBUG=0``):
 
 - tail: 1,000 distinct filter URLs (bench/tail_urls.py), each once, after
-  1,000 others (rows met before are kept, others are rendered the first time);
+  a worker's start (config/gunicorn.py) and 1,000 others;
 - kept rows: the same 1,000 URLs again with only the whole pages forgotten
   (every row and filter part kept);
 - nobody found: a search that finds nobody (its wider searches are counted);
@@ -23,6 +23,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path.cwd()
 sys.path.insert(0, str(ROOT))
@@ -41,6 +42,7 @@ os.environ.setdefault("DATABASE_URL", f"sqlite:///{Path(__file__).resolve().pare
 from django.core.cache import caches  # noqa: E402
 
 from bench.tail_urls import distinct_list_urls  # noqa: E402
+from config.gunicorn import post_worker_init  # noqa: E402
 from config.wsgi import application  # noqa: E402
 
 NOBODY = (
@@ -91,7 +93,9 @@ def line(label: str, timings: list[float]) -> str:
 
 
 def main() -> None:
-    get("/supporters/")  # the index of this version
+    # Started as a gunicorn worker is (config/gunicorn.py): the warm-up pages
+    # and tasks (the index, the entries' stored markup), then gc.freeze().
+    post_worker_init(SimpleNamespace(wsgi=application))
     for path in distinct_list_urls(1_000, seed=15):
         get(path)
     urls = distinct_list_urls(1_000, seed=16)
