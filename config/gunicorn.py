@@ -11,11 +11,12 @@ def post_worker_init(worker):
     from config.warmup import warm
 
     warm(worker.wsgi)
-    # The modules, the list's index and the compiled templates live as long
-    # as the process (about 120,000 objects), and a full collection walked
-    # them all: a 50-130 ms pause every thousand or so requests, and 40 µs of
-    # each request on average (docs/decisions/0920). Garbage is collected
-    # first, so that none of it is kept for good; what is frozen is still
-    # freed when nothing refers to it (an index replaced after a change).
+    # The modules, the list's index, the compiled templates and the kept
+    # markup live as long as the process (about 120,000 objects), and a full
+    # collection walked them all: a 100-135 ms pause every few thousand
+    # requests, and 40 µs of each request on average (docs/decisions/0920).
+    # Garbage is collected first, so that none of it is kept for good; what
+    # is frozen is still freed when nothing refers to it (an index replaced
+    # after a change, markup pushed out of memory).
     gc.collect()
     gc.freeze()

@@ -83,7 +83,8 @@ def keep_stored(share: float = 0.9) -> int:
     config/warmup.py). Without it, a search meets entries this process has
     not drawn yet on most pages right after a start and on nearly half after
     thousands of searches, and reads their stored markup (about 0.4-0.6 ms a
-    page on SQLite). One query reads it all (0.2 s at 25,000 entries). It
+    page on SQLite). One query reads it all: 0.7 s at 25,000 entries with
+    the keys, on SQLite (docs/decisions/0920). It
     takes up to ``share`` of that memory's bound (all 25,000 entries take
     56 MB, more than half of the default 64 MiB), the lowest 登録番号 first:
     they are the first shown in the list's default order. The rest of the
@@ -91,6 +92,7 @@ def keep_stored(share: float = 0.9) -> int:
     push out the least used of these as they come.
     """
     names = list(STORED)  # the order the list page draws them in (supporters/_results.html)
+    # As a list page with a query string asks for them (every value from the request set).
     if not all(storable(name, dict.fromkeys(STORED[name], "?")) for name in names):
         return 0
     directory = index_for(directory_version())
@@ -101,7 +103,7 @@ def keep_stored(share: float = 0.9) -> int:
         cursor.execute(_valid_sql(alias, "m.template, m.supporter_id, m.html", None), _valid_params(connection))
         for template_name, pk, html in cursor.fetchall():
             found.setdefault(pk, {})[template_name] = html
-    entries = [
+    entries = [  # in 登録番号 order; only their keys are needed, never their rows
         EntryStub(int(pk), version, None)
         for pk, version in zip(directory.pk, directory.modified, strict=True)
         if len(found.get(int(pk), ())) == len(names)

@@ -37,9 +37,10 @@ def entry_fragments(template_names: list[str], entries, **varying) -> list[str]:
     memory for parts of pages, under the entry's primary key, its version
     (``modified_at`` from the list's index, else a digest of its loaded field
     values), today's date (marks such as 情報更新から1年以上) and the
-    templates (``markup.fragment_keys``): one lookup a page. Each process
-    puts the stored markup there after its warm-up (``markup.keep_stored``). Of the entries not kept yet, those of the
-    list's index take the markup stored when they changed
+    templates (``markup.fragment_keys``): one lookup a page. Each web process
+    puts the stored markup there after its warm-up (``markup.keep_stored``).
+    Of the entries not kept yet, those of the list's index take the markup
+    stored when they changed
     (supporters/markup.py) where it is still valid in every template; only
     the rest have their rows read (together, supporters/index.py) and
     rendered: one read of the stored markup, one read of the rows.
