@@ -15,6 +15,10 @@ by_link = grant_access(Role.PUBLIC, personal=True)
 signed_in = grant_access(Role.SIGNED_IN)
 
 urlpatterns = [
+    # The directory first: its pages are most of the traffic, and Django tries
+    # the patterns in order (supporters/urls.py). No pattern here matches a
+    # path of the directory's.
+    path("", include("supporters.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("favicon.ico", views.favicon, name="favicon"),
@@ -58,7 +62,6 @@ urlpatterns = [
     path(
         "accounts/reset/done/", public(auth_views.PasswordResetCompleteView.as_view()), name="password_reset_complete"
     ),
-    path("", include("supporters.urls")),
     path("assessments/", include("assessments.urls")),
     path("seminars/", include("seminars.urls")),
     path("referrals/", include("supporters.referrals.urls")),

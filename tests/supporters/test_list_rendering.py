@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.core.cache import caches
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from supporters.models import Supporter
 from tests.factories import SupporterFactory
@@ -261,3 +261,12 @@ def test_a_page_looks_up_its_kept_filter_fields_and_entries_once_each(client, di
     assert len(fields) == 1 and len(fields[0]) == 10  # every field of the form in one lookup
     assert len([keys for keys in lookups if ":entry:" in keys[0] or keys[0].startswith("entry:")]) == 1
     assert 'value="姓"' in body and "(1つ選択中)" in body
+
+
+@pytest.mark.parametrize("path", ["/supporters/", "/supporters/000123/"])
+def test_the_list_and_a_profile_match_the_first_url_patterns_tried(path):
+    # Django keeps every pattern it tried on the request (ResolverMatch.tried):
+    # the directory's pages, most of the traffic, match among the first ones.
+    match = resolve(path)
+    assert match.view_name in ("supporters:list", "supporters:detail")
+    assert len(match.tried) <= 2
