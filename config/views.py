@@ -1,6 +1,7 @@
 import contextlib
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
@@ -59,6 +60,38 @@ def robots_txt(request):
 def favicon(request):
     """Browsers and crawlers that ask for /favicon.ico get the site's icon."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+def bad_request(request, exception=None):
+    """Django's 400 (a host not allowed, too many parameters, too much data),
+    said in Japanese with what to do. A page of its own, like the 500 one:
+    the site's layout builds absolute addresses from the host, which may be
+    the very thing refused."""
+    context = {"reason": _bad_request_reason(exception), "home_link": not isinstance(exception, DisallowedHost)}
+    return render(request, "400.html", context, status=400)
+
+
+def _bad_request_reason(exception) -> str:
+    if isinstance(exception, DisallowedHost):
+        return (
+            "このアドレス(ホスト名)では、このサイトを表示できません。ブックマークやリンクのアドレスを確かめてください。"
+        )
+    if isinstance(exception, TooManyFieldsSent):
+        return (
+            f"URLやフォームの項目が多すぎます(上限は{settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,}個です)。"
+            "条件を減らして、もう一度お試しください。"
+        )
+    if isinstance(exception, RequestDataTooBig):
+        return (
+            f"送信したデータが大きすぎます(上限は{settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024:,} KBです)。"
+            "内容を分けて、もう一度お試しください。"
+        )
+    if isinstance(exception, TooManyFilesSent):
+        return (
+            f"送信したファイルが多すぎます(上限は{settings.DATA_UPLOAD_MAX_NUMBER_FILES:,}個です)。"
+            "ファイルを減らして、もう一度お試しください。"
+        )
+    return "リクエストの形式に問題があるため、処理できませんでした。URLを確かめて、もう一度お試しください。"
 
 
 def page_not_found(request, exception=None):

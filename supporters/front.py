@@ -30,6 +30,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import TooManyFieldsSent
 from django.core.handlers.wsgi import get_path_info
 from django.http import parse_cookie
 
@@ -86,7 +87,10 @@ class PageCacheFront:
         view_name = cache.cached_view_of(get_path_info(environ) or "/")  # as WSGIRequest.path_info
         if view_name is None:
             return None
-        query = cache.reduced_query(view_name, environ.get("QUERY_STRING", ""))
+        try:
+            query = cache.reduced_query(view_name, environ.get("QUERY_STRING", ""))
+        except TooManyFieldsSent:
+            return None  # Django refuses it and says why (400, config/views.py)
         return "front:" + cache.fingerprint(*(environ.get(part) for part in self.parts), query)
 
     @staticmethod

@@ -67,3 +67,18 @@ def test_staff_pass_the_second_factor_once_then_every_staff_page_opens(page, axe
         assert heading in page.get_by_role("heading", level=1).inner_text()
     page.goto("/admin/")
     assert page.url.endswith("/admin/") and "管理" in page.title()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_refused_request_says_why_in_japanese_and_leads_home(page, axe, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    response = page.goto("/supporters/?" + "&".join(f"x{i}=1" for i in range(1_001)))
+    assert response.status == 400
+    assert page.get_by_role("heading", level=1).inner_text() == "リクエストを処理できませんでした(400)"
+    assert "項目が多すぎます(上限は1,000個です)" in page.locator("main").inner_text()
+    axe(page)
+    page.keyboard.press("Tab")  # the skip link, then the way home
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/")
+    assert page.get_by_role("heading", level=1).count() == 1 and "/supporters/?" not in page.url

@@ -94,6 +94,25 @@ def test_500_page_is_japanese(client):
 
 
 @pytest.mark.django_db
+def test_a_host_not_allowed_is_refused_in_japanese_without_a_link_to_it(client, settings):
+    settings.ALLOWED_HOSTS = ["shien.example.jp"]
+    response = client.get("/", HTTP_HOST="evil.example")
+    body = response.content.decode()
+    assert response.status_code == 400 and '<html lang="ja">' in body
+    assert "このアドレス(ホスト名)では、このサイトを表示できません" in body and "Bad Request" not in body
+    assert "トップページへ" not in body  # on the refused host it would be refused too
+
+
+@pytest.mark.django_db
+def test_too_much_data_is_refused_in_japanese(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = client.post("/accounts/login/", {"username": "x" * 2048, "password": "y"})
+    body = response.content.decode()
+    assert response.status_code == 400 and "送信したデータが大きすぎます(上限は1 KBです)" in body
+    assert "トップページへ" in body
+
+
+@pytest.mark.django_db
 def test_security_headers(client):
     response = client.get("/")
     assert response["X-Content-Type-Options"] == "nosniff"

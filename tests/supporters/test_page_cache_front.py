@@ -232,6 +232,14 @@ def test_errors_are_never_copied(app, django_app):
     assert django_app.calls == 2 and copies() == 0
 
 
+def test_too_many_parameters_are_refused_by_django_with_its_reason(app, django_app):
+    # Reducing the query raises as WSGIRequest.GET does (DATA_UPLOAD_MAX_NUMBER_FIELDS):
+    # the layer leaves the request to Django, which says why (config/views.py).
+    answer = get(app, query="&".join(f"x{i}=1" for i in range(1_001)))
+    assert answer.status.startswith("400") and django_app.calls == 1 and copies() == 0
+    assert "項目が多すぎます(上限は1,000個です)" in answer.body.decode()
+
+
 def test_a_failed_version_read_leaves_the_answer_to_django(app, django_app, monkeypatch):
     SupporterFactory(name="読み直し")
     get(app)
