@@ -46,14 +46,16 @@ import sys
 import uuid
 from dataclasses import dataclass
 from typing import NamedTuple
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.exceptions import TooManyFieldsSent
 from django.db import DatabaseError, connections, router, transaction
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.http import quote_etag
 from django.utils.safestring import mark_safe
@@ -227,12 +229,23 @@ def _reduced(view_name: str, raw: str) -> str:
     if view_name not in ("supporters:list", "supporters:detail"):
         return ""
     order = _param_order()
-    given = QueryDict(raw.encode("iso-8859-1").decode(errors="replace"))  # as WSGIRequest.GET reads it
-    reduced = QueryDict(mutable=True)
-    for name, values in sorted((item for item in given.lists() if item[0] in order), key=lambda item: order[item[0]]):
-        if values := [value for value in values if value]:
-            reduced.setlist(name, values)
-    return reduced.urlencode()
+    # Read as WSGIRequest.GET reads it (a QueryDict: UTF-8 bytes given as
+    # Latin-1, blank values kept, at most DATA_UPLOAD_MAX_NUMBER_FIELDS
+    # fields), without building two QueryDicts: a list page nobody asked for
+    # before reduces its query once (40 µs of 72).
+    try:
+        pairs = parse_qsl(
+            raw.encode("iso-8859-1").decode(errors="replace"),
+            keep_blank_values=True,
+            max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+        )
+    except ValueError as error:
+        raise TooManyFieldsSent(
+            "The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS."
+        ) from error
+    kept = [(name, value) for name, value in pairs if value and name in order]
+    # Grouped by name in the page's order, each name's values in the order given (sort is stable).
+    return urlencode(sorted(kept, key=lambda pair: order[pair[0]]))
 
 
 @functools.cache

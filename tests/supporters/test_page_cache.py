@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import caches
 from django.db import connection
+from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -214,6 +215,37 @@ def test_a_long_query_is_reduced_as_a_short_one(client):
     assert "関東の人" in page and "近畿の人" not in page and padding not in page
     assert client.get(LIST, {"region": "kanto", "q": "関東"}).content.decode() == page
     assert entries() == 1
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "region=kanto&industry=finance",
+        "page=2&utm_source=x&region=kinki&region=kanto&q=&sort=-cases",
+        "q=%E4%BA%AC%E9%83%BD+%E7%9B%A3%E6%9F%BB&q=a%2Bb%26c%3Dd&theme=policy",
+        "q=\xe4\xba\xac&region",  # UTF-8 as WSGI gives it (Latin-1), and a name without "="
+        "q=%FF%FE%zz&&=&region=%00&first_free=1&fresh=1&fresh=",
+        "a=1;b=2&q=x y&q=%20",
+    ],
+)
+def test_a_query_is_reduced_as_a_querydict_of_it_would_give_it(raw):
+    # The reduced query is read as WSGIRequest.GET reads it, then only the page's
+    # parameters with a value, grouped in the page's order.
+    given = QueryDict(raw.encode("iso-8859-1").decode(errors="replace"))
+    order = cache._param_order()
+    expected = QueryDict(mutable=True)
+    for name in sorted((name for name in given if name in order), key=order.get):
+        if values := [value for value in given.getlist(name) if value]:
+            expected.setlist(name, values)
+    assert cache.reduced_query("supporters:list", raw) == expected.urlencode()
+
+
+def test_too_many_parameters_are_refused_in_japanese(client):
+    response = client.get(LIST + "?" + "&".join(f"x{i}=1" for i in range(1_001)))
+    body = response.content.decode()
+    assert response.status_code == 400 and "項目が多すぎます(上限は1,000個です)" in body
+    assert "Bad Request" not in body
 
 
 def test_a_text_is_kept_as_it_is_and_counted_by_its_memory():
