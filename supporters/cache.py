@@ -232,7 +232,7 @@ def _reduced(view_name: str, raw: str) -> str:
     # Read as WSGIRequest.GET reads it (a QueryDict: UTF-8 bytes given as
     # Latin-1, blank values kept, at most DATA_UPLOAD_MAX_NUMBER_FIELDS
     # fields), without building two QueryDicts: a list page nobody asked for
-    # before reduces its query once (40 µs of 72).
+    # before reduces its query once (14 µs instead of 40).
     try:
         pairs = parse_qsl(
             raw.encode("iso-8859-1").decode(errors="replace"),
