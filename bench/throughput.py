@@ -9,12 +9,19 @@ Prints, from one run:
 - static: a WSGI app serving the bytes of the popular list page (the fastest
   any WSGI app can answer under the same gunicorn), and the popular page
   itself served from the page cache: req/s and their ratio (target >= 0.5);
-- /healthz and the tail, each with 4 concurrent clients: /healthz, then
-  3,000 distinct filter URLs (bench/tail_urls.py), each requested once, so
-  none is a page-cache hit: req/s, p50/p95 latency, and the tail's ratio to
-  /healthz (targets: p95 <= 50 ms, ratio >= 0.25). The tail runs twice: right
-  after start (rows and filter widgets rendered for the first time) and then
-  over 3,000 other distinct URLs (the state of a process that has served a while).
+- /healthz and the tail, each with 4 concurrent clients: 3,000 distinct
+  filter URLs (bench/tail_urls.py), each requested once, so none is a
+  page-cache hit: req/s, p50/p95 latency, and the tail's ratio to /healthz
+  (targets: p95 <= 50 ms, ratio >= 0.25). The tail runs twice: right after
+  start (rows and filter widgets rendered for the first time) and then over
+  3,000 other distinct URLs (the state of a process that has served a while).
+  Each run is cut in three parts, each followed by as many /healthz requests:
+  the ratio is the median of the three parts' ratios (which follow it),
+  each comparing two loads a second or two apart. On a shared machine the
+  speed of both moves by a fifth within a minute; three ratios side by side
+  show it where one ratio of two loads twenty seconds apart hid it.
+- the CPU time the two workers spent per request (from /proc, on Linux): the
+  work of a page, which the load on other machines moves less than req/s.
 
 The static and popular figures use wrk (apt-get install wrk) when installed,
 else a threaded client; /healthz and the tail always use the same client
@@ -143,18 +150,62 @@ def _fetch_all(port: int, paths: list[str]) -> list[tuple[float, int]]:
     return results
 
 
-def run_clients(port: int, paths: list[str], clients: int) -> dict:
+def worker_cpu_seconds(master_pid: int) -> float | None:
+    """User and system CPU time of the gunicorn master's workers so far (Linux /proc)."""
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+        total = 0
+        for pid in children:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    except OSError:
+        return None
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def run_clients(port: int, paths: list[str], clients: int, master_pid: int) -> dict:
     """``paths`` shared out among ``clients`` client processes running at once."""
     shares = [paths[i::clients] for i in range(clients)]
     with ProcessPoolExecutor(clients) as pool:
+        cpu_before = worker_cpu_seconds(master_pid)
         started = time.perf_counter()
         results = [r for share in pool.map(_fetch_all, [port] * clients, shares) for r in share]
         elapsed = time.perf_counter() - started
+        cpu_after = worker_cpu_seconds(master_pid)
+    cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
+    return {"results": results, "elapsed": elapsed, "cpu": cpu}
+
+
+def tail_and_health(port: int, tail: list[str], clients: int, master_pid: int, parts: int = 3) -> tuple[dict, dict]:
+    """The tail in ``parts`` parts, each followed by as many /healthz requests."""
+    size = -(-len(tail) // parts)
+    runs = []
+    for start in range(0, len(tail), size):
+        chunk = tail[start : start + size]
+        runs.append(
+            (
+                run_clients(port, chunk, clients, master_pid),
+                run_clients(port, ["/healthz"] * len(chunk), clients, master_pid),
+            )
+        )
+    tails, healths = zip(*runs, strict=True)
+    ratios = [_rps(t) / _rps(h) for t, h in runs]  # in order: the first part is the coldest
+    return {**summary(tails), "ratio": statistics.median(ratios), "ratios": ratios}, summary(healths)
+
+
+def _rps(run: dict) -> float:
+    return len(run["results"]) / run["elapsed"]
+
+
+def summary(runs) -> dict:
+    results = [r for run in runs for r in run["results"]]
     latencies = sorted(ms for ms, _ in results)
+    cpus = [run["cpu"] for run in runs]
     return {
-        "rps": len(results) / elapsed,
+        "rps": len(results) / sum(run["elapsed"] for run in runs),
         "p50": statistics.median(latencies),
         "p95": latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))],
+        "cpu_ms": None if None in cpus else 1000 * sum(cpus) / len(results),
         "failed": sum(status != 200 for _, status in results),
     }
 
@@ -192,9 +243,8 @@ def main() -> None:
     try:
         body = urllib.request.urlopen(f"http://127.0.0.1:8101{PATH}").read()
         (RESULTS / "page.html").write_bytes(body)
-        first_tail = run_clients(8101, distinct_list_urls(args.tail, seed=15), args.clients)
-        health = run_clients(8101, ["/healthz"] * args.tail, args.clients)
-        tail = run_clients(8101, distinct_list_urls(args.tail, seed=16), args.clients)
+        first_tail, first_health = tail_and_health(8101, distinct_list_urls(args.tail, seed=15), args.clients, app.pid)
+        tail, health = tail_and_health(8101, distinct_list_urls(args.tail, seed=16), args.clients, app.pid)
         load(f"http://127.0.0.1:8101{PATH}", 2, args.connections)  # warm-up
         app_rps = load(f"http://127.0.0.1:8101{PATH}", args.seconds, args.connections)
     finally:
@@ -218,13 +268,25 @@ def main() -> None:
         f"{'popular list page (page cache)':44} {args.connections:7d} {app_rps:9.1f} {'':7} {'':7} "
         f"{app_rps / static_rps:6.2f}  >= 0.5 x static"
     )
-    print(f"{'/healthz':44} {args.clients:7d} {health['rps']:9.1f} {health['p50']:7.1f} {health['p95']:7.1f}")
-    for label, run in (("tail, right after start", first_tail), ("tail, after serving 3,000 others", tail)):
+    runs = (
+        ("tail, right after start", first_tail, first_health),
+        (f"tail, after serving {args.tail:,} others", tail, health),
+    )
+    for label, run, beside in runs:
+        print(
+            f"{'/healthz, beside the next line':44} {args.clients:7d} {beside['rps']:9.1f} {beside['p50']:7.1f} {beside['p95']:7.1f}"
+        )
         print(
             f"{label + f' ({args.tail:,} distinct URLs)':44} {args.clients:7d} {run['rps']:9.1f} {run['p50']:7.1f} "
-            f"{run['p95']:7.1f} {run['rps'] / health['rps']:6.2f}  >= 0.25 x /healthz, p95 <= 50 ms"
+            f"{run['p95']:7.1f} {run['ratio']:6.2f}  >= 0.25 x /healthz, p95 <= 50 ms"
+            f"  (parts: {', '.join(f'{r:.2f}' for r in run['ratios'])})"
         )
-    failed = first_tail["failed"] + tail["failed"] + health["failed"]
+    if health["cpu_ms"] is not None:
+        print(
+            f"worker CPU per request: /healthz {health['cpu_ms']:.2f} ms, tail right after start "
+            f"{first_tail['cpu_ms']:.2f} ms, tail after others {tail['cpu_ms']:.2f} ms"
+        )
+    failed = sum(run["failed"] for run in (first_tail, first_health, tail, health))
     if failed:
         print(f"{failed} requests did not answer 200")
         sys.exit(1)
