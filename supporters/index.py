@@ -205,7 +205,7 @@ class DirectoryIndex:
         selected = np.ones(self.size, dtype=bool)
         for word, token in search.query_words(data.get("q") or ""):
             selected &= self._kept(("q", word, token), self._keyword, word, token)
-        for name in COUNTED:
+        for name in COUNTED:  # every parameter of terms, as a search or a count reads it
             if values := data.get(name):
                 selected &= self._any_of(name, values)
         if data.get("first_free"):
