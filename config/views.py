@@ -64,9 +64,9 @@ def favicon(request):
 
 def bad_request(request, exception=None):
     """Django's 400 (a host not allowed, too many parameters, too much data),
-    said in Japanese with what to do. A page of its own, like the 500 one:
-    the site's layout builds absolute addresses from the host, which may be
-    the very thing refused."""
+    said in Japanese with what to do. On the bare layout of the 500 page
+    (templates/_bare_page.html): the site's layout builds absolute addresses
+    from the host, which may be the very thing refused."""
     context = {"reason": _bad_request_reason(exception), "home_link": not isinstance(exception, DisallowedHost)}
     return render(request, "400.html", context, status=400)
 
