@@ -103,6 +103,7 @@ class DirectoryIndex:
         self.names = names  # as stored: a place word also matches a name containing it
         # Every write path sets modified_at (SupporterQuerySet): the entry's version.
         self.modified = modified
+        self._versions: list[str | None] = [None] * self.size
         # Days since 1970 (SQLite gives ISO strings, PostgreSQL dates).
         self.updated = np.array(updated, dtype="datetime64[D]").astype(np.int64)
         self.cases = np.array([-1 if c is None else c for c in cases], dtype=np.int64)
@@ -214,6 +215,15 @@ class DirectoryIndex:
             selected &= self.fresh
         return selected
 
+    def version(self, at: int) -> str:
+        """The version of the entry at row ``at`` as text, part of its markup's
+        key (supporters/markup.py): written once per index, since writing a
+        date and time took 2 µs, 40 µs of each list page."""
+        text = self._versions[at]
+        if text is None:
+            text = self._versions[at] = str(self.modified[at])
+        return text
+
     def counts(self, name: str) -> dict[str, int]:
         """For each term of ``name`` (``COUNTED``), how many entries ``?name=<slug>``
         finds: the same predicate as the list's, worked out once per index."""
@@ -244,12 +254,13 @@ class DirectoryIndex:
 
     def search(self, data: dict) -> np.ndarray:
         """Positions of the matching entries, in the requested order."""
+        return self.result(data).positions()
+
+    def result(self, data: dict) -> IndexedResult:
+        """The matching entries, to be counted and paged through (the list page)."""
         sort = (data.get("sort") or [""])[0]
-        selected = self.matches(data)
-        if SORTS.get(sort, ("registration_no", False)) == ("registration_no", False):
-            return np.flatnonzero(selected)  # the rows' own order: no reordering
-        ordered = self.order(sort)
-        return ordered[selected[ordered]]
+        natural = SORTS.get(sort, ("registration_no", False)) == ("registration_no", False)
+        return IndexedResult(self, self.matches(data), None if natural else self.order(sort))
 
     def count(self, data: dict) -> int:
         """How many entries match the cleaned filter values."""
@@ -261,22 +272,54 @@ class DirectoryIndex:
 
 class IndexedResult:
     """The matching entries as the paginator reads them: a count, then a
-    slice of ``EntryStub``s (no query until a stub's row is needed)."""
+    slice of ``EntryStub``s (no query until a stub's row is needed).
 
-    def __init__(self, directory: DirectoryIndex, positions: np.ndarray):
+    A page needs only the first matches in the requested order up to its
+    last entry: they are looked for that far into the order, not in all of
+    it (ordering every match of 25,000 entries took 40 µs of each sorted list page)."""
+
+    def __init__(self, directory: DirectoryIndex, selected: np.ndarray, order: np.ndarray | None):
         self.directory = directory
-        self.positions = positions
+        self._selected = selected
+        self._order = order  # row positions in the requested order; None: the rows' own (登録番号)
+        self._count = int(np.count_nonzero(selected))
 
     def count(self) -> int:
-        return len(self.positions)
+        return self._count
 
     def __len__(self) -> int:
-        return len(self.positions)
+        return self._count
+
+    def positions(self, stop: int | None = None) -> np.ndarray:
+        """The positions of the first ``stop`` matching rows (all of them by default), in order."""
+        selected, order = self._selected, self._order
+        stop = self._count if stop is None else min(stop, self._count)
+        if stop == self._count:
+            return np.flatnonzero(selected) if order is None else order[selected[order]]
+        found, total, start = [], 0, 0
+        chunk = _first_step(stop, self._count, self.directory.size)
+        while total < stop:
+            if order is None:
+                hits = np.flatnonzero(selected[start : start + chunk]) + start
+            else:
+                rows = order[start : start + chunk]
+                hits = rows[selected[rows]]
+            found.append(hits)
+            total += len(hits)
+            start += chunk
+            chunk *= 2
+        return np.concatenate(found)[:stop]
 
     def __getitem__(self, window: slice) -> list[EntryStub]:
-        chosen = self.positions[window]
-        rows = _PageRows([int(pk) for pk in self.directory.pk[chosen]])
-        return [EntryStub(pk, self.directory.modified[at], rows) for pk, at in zip(rows.pks, chosen, strict=True)]
+        chosen = self.positions(window.stop)[window]
+        rows = _PageRows(self.directory.pk[chosen].tolist())
+        version = self.directory.version
+        return [EntryStub(pk, version(at), rows) for pk, at in zip(rows.pks, chosen.tolist(), strict=True)]
+
+
+def _first_step(wanted: int, matching: int, size: int) -> int:
+    # Twice as many rows as hold ``wanted`` matches at their average density, and a margin.
+    return 64 + (2 * wanted * size) // matching
 
 
 class _PageRows:

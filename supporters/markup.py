@@ -104,9 +104,9 @@ def keep_stored(share: float = 0.9) -> int:
         for template_name, pk, html in cursor.fetchall():
             found.setdefault(pk, {})[template_name] = html
     entries = [  # in 登録番号 order; only their keys are needed, never their rows
-        EntryStub(int(pk), version, None)
-        for pk, version in zip(directory.pk, directory.modified, strict=True)
-        if len(found.get(int(pk), ())) == len(names)
+        EntryStub(pk, directory.version(at), None)
+        for at, pk in enumerate(directory.pk.tolist())
+        if len(found.get(pk, ())) == len(names)
     ]
     names_stand_ins = stand_ins(dict.fromkeys(STORED[names[0]], "?"))
     memory = caches["fragments"]

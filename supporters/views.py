@@ -139,7 +139,7 @@ def _results(request, filterset):
     (supporters/index.py) when it knows every filter in use, else from SQL."""
     if index.can_answer(filterset):
         directory = index.index_for(request_version(request))
-        return index.IndexedResult(directory, directory.search(filterset.form.cleaned_data))
+        return directory.result(filterset.form.cleaned_data)
     return filterset.qs
 
 

@@ -117,6 +117,27 @@ def test_every_order_matches_sql_with_ties_and_missing_counts(varied_directory, 
     assert from_index == from_sql and len(from_sql) == 80
 
 
+def test_a_page_of_the_answer_is_that_window_of_the_whole_answer(varied_directory, monkeypatch):
+    # A page looks for matches only as far into the order as it needs: in
+    # steps of 1, 2, 4, 8... rows here, so that every window takes several.
+    monkeypatch.setattr(index, "_first_step", lambda wanted, matching, size: 1)
+    directory = index.DirectoryIndex(datetime.date.today())
+    rng = random.Random(2028)
+    windows = 0
+    for _ in range(150):
+        filterset = SupporterFilter(QueryDict(random_query(rng)), queryset=Supporter.objects.published())
+        assert filterset.is_valid(), filterset.errors
+        data = filterset.form.cleaned_data
+        every = directory.pks(data)
+        result = directory.result(data)
+        assert result.count() == len(result) == len(every)
+        for start, stop in [(0, 3), (0, 20), (3, 9), (20, 40), (len(every) - 2, len(every)), (0, len(every) + 5)]:
+            window = slice(max(start, 0), stop)
+            assert [stub.pk for stub in result[window]] == every[window], (filterset.data, window)
+            windows += bool(every[window])
+    assert windows > 300
+
+
 def test_the_list_page_shows_the_index_answer(client, varied_directory):
     response = client.get(reverse("supporters:list"), {"sort": "-cases", "page": 2})
     page = response.context["page"]
