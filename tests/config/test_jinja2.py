@@ -17,3 +17,25 @@ def test_a_templates_globals_are_one_dict_with_the_environments_helpers():
     template = env.get_template("_pagination.html")
     assert type(template.globals) is dict
     assert {name: template.globals[name] for name in env.globals} == dict(env.globals)
+
+
+def test_static_urls_are_djangos_looked_up_once_per_process(settings, monkeypatch):
+    from django.templatetags.static import static
+
+    from config import jinja2
+
+    settings.DEBUG = False  # also forgets the URLs kept so far (a setting changed)
+    looked_up = []
+    monkeypatch.setattr(jinja2, "static", lambda path: looked_up.append(path) or static(path))
+    template = engines["jinja2"].from_string("{{ static('css/site.css') }}|{{ static('favicon.svg') }}")
+    first, again = template.render({}), template.render({})
+    assert first == again == f"{static('css/site.css')}|{static('favicon.svg')}"
+    assert looked_up == ["css/site.css", "favicon.svg"]
+
+
+def test_static_urls_follow_the_settings(settings):
+    template = engines["jinja2"].from_string("{{ static('css/site.css') }}")
+    settings.DEBUG = False
+    before = template.render({})
+    settings.STATIC_URL = "/assets/"
+    assert template.render({}) != before and template.render({}).startswith("/assets/css/site.")
