@@ -8,7 +8,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from supporters import markup
-from supporters.cache import Texts, fingerprint, keep_fragments, kept_fragments, selection_key
+from supporters.cache import Texts, keep_fragments, kept_fragments, selection_key
 from supporters.index import EntryStub, read_rows
 
 register = template.Library()
@@ -114,10 +114,12 @@ def _field_key(form, name: str, template_name: str) -> str:
     html_name = form.add_prefix(name)
     values = form.data.getlist(html_name) if hasattr(form.data, "getlist") else form.data.get(html_name)
     values = selection_key(form.fields[name].widget, values)
-    # By repr (fingerprint): an ErrorList's str() renders a template.
-    return "field:" + fingerprint(
-        template_name, type(form).__qualname__, html_name, form.is_bound, values, form.errors.get(name)
-    )
+    # By repr: an ErrorList's str() renders a template. Not digested as other
+    # keys are (fingerprint): ten digests were 20 µs of each list page, and
+    # the key is never much longer than the markup it names, which shows
+    # the same values.
+    parts = (template_name, type(form).__qualname__, html_name, form.is_bound, values, form.errors.get(name))
+    return "field:" + repr(parts)
 
 
 # The characters that could end the script element or start markup, escaped
