@@ -331,13 +331,20 @@ class AnswerCopy(NamedTuple):
 
 class Texts(tuple):
     """Texts kept together (an entry's markup in each template a page draws it
-    in): as unchangeable as a text, so kept as it is too."""
+    in, in UTF-8): as unchangeable as a text, so kept as it is too."""
+
+    __slots__ = ()
+
+
+class Encoded(bytes):
+    """Markup in UTF-8 (the list's filter fields: supporters/templatetags/entry_tags.py),
+    kept as it is: other values are kept as their pickles, which are bytes too."""
 
     __slots__ = ()
 
 
 # Values the memory caches keep unpickled: they cannot be changed in place.
-_KEPT_AS_THEY_ARE = (str, Texts, FrozenPage, AnswerCopy)  # str: SafeString too
+_KEPT_AS_THEY_ARE = (str, Encoded, Texts, FrozenPage, AnswerCopy)  # str: SafeString too
 
 
 class BoundedMemoryCache(LocMemCache):
@@ -437,7 +444,7 @@ class BoundedMemoryCache(LocMemCache):
 
 def memory_of(value) -> int:
     # What a kept value takes: a text or page as it is, else its pickle.
-    if isinstance(value, str):
+    if isinstance(value, str | Encoded):
         return sys.getsizeof(value)
     if isinstance(value, Texts):
         return sys.getsizeof(value) + sum(map(sys.getsizeof, value))

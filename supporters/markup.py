@@ -113,7 +113,7 @@ def keep_stored(share: float = 0.9) -> int:
     room = int(memory.max_bytes * share)
     chosen = {}
     for key, entry in zip(fragment_keys(names, entries, names_stand_ins), entries, strict=True):
-        texts = Texts(found[entry.pk][name] for name in names)
+        texts = Texts(found[entry.pk][name].encode() for name in names)
         room -= memory_of(texts)
         if room < 0:
             break

@@ -154,19 +154,31 @@ def tile_map(directory: DirectoryIndex) -> TileMap:
     return TileMap(tiles, legend, regions)
 
 
-_rendered: tuple[DirectoryIndex, dict[bool, SafeString]] | None = None
+_rendered: tuple[DirectoryIndex, dict[tuple, SafeString | bytes]] | None = None
 
 
 def html(version: str, *, on_list: bool) -> SafeString:
     """The map's HTML for directory ``version`` (``on_list``: the variant shown below a search),
     kept as long as the list's index it counts from (the version and the day)."""
+    return _kept(version, on_list, encoded=False)
+
+
+def encoded(version: str, *, on_list: bool) -> bytes:
+    """``html`` in UTF-8, encoded once (the list page puts it in as it is: config.jinja2.EncodedParts)."""
+    return _kept(version, on_list, encoded=True)
+
+
+def _kept(version: str, on_list: bool, *, encoded: bool) -> SafeString | bytes:
     global _rendered
     directory = index_for(version)
     if _rendered is None or _rendered[0] is not directory:
         _rendered = (directory, {})
     pages = _rendered[1]
-    key = (on_list, get_script_prefix())  # its links start with the site's path
+    key = (on_list, get_script_prefix(), encoded)  # its links start with the site's path
     if key not in pages:
-        context = {"tile_map": tile_map(directory), "on_list": on_list}
-        pages[key] = SafeString(render_to_string("supporters/_tile_map.html", context))
+        if encoded:
+            pages[key] = html(version, on_list=on_list).encode()
+        else:
+            context = {"tile_map": tile_map(directory), "on_list": on_list}
+            pages[key] = SafeString(render_to_string("supporters/_tile_map.html", context))
     return pages[key]

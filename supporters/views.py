@@ -7,12 +7,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
 
 from config.access import Role, grant_access
 from config.client import client_ip
+from config.jinja2 import EncodedParts
 from config.navigation import url_of
 from config.ratelimit import ACCOUNT, TOO_MANY, limit, over_limit
 from config.spreadsheets import csv_response
@@ -26,10 +28,6 @@ from .structured import person_jsonld
 from .tabular import HEADERS, supporter_to_json, supporter_to_row
 from .taxonomy import FEES, FORMS, INDUSTRIES, PERIODS, PREFECTURES, REGIONS, THEMES, prefectures_of
 from .templatetags.entry_tags import entry_fragments, fields_once
-
-
-def _tile_map(request, *, on_list: bool = False) -> str:
-    return tilemap.html(request_version(request), on_list=on_list)
 
 
 def _filterset(request) -> SupporterFilter:
@@ -66,7 +64,7 @@ def home(request):
             "industries": INDUSTRIES,
             "themes": THEMES,
             "prefecture_groups": [(region, prefectures_of(region.slug)) for region in REGIONS],
-            "tile_map": _tile_map(request),
+            "tile_map": tilemap.html(request_version(request), on_list=False),
         },
     )
 
@@ -120,7 +118,7 @@ def supporter_list(request):
         sort=(filterset.form.cleaned_data.get("sort") or ["registration_no"])[0],
         kept=listing.kept_params(filterset),
         guided=listing.guided(filterset.data, paginator.count),
-        tile_map=_tile_map(request, on_list=True),
+        tile_map=tilemap.encoded(request_version(request), on_list=True),
     )
     return _list_page(request, context)
 
@@ -128,10 +126,14 @@ def supporter_list(request):
 def _list_page(request, context, status=200):
     """The list page: a Jinja2 template throughout, because every distinct
     search draws it anew (docs/decisions/0850, 0900). Besides the view's
-    context it sees the request's ``query`` and the helpers that keep the
-    entries' and the filters' markup (supporters/templatetags/entry_tags.py)."""
-    context.update(query=request.GET, entry_fragments=entry_fragments, fields_once=fields_once)
-    return render(request, "supporters/list.html", context, status=status, using="jinja2")
+    context it sees the request's ``query``, the helpers that keep the
+    entries' and the filters' markup (supporters/templatetags/entry_tags.py)
+    and ``part``, which puts such markup, kept in UTF-8, into the page as it
+    is (config.jinja2.EncodedParts)."""
+    parts = EncodedParts()
+    context.update(query=request.GET, entry_fragments=entry_fragments, fields_once=fields_once, part=parts.put)
+    html = render_to_string("supporters/list.html", context, request, using="jinja2")
+    return HttpResponse(parts.join(html), status=status)
 
 
 def _results(request, filterset):

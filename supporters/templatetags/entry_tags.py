@@ -8,7 +8,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from supporters import markup
-from supporters.cache import Texts, keep_fragments, kept_fragments, selection_key
+from supporters.cache import Encoded, Texts, keep_fragments, kept_fragments, selection_key
 from supporters.index import EntryStub, read_rows
 
 register = template.Library()
@@ -24,17 +24,19 @@ def public_value(supporter, field_name: str):
     return supporter.public(field_name)
 
 
-def entry_fragments(template_names: list[str], entries, **varying) -> list[str]:
+def entry_fragments(template_names: list[str], entries, **varying) -> list[bytes]:
     """The markup of each entry in each of ``template_names`` (Jinja2
-    templates), rendered once per version of the entry; one markup per template.
+    templates), rendered once per version of the entry; one markup per
+    template, in UTF-8 (config/jinja2.py's ``EncodedParts`` puts it in the page).
 
         {% set cards, rows = entry_fragments(["supporters/_card.html", "supporters/_row.html"],
                                              supporters, querystring=querystring) %}
+        {{ part(cards) }}
 
     (in the list page, a Jinja2 template: supporters.views._list_page). Each
     template (templates/jinja2/, config/jinja2.py) sees one entry as ``s``.
     An entry's HTML in all the templates is kept together in this process's
-    memory for parts of pages, under the entry's primary key, its version
+    memory for parts of pages, encoded, under the entry's primary key, its version
     (``modified_at`` from the list's index, else a digest of its loaded field
     values), today's date (marks such as 情報更新から1年以上) and the
     templates (``markup.fragment_keys``): one lookup a page. Each web process
@@ -64,12 +66,12 @@ def entry_fragments(template_names: list[str], entries, **varying) -> list[str]:
         stored = markup.stored(stubs)
         for key, entry in missing:
             if all(entry.pk in stored.get(name, {}) for name in template_names):
-                found[key] = Texts(stored[name][entry.pk] for name in template_names)
+                found[key] = Texts(stored[name][entry.pk].encode() for name in template_names)
         missing = [(key, entry) for key, entry in missing if key not in found]
     if missing:
         rows = read_rows([entry for _, entry in missing])
         found.update(
-            (key, Texts(markup.render(name, row, stand_ins) for name in template_names))
+            (key, Texts(markup.render(name, row, stand_ins).encode() for name in template_names))
             for (key, _), row in zip(missing, rows, strict=True)
         )
     if found:
@@ -77,21 +79,22 @@ def entry_fragments(template_names: list[str], entries, **varying) -> list[str]:
         kept.update(found)
     drawn = []
     for i in range(len(template_names)):
-        html = "".join(kept[key][i] for key in keys)
+        html = b"".join(kept[key][i] for key in keys)
         for value_name, value in varying.items():
             if value:
-                html = html.replace(markup.placeholder(value_name), conditional_escape(value))
-        drawn.append(mark_safe(html))
+                html = html.replace(markup.placeholder(value_name).encode(), conditional_escape(value).encode())
+        drawn.append(html)
     return drawn
 
 
-def fields_once(form, fields: list) -> str:
+def fields_once(form, fields: list) -> bytes:
     """The markup of form fields, each from its template (which sees it as
     ``field``) and rendered once per process for each value submitted and
-    each error; one lookup for them all. ``fields`` are names (drawn by
-    ``_field.html``) or (name, template) pairs:
+    each error; one lookup for them all. In UTF-8, as ``entry_fragments``
+    gives its markup. ``fields`` are names (drawn by ``_field.html``) or
+    (name, template) pairs:
 
-        {{ fields_once(form, ["q", ("region", "supporters/_filter_group.html"), "fresh"]) }}
+        {{ part(fields_once(form, ["q", ("region", "supporters/_filter_group.html"), "fresh"])) }}
 
     For fields whose markup depends on nothing else, such as one group of the
     list's filters: it is the same on every page that selects the same values.
@@ -101,13 +104,13 @@ def fields_once(form, fields: list) -> str:
     keys = [_field_key(form, name, template_name) for name, template_name in named]
     kept = kept_fragments(keys)
     if drawn := {
-        key: get_template(template_name).render({"field": form[name]})
+        key: Encoded(get_template(template_name).render({"field": form[name]}).encode())
         for key, (name, template_name) in zip(keys, named, strict=True)
         if key not in kept
     }:
         keep_fragments(drawn)
         kept.update(drawn)
-    return mark_safe("\n".join(kept[key] for key in keys))
+    return b"\n".join(kept[key] for key in keys)
 
 
 def _field_key(form, name: str, template_name: str) -> str:

@@ -39,3 +39,25 @@ def test_static_urls_follow_the_settings(settings):
     before = template.render({})
     settings.STATIC_URL = "/assets/"
     assert template.render({}) != before and template.render({}).startswith("/assets/css/site.")
+
+
+def test_encoded_parts_go_where_the_template_marks_them_and_the_rest_is_encoded():
+    from config.jinja2 import EncodedParts
+
+    parts = EncodedParts()
+    template = engines["jinja2"].from_string(
+        "<p>{{ a }}</p>{{ part(one) }}<p>{{ b }}</p>{{ part(two) }}{{ part(one) }}"
+    )
+    typed = "\ue0020\ue003 \ue002 \ue003 東京"  # what a visitor may type, mark characters included
+    context = {"a": typed, "b": "<b>", "part": parts.put, "one": "①<li>".encode(), "two": b""}
+    text = template.render(context)
+    assert parts.join(text) == f"<p>{typed}</p>①<li><p>&lt;b&gt;</p>①<li>".encode()
+
+
+def test_no_text_forges_another_pages_mark():
+    from config.jinja2 import EncodedParts
+
+    first, second = EncodedParts(), EncodedParts()
+    mark = str(first.put(b"secret"))
+    second.put(b"mine")
+    assert second.join(f"<p>{mark}</p>") == f"<p>{mark}</p>".encode()

@@ -221,7 +221,9 @@ def test_what_a_process_keeps_at_start_stays_within_its_share_lowest_numbers_fir
     markup.refresh(list(Supporter.objects.values_list("pk", flat=True)))
     by_number = list(Supporter.objects.published().order_by("registration_no"))
     sizes = [
-        memory_of(Texts(EntryMarkup.objects.get(supporter=entry, template=name).html for name in markup.STORED))
+        memory_of(
+            Texts(EntryMarkup.objects.get(supporter=entry, template=name).html.encode() for name in markup.STORED)
+        )
         for entry in by_number
     ]
     monkeypatch.setattr(caches["fragments"], "_max_bytes", 2 * (sizes[0] + sizes[1]) + 1)

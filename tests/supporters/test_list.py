@@ -116,6 +116,18 @@ def test_keyword_search_folds_width_case_and_kana(client, directory, q, expected
     assert numbers(response) == expected
 
 
+@pytest.mark.parametrize("page_cache", [True, False])
+def test_a_keyword_with_the_pages_own_mark_characters_is_shown_as_typed(client, directory, settings, page_cache):
+    # The page puts its kept parts in at marks of private-use characters
+    # (config.jinja2.EncodedParts); a visitor can type those characters too.
+    settings.PAGE_CACHE = page_cache
+    typed = "\ue0020\ue003 \ue002 大阪"
+    response = client.get(LIST, {"q": typed})
+    body = response.content.decode()
+    assert response.status_code == 200 and f'value="{typed}"' in body
+    assert body.count('class="supporter-card"') == 1 and "<tbody>" in body and "tile-map" in body
+
+
 def test_keyword_search_ignores_hidden_fields(client):
     make("000010", self_pr="秘密のキーワード", hidden_fields=["self_pr"])
     make("000011", self_pr="公開のキーワード")
