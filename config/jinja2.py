@@ -30,7 +30,7 @@ from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment
 
 from .dates import japanese
-from .navigation import site_nav, url_of
+from .navigation import site_nav, url_of, url_under
 from .paging import pagination
 
 
@@ -53,6 +53,18 @@ def _static_url(script_prefix: str, path: str) -> str:
     # The manifest is read once when a process starts; a relative STATIC_URL
     # is put behind the site's path (the prefix, part of the key).
     return static(path)
+
+
+def page_links(request) -> dict:
+    """A context processor of the Jinja2 pages (settings.TEMPLATES): their
+    ``url`` and ``static`` with the site's path read once for the page
+    rather than once a link (a read cost 1.5 µs; a list page makes twenty
+    links). Parts rendered without the request use the environment's."""
+    prefix = get_script_prefix()
+    links = {"url": functools.partial(url_under, prefix)}
+    if not settings.DEBUG:
+        links["static"] = functools.partial(_static_url, prefix)
+    return links
 
 
 @receiver(setting_changed)

@@ -110,7 +110,11 @@ TEMPLATES = [
         "OPTIONS": {
             "environment": "config.jinja2.environment",
             # A whole Jinja2 page (the list) draws the layout, which shows the messages.
-            "context_processors": ["django.contrib.messages.context_processors.messages"],
+            # ``page_links``: the page's url() and static() (config/jinja2.py).
+            "context_processors": [
+                "django.contrib.messages.context_processors.messages",
+                "config.jinja2.page_links",
+            ],
         },
     },
 ]

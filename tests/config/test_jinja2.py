@@ -61,3 +61,27 @@ def test_no_text_forges_another_pages_mark():
     mark = str(first.put(b"secret"))
     second.put(b"mine")
     assert second.join(f"<p>{mark}</p>") == f"<p>{mark}</p>".encode()
+
+
+def test_a_pages_links_read_the_sites_path_once_and_start_with_it(rf, settings, monkeypatch):
+    from django.templatetags.static import static
+    from django.urls import clear_script_prefix, get_script_prefix, reverse, set_script_prefix
+
+    from config import jinja2, navigation
+
+    settings.DEBUG = False
+    reads = []
+    for module in (jinja2, navigation):
+        monkeypatch.setattr(module, "get_script_prefix", lambda: reads.append(1) or get_script_prefix())
+    template = engines["jinja2"].from_string(
+        "{{ url('supporters:help') }}|{{ url('supporters:detail', '000001') }}|{{ static('css/site.css') }}"
+    )
+    try:
+        for prefix in ("/", "/shienlist/"):
+            set_script_prefix(prefix)
+            reads.clear()
+            expected = f"{reverse('supporters:help')}|{reverse('supporters:detail', args=['000001'])}"
+            assert template.render({}, rf.get("/")) == f"{expected}|{static('css/site.css')}"
+            assert f"|{prefix}supporters/000001/" in expected and reads == [1]
+    finally:
+        clear_script_prefix()
