@@ -31,11 +31,6 @@ from django.utils.safestring import SafeString, mark_safe
 BEFORE, AFTER = "\ue000before\ue001", "\ue000after\ue001"
 
 
-def page_url_maker(query: QueryDict) -> Callable[[int], str]:
-    """A function giving the link to page ``n`` of the list ``query`` asks for."""
-    return _page_url(*_query_around_page(query))
-
-
 def _query_around_page(query: QueryDict) -> tuple[str, str]:
     # The encoded parameters before ``page`` and after it (all of them before it when it is missing).
     before, after, seen = [], [], False
